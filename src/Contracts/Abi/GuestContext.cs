@@ -1,0 +1,319 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Wasmtime;
+
+namespace Airlock.Abi;
+
+/// <summary>
+/// One instance of a plugin as bindings see it: its memory, its allocator and the call it is running.
+/// Generated bindings use it to move payloads in and out; host functions may take it as their first
+/// parameter to learn which plugin calls them and how long its call may still run.
+/// </summary>
+/// <remarks>
+/// An instance runs one call at a time (a Wasmtime store is single-threaded), so nothing here is
+/// synchronised. Spans over guest memory are valid only until the guest runs again: any call into
+/// the guest, including <see cref="Allocate"/>, may grow and move its memory.
+/// </remarks>
+public abstract class GuestContext
+{
+    private const string MemoryExport = "memory";
+    private const string AllocExport = "alloc";
+    private const string DeallocExport = "dealloc";
+    private const long WasmPageBytes = 65536;
+
+    // Scratch buffers larger than this are dropped after use so one huge payload does not pin memory.
+    private const int ScratchRetainBytes = 1024 * 1024;
+
+    private static readonly JsonWriterOptions ScratchWriterOptions = new()
+    {
+        // Payloads go to a plugin, not into HTML: keep non-ASCII as UTF-8 rather than \u escapes.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    private Memory? _memory;
+    private Func<int, int>? _alloc;
+    private Action<int, int>? _dealloc;
+    private ArrayBufferWriter<byte>? _scratch;
+    private Utf8JsonWriter? _scratchWriter;
+    private string? _activeImport;
+    private Exception? _importFault;
+
+    /// <summary>Creates the context of one instance of <paramref name="plugin"/>.</summary>
+    /// <param name="plugin">The plugin the instance belongs to.</param>
+    protected GuestContext(WasmPluginInfo plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        Plugin = plugin;
+    }
+
+    /// <summary>The plugin this instance belongs to.</summary>
+    public WasmPluginInfo Plugin { get; }
+
+    /// <summary>The export running now, or a description of the phase (such as instantiation) outside calls.</summary>
+    public abstract string Export { get; }
+
+    /// <summary>Cancelled when the application cancels the running call.</summary>
+    public abstract CancellationToken CancellationToken { get; }
+
+    /// <summary>How long the running call may still take before it is interrupted.</summary>
+    public abstract TimeSpan RemainingTime { get; }
+
+    /// <summary>The current size of the instance's linear memory in bytes.</summary>
+    public ulong MemorySize => _memory is null ? 0 : (ulong)_memory.GetLength();
+
+    /// <summary>
+    /// Binds the instance's <c>memory</c>, <c>alloc</c> and <c>dealloc</c> exports. Called by the host
+    /// once the instance exists.
+    /// </summary>
+    /// <param name="instance">The Wasmtime instance.</param>
+    protected void BindExports(Instance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        _memory = instance.GetMemory(MemoryExport);
+        _alloc = instance.GetFunction<int, int>(AllocExport);
+        _dealloc = instance.GetAction<int, int>(DeallocExport);
+    }
+
+    /// <summary>
+    /// Returns the span of guest memory <paramref name="buffer"/> describes, after checking in 64-bit
+    /// arithmetic that it lies within the memory.
+    /// </summary>
+    /// <param name="buffer">The region.</param>
+    /// <param name="region">What the region holds, for the error message (for example <c>result of plugin_init</c>).</param>
+    /// <exception cref="GuestMemoryAccessException">The region does not lie within the guest's memory.</exception>
+    public Span<byte> GetSpan(GuestBuffer buffer, string region)
+    {
+        Memory memory = RequireMemory();
+        ulong size = (ulong)memory.GetLength();
+        if ((ulong)buffer.Pointer + buffer.Length > size || buffer.Length > int.MaxValue)
+        {
+            throw new GuestMemoryAccessException(Plugin.Id, Export, region, buffer.Pointer, buffer.Length, size);
+        }
+
+        return buffer.Length == 0 ? Span<byte>.Empty : memory.GetSpan(buffer.Pointer, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// Checks a region the guest handed the host: within memory and no larger than the plugin's payload limit.
+    /// </summary>
+    /// <param name="buffer">The region.</param>
+    /// <param name="region">What the region holds, for the error message.</param>
+    /// <returns>The guest memory of the region.</returns>
+    /// <exception cref="GuestMemoryAccessException">The region is out of bounds or over the payload limit.</exception>
+    public ReadOnlySpan<byte> ReadPayload(GuestBuffer buffer, string region)
+    {
+        int limit = Plugin.Limits.MaxPayloadBytes;
+        if (buffer.Length > (uint)limit)
+        {
+            throw new GuestMemoryAccessException(Plugin.Id, Export, region, buffer.Pointer, buffer.Length, MemorySize, limit);
+        }
+
+        return GetSpan(buffer, region);
+    }
+
+    /// <summary>
+    /// Asks the guest's <c>alloc</c> export for <paramref name="length"/> bytes. A zero length allocates
+    /// nothing and returns the empty buffer.
+    /// </summary>
+    /// <param name="length">The number of bytes.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    /// <exception cref="GuestAllocationException"><c>alloc</c> returned 0.</exception>
+    /// <exception cref="PluginMemoryLimitException"><c>alloc</c> failed because the instance is at its memory limit.</exception>
+    /// <exception cref="GuestMemoryAccessException"><c>alloc</c> returned a region outside memory.</exception>
+    public GuestBuffer Allocate(int length, string purpose)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+        {
+            return default;
+        }
+
+        Func<int, int> alloc = _alloc ?? throw MissingExport(AllocExport);
+        uint pointer = unchecked((uint)alloc(length));
+        if (pointer == 0)
+        {
+            if (IsAtMemoryLimit((ulong)length))
+            {
+                throw new PluginMemoryLimitException(Plugin.Id, Export, Plugin.Limits.MemoryBytes, (long)MemorySize);
+            }
+
+            throw new GuestAllocationException(Plugin.Id, Export, purpose, length);
+        }
+
+        var buffer = new GuestBuffer(pointer, (uint)length);
+        ulong size = MemorySize;
+        if ((ulong)pointer + (uint)length > size)
+        {
+            throw new GuestMemoryAccessException(Plugin.Id, Export, $"buffer alloc({length}) returned for the {purpose}", pointer, (uint)length, size);
+        }
+
+        return buffer;
+    }
+
+    /// <summary>
+    /// Returns a buffer to the guest with <c>dealloc(ptr, len)</c>. Empty buffers were never allocated
+    /// and are not freed.
+    /// </summary>
+    /// <param name="buffer">A buffer from <see cref="Allocate"/> or one an export returned.</param>
+    public void Free(GuestBuffer buffer)
+    {
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        Action<int, int> dealloc = _dealloc ?? throw MissingExport(DeallocExport);
+        dealloc(buffer.WasmPointer, buffer.WasmLength);
+    }
+
+    /// <summary>Whether growing memory by <paramref name="additionalBytes"/> would pass the plugin's memory limit.</summary>
+    /// <param name="additionalBytes">The bytes the guest needed.</param>
+    public bool IsAtMemoryLimit(ulong additionalBytes)
+    {
+        ulong pages = (additionalBytes + WasmPageBytes - 1) / WasmPageBytes;
+        return MemorySize + (Math.Max(pages, 1) * WasmPageBytes) > (ulong)Plugin.Limits.MemoryBytes;
+    }
+
+    /// <summary>
+    /// Called by generated host-function wiring on entry: finds the context of the calling instance
+    /// and refuses re-entrant host calls (a host function called from inside <c>alloc</c> while the
+    /// host is allocating a result).
+    /// </summary>
+    /// <param name="caller">The Wasmtime caller.</param>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <returns>The calling instance's context.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static GuestContext EnterImport(Caller caller, string module, string function)
+    {
+        if (caller.GetData() is not GuestContext guest)
+        {
+            throw new InvalidOperationException($"Host function {module}.{function} was called by an instance that an Airlock host did not create.");
+        }
+
+        guest.BindFromCaller(caller);
+        if (guest._activeImport is { } active)
+        {
+            var fault = new HostFunctionException(guest.Plugin.Id, guest.Export, module, function, $"it was called while host function {active} was still running (from inside alloc); host functions are not re-entrant.");
+            guest._importFault ??= fault;
+            throw fault;
+        }
+
+        guest._activeImport = module + "." + function;
+        return guest;
+    }
+
+    /// <summary>Called by generated host-function wiring on exit.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void ExitImport() => _activeImport = null;
+
+    /// <summary>
+    /// Called by generated host-function wiring when a host function fails: records the failure so
+    /// the plugin's call reports it, and returns the exception that ends the call.
+    /// </summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <param name="exception">What the wiring or the implementation threw.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Exception ImportFailed(string module, string function, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        Exception fault = exception switch
+        {
+            AirlockException or WasmtimeException => exception,
+            HostCallException declined => new HostFunctionException(Plugin.Id, Export, module, function, $"{declined.Status}: {declined.Message}", declined),
+            _ => new HostFunctionException(Plugin.Id, Export, module, function, $"the implementation threw {exception.GetType().Name}: {exception.Message}", exception),
+        };
+        _importFault ??= fault;
+        return fault;
+    }
+
+    /// <summary>
+    /// Called by generated wiring of a host function that returns <c>i64</c> when the implementation
+    /// declines with a <see cref="HostCallException"/>: the guest receives the negative status code.
+    /// </summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <param name="exception">The implementation's answer.</param>
+    /// <returns>The negative code to return to the guest.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public long ImportDeclined(string module, string function, HostCallException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        OnImportDeclined(module, function, exception);
+        return (long)exception.Status;
+    }
+
+    /// <summary>Called when a host function answers the guest with a status code instead of a result.</summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <param name="exception">The implementation's answer.</param>
+    protected virtual void OnImportDeclined(string module, string function, HostCallException exception)
+    {
+    }
+
+    /// <summary>Takes the first host-function failure recorded since the last call began, if any.</summary>
+    protected Exception? TakeImportFault()
+    {
+        Exception? fault = _importFault;
+        _importFault = null;
+        return fault;
+    }
+
+    /// <summary>Clears per-call state before a call begins.</summary>
+    protected void ResetCallState()
+    {
+        _importFault = null;
+        _activeImport = null;
+    }
+
+    /// <summary>Rents the instance's scratch buffer and a JSON writer over it, both empty.</summary>
+    internal Utf8JsonWriter RentJsonWriter(out ArrayBufferWriter<byte> buffer)
+    {
+        buffer = _scratch ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        if (_scratchWriter is null)
+        {
+            _scratchWriter = new Utf8JsonWriter(buffer, ScratchWriterOptions);
+        }
+        else
+        {
+            _scratchWriter.Reset(buffer);
+        }
+
+        return _scratchWriter;
+    }
+
+    /// <summary>Drops the scratch buffer if one payload made it large.</summary>
+    internal void TrimScratch()
+    {
+        if (_scratch is { Capacity: > ScratchRetainBytes })
+        {
+            _scratch = null;
+            _scratchWriter?.Dispose();
+            _scratchWriter = null;
+        }
+    }
+
+    private void BindFromCaller(Caller caller)
+    {
+        // A start function may call host functions during instantiation, before the host has the
+        // instance to bind from: bind from the caller instead.
+        if (_memory is not null)
+        {
+            return;
+        }
+
+        _memory = caller.GetMemory(MemoryExport);
+        _alloc = caller.GetFunction(AllocExport)?.WrapFunc<int, int>();
+        _dealloc = caller.GetFunction(DeallocExport)?.WrapAction<int, int>();
+    }
+
+    private Memory RequireMemory() => _memory ?? throw MissingExport(MemoryExport);
+
+    private PluginContractException MissingExport(string name)
+        => new(Plugin.Id, Plugin.Contract, [$"the module has no '{name}' export, which the packed ptr+len ABI needs."]);
+}

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Airlock.Abi;
+
+/// <summary>
+/// JSON payloads in guest memory, through the source-generated <see cref="JsonTypeInfo{T}"/> of the
+/// contract's <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>: no reflection.
+/// </summary>
+public static class JsonPayload
+{
+    /// <summary>Serializes <paramref name="value"/> into a new guest buffer.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="typeInfo">The payload type's JSON metadata.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static GuestBuffer Write<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        GuestBuffer buffer = PackedPtrLen.WriteInput(guest, Serialize(guest, value, typeInfo), purpose);
+        guest.TrimScratch();
+        return buffer;
+    }
+
+    /// <summary>
+    /// Serializes a host function's result and hands it to the guest, packed; see
+    /// <see cref="PackedPtrLen.ReturnResult"/>.
+    /// </summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="typeInfo">The payload type's JSON metadata.</param>
+    /// <param name="purpose">What the result is, for error messages.</param>
+    public static long Return<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        long packed = PackedPtrLen.ReturnResult(guest, Serialize(guest, value, typeInfo), purpose);
+        guest.TrimScratch();
+        return packed;
+    }
+
+    /// <summary>Deserializes a guest buffer; JSON <c>null</c> is refused.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="typeInfo">The payload type's JSON metadata.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <exception cref="MalformedResponseException">The bytes are not valid UTF-8, not valid JSON, not of the expected shape, or <c>null</c>.</exception>
+    public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        T? value = Deserialize(guest, guest.GetSpan(buffer, region), typeInfo, region);
+        if (value is null)
+        {
+            throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the JSON is null where a value is required.", 0);
+        }
+
+        return value;
+    }
+
+    /// <summary>Deserializes a guest buffer; JSON <c>null</c> gives <see langword="null"/>.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="typeInfo">The payload type's JSON metadata.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <exception cref="MalformedResponseException">The bytes are not valid UTF-8, not valid JSON or not of the expected shape.</exception>
+    public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        return Deserialize(guest, guest.GetSpan(buffer, region), typeInfo, region);
+    }
+
+    internal static T? Deserialize<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ThrowIfInvalidUtf8(guest, json, region);
+        try
+        {
+            return JsonSerializer.Deserialize(json, typeInfo);
+        }
+        catch (JsonException exception)
+        {
+            throw Malformed(guest, region, exception);
+        }
+        catch (NotSupportedException exception)
+        {
+            throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, exception.Message, innerException: exception);
+        }
+    }
+
+    internal static void ThrowIfInvalidUtf8(GuestContext guest, ReadOnlySpan<byte> json, string region)
+    {
+        int invalid = Utf8Validation.IndexOfInvalid(json);
+        if (invalid >= 0)
+        {
+            throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the bytes are not valid UTF-8.", invalid);
+        }
+    }
+
+    internal static MalformedResponseException Malformed(GuestContext guest, string region, JsonException exception)
+    {
+        // System.Text.Json appends "Path: ... | LineNumber: ... | BytePositionInLine: ..." to its
+        // messages; the exception carries those as properties, so state them once, structured.
+        string problem = exception.Message;
+        int suffix = problem.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (suffix > 0)
+        {
+            problem = problem[..suffix];
+        }
+
+        long? offset = exception.LineNumber == 0 ? exception.BytePositionInLine : null;
+        if (exception.LineNumber is > 0 and { } line)
+        {
+            problem += $" (line {line + 1}, byte {exception.BytePositionInLine} of the line)";
+        }
+
+        return new MalformedResponseException(guest.Plugin.Id, guest.Export, region, problem, offset, exception.Path, exception);
+    }
+
+    private static ReadOnlySpan<byte> Serialize<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);
+        JsonSerializer.Serialize(writer, value, typeInfo);
+        writer.Flush();
+        return buffer.WrittenSpan;
+    }
+}

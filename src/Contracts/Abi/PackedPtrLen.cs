@@ -1,0 +1,72 @@
+namespace Airlock.Abi;
+
+/// <summary>
+/// The packed ptr+len ABI: how buffers cross between host and guest. Inputs are allocated with the
+/// guest's <c>alloc</c> and freed with <c>dealloc</c> after the call; results come back packed as
+/// <c>(ptr &lt;&lt; 32) | len</c> and are freed once read. See <c>docs/abi/packed-ptr-len.md</c>.
+/// </summary>
+public static class PackedPtrLen
+{
+    /// <summary>
+    /// Allocates a guest buffer for <paramref name="payload"/> and copies it in. An empty payload is
+    /// passed as <c>(0, 0)</c> without allocating.
+    /// </summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="payload">The bytes to pass.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static GuestBuffer WriteInput(GuestContext guest, ReadOnlySpan<byte> payload, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        GuestBuffer buffer = guest.Allocate(payload.Length, purpose);
+        payload.CopyTo(guest.GetSpan(buffer, purpose));
+        return buffer;
+    }
+
+    /// <summary>
+    /// Unpacks a result an export returned and checks it lies within memory and under the payload limit.
+    /// </summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's <c>i64</c> result.</param>
+    /// <param name="region">What the result holds, for error messages.</param>
+    /// <exception cref="GuestMemoryAccessException">The region is out of bounds or over the payload limit.</exception>
+    public static GuestBuffer TakeResult(GuestContext guest, long packed, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        GuestBuffer buffer = GuestBuffer.Unpack(packed);
+        _ = guest.ReadPayload(buffer, region);
+        return buffer;
+    }
+
+    /// <summary>Checks and returns a <c>(ptr, len)</c> argument a guest passed to a host function.</summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="pointer">The pointer argument.</param>
+    /// <param name="length">The length argument.</param>
+    /// <param name="region">What the argument holds, for error messages.</param>
+    /// <exception cref="GuestMemoryAccessException">The region is out of bounds or over the payload limit.</exception>
+    public static GuestBuffer Argument(GuestContext guest, int pointer, int length, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        GuestBuffer buffer = GuestBuffer.FromWasm(pointer, length);
+        _ = guest.ReadPayload(buffer, region);
+        return buffer;
+    }
+
+    /// <summary>
+    /// Hands a host function's result to the guest: allocates it with the guest's <c>alloc</c> (the
+    /// guest owns the buffer) and returns it packed. An empty result is <c>0</c> and allocates nothing.
+    /// </summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="payload">The result bytes.</param>
+    /// <param name="purpose">What the result is, for error messages.</param>
+    /// <returns>The packed buffer, or <see cref="HostCallStatus.TooLarge"/> when the result exceeds the payload limit.</returns>
+    public static long ReturnResult(GuestContext guest, ReadOnlySpan<byte> payload, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        if (payload.Length > guest.Plugin.Limits.MaxPayloadBytes)
+        {
+            return (long)HostCallStatus.TooLarge;
+        }
+
+        return WriteInput(guest, payload, purpose).Pack();
+    }
+}

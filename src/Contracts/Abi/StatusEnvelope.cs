@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Airlock.Abi;
+
+/// <summary>
+/// Responses wrapped as <c>{"status":"ok", ...result}</c> or
+/// <c>{"status":"error","code":...,"message":...,"retryable":...}</c>, with <c>"status"</c> anywhere
+/// in the object. See <see cref="WasmResponseEnvelope.Status"/>.
+/// </summary>
+public static class StatusEnvelope
+{
+    /// <summary>
+    /// Reads an enveloped response: returns the result of an ok response, throws
+    /// <see cref="PluginErrorException"/> for an error response.
+    /// </summary>
+    /// <typeparam name="T">The result type; the ok object's other members are its JSON.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="typeInfo">The result type's JSON metadata.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <exception cref="PluginErrorException">The plugin answered with an error response.</exception>
+    /// <exception cref="MalformedResponseException">The response is not an object with a valid <c>"status"</c>, or its result does not fit <typeparamref name="T"/>.</exception>
+    public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ReadOnlySpan<byte> json = guest.GetSpan(buffer, region);
+        JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
+        var options = new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() };
+        if (ReadStatus(guest, json, options, region))
+        {
+            T? value = JsonPayload.Deserialize(guest, json, typeInfo, region);
+            if (value is null)
+            {
+                throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the ok response could not be read as a result.", 0);
+            }
+
+            return value;
+        }
+
+        throw ReadError(guest, json, options, region);
+    }
+
+    // Returns true for "ok", false for "error"; anything else is malformed.
+    private static bool ReadStatus(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region)
+    {
+        var reader = new Utf8JsonReader(json, options);
+        bool? ok = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Malformed(guest, region, "the response is not a JSON object.", reader.TokenStartIndex);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("status"u8))
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                long at = reader.TokenStartIndex;
+                if (ok is not null)
+                {
+                    throw Malformed(guest, region, "\"status\" appears more than once.", at);
+                }
+
+                reader.Read();
+                ok = reader.TokenType != JsonTokenType.String ? null
+                    : reader.ValueTextEquals("ok"u8) ? true
+                    : reader.ValueTextEquals("error"u8) ? false
+                    : null;
+                if (ok is null)
+                {
+                    throw Malformed(guest, region, $"\"status\" is {Describe(ref reader)}; expected \"ok\" or \"error\".", reader.TokenStartIndex);
+                }
+            }
+
+            // Reading on to the end rejects trailing content after the object.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException exception)
+        {
+            throw JsonPayload.Malformed(guest, region, exception);
+        }
+
+        return ok ?? throw Malformed(guest, region, "the response has no \"status\"; expected \"ok\" or \"error\".", null);
+    }
+
+    private static PluginErrorException ReadError(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region)
+    {
+        var reader = new Utf8JsonReader(json, options);
+        string? code = null;
+        string? message = null;
+        bool retryable = false;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("code"u8))
+            {
+                code = ReadString(guest, ref reader, region, "code");
+            }
+            else if (reader.ValueTextEquals("message"u8))
+            {
+                message = ReadString(guest, ref reader, region, "message");
+            }
+            else if (reader.ValueTextEquals("retryable"u8))
+            {
+                reader.Read();
+                retryable = reader.TokenType switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False or JsonTokenType.Null => false,
+                    _ => throw Malformed(guest, region, $"\"retryable\" is {Describe(ref reader)}; expected true or false.", reader.TokenStartIndex),
+                };
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (string.IsNullOrEmpty(code))
+        {
+            throw Malformed(guest, region, "the error response has no \"code\".", null);
+        }
+
+        return new PluginErrorException(guest.Plugin.Id, guest.Export, code, message ?? string.Empty, retryable);
+    }
+
+    private static string? ReadString(GuestContext guest, ref Utf8JsonReader reader, string region, string member)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw Malformed(guest, region, $"\"{member}\" is {Describe(ref reader)}; expected a string.", reader.TokenStartIndex),
+        };
+    }
+
+    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.ValueSpan.Length <= 32 ? JsonSerializer.Serialize(reader.GetString(), JsonPayloadContext.Default.String) : "a long string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        _ => reader.TokenType.ToString(),
+    };
+
+    private static MalformedResponseException Malformed(GuestContext guest, string region, string problem, long? offset)
+        => new(guest.Plugin.Id, guest.Export, region, problem, offset);
+
+    private static int EffectiveMaxDepth(this JsonSerializerOptions options) => options.MaxDepth == 0 ? 64 : options.MaxDepth;
+}

@@ -1,0 +1,11 @@
+namespace Airlock.Abi;
+
+/// <summary>
+/// What a contract requires of a module: its ABI, the exports it calls with their signatures, and the
+/// host modules a plugin may import from. Generated for each <see cref="WasmPluginAttribute"/> interface.
+/// </summary>
+/// <param name="Name">The contract interface's name.</param>
+/// <param name="Abi">The ABI payloads cross with.</param>
+/// <param name="Exports">The exports the contract calls.</param>
+/// <param name="HostModules">The host modules declared by the contract's <see cref="WasmPluginAttribute.Imports"/>.</param>
+public sealed record WasmContract(string Name, WasmAbi Abi, IReadOnlyList<WasmExportDescriptor> Exports, IReadOnlyList<WasmHostModule> HostModules);

@@ -1,0 +1,19 @@
+namespace Airlock;
+
+/// <summary>
+/// How payloads cross the boundary between the host and a plugin's linear memory.
+/// </summary>
+/// <remarks>
+/// Scalar parameters and results (<see cref="int"/>, <see cref="long"/>, <see cref="float"/>,
+/// <see cref="double"/>, <see cref="bool"/> and enums over them) always pass straight through as wasm
+/// values, whatever the ABI. The ABI decides how strings, bytes and JSON payloads travel.
+/// </remarks>
+public enum WasmAbi
+{
+    /// <summary>
+    /// The host allocates inputs with the guest's <c>alloc</c> export and passes <c>(ptr, len)</c>;
+    /// results come back as one <c>i64</c> packed as <c>(ptr &lt;&lt; 32) | len</c> and are freed with
+    /// <c>dealloc(ptr, len)</c>. This is the SocialScale ABI.
+    /// </summary>
+    PackedPtrLen = 1,
+}

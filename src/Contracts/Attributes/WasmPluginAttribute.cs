@@ -1,0 +1,36 @@
+namespace Airlock;
+
+/// <summary>
+/// Declares a <c>partial interface</c> as the contract of a WebAssembly plugin. Airlock's source
+/// generator implements the interface with typed Wasmtime bindings for each
+/// <see cref="WasmExportAttribute"/> method, so that <c>PluginHost.LoadAsync&lt;T&gt;()</c> returns a
+/// ready client without reflection.
+/// </summary>
+/// <example>
+/// <code>
+/// [WasmPlugin(JsonContext = typeof(MyJsonContext), Imports = [typeof(IMyHost)])]
+/// public partial interface IMyPlugin
+/// {
+///     [WasmExport("transform")]
+///     ValueTask&lt;Document&gt; TransformAsync(Document input, CancellationToken cancellationToken = default);
+/// }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class WasmPluginAttribute : Attribute
+{
+    /// <summary>How payloads cross into and out of the plugin's memory.</summary>
+    public WasmAbi Abi { get; set; } = WasmAbi.PackedPtrLen;
+
+    /// <summary>
+    /// A source-generated <see cref="System.Text.Json.Serialization.JsonSerializerContext"/> that
+    /// covers every JSON payload type of the contract. Required when any parameter or result is JSON.
+    /// </summary>
+    public Type? JsonContext { get; set; }
+
+    /// <summary>
+    /// The <see cref="WasmHostAttribute"/> interfaces whose functions the plugin may import. Used to
+    /// describe the contract and to check modules against it.
+    /// </summary>
+    public Type[]? Imports { get; set; }
+}

@@ -1,0 +1,53 @@
+namespace Airlock;
+
+/// <summary>What the host knows about a loaded plugin.</summary>
+public sealed class WasmPluginInfo
+{
+    /// <summary>Creates the description of a loaded plugin.</summary>
+    /// <param name="id">The plugin's identifier, unique within a host.</param>
+    /// <param name="version">The plugin's version as declared by its manifest.</param>
+    /// <param name="contract">The name of the contract interface it is bound to.</param>
+    /// <param name="moduleSha256">The lowercase hex SHA-256 of the module's bytes.</param>
+    /// <param name="limits">The limits every call runs under.</param>
+    /// <param name="manifestPath">The manifest it was loaded from, when there was one.</param>
+    /// <param name="modulePath">The module file, when it was loaded from a file.</param>
+    public WasmPluginInfo(string id, string version, string contract, string moduleSha256, PluginLimits limits, string? manifestPath = null, string? modulePath = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentException.ThrowIfNullOrEmpty(contract);
+        ArgumentException.ThrowIfNullOrEmpty(moduleSha256);
+        ArgumentNullException.ThrowIfNull(limits);
+        Id = id;
+        Version = version;
+        Contract = contract;
+        ModuleSha256 = moduleSha256;
+        Limits = limits;
+        ManifestPath = manifestPath;
+        ModulePath = modulePath;
+    }
+
+    /// <summary>The plugin's identifier, unique within a host.</summary>
+    public string Id { get; }
+
+    /// <summary>The plugin's version as declared by its manifest.</summary>
+    public string Version { get; }
+
+    /// <summary>The name of the contract interface the plugin is bound to.</summary>
+    public string Contract { get; }
+
+    /// <summary>The lowercase hex SHA-256 of the module's bytes.</summary>
+    public string ModuleSha256 { get; }
+
+    /// <summary>The limits every call runs under.</summary>
+    public PluginLimits Limits { get; }
+
+    /// <summary>The manifest the plugin was loaded from, when there was one.</summary>
+    public string? ManifestPath { get; }
+
+    /// <summary>The module file, when the module was loaded from a file.</summary>
+    public string? ModulePath { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Id} {Version}";
+}
