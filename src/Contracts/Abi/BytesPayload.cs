@@ -10,9 +10,57 @@ public static class BytesPayload
     public static GuestBuffer Write(GuestContext guest, ReadOnlySpan<byte> value, string purpose)
         => PackedPtrLen.WriteInput(guest, value, purpose);
 
-    /// <summary>Copies a guest buffer into a new array.</summary>
+    /// <summary>Takes the bytes an export returned as a packed <c>i64</c>: checks, copies and frees them.</summary>
     /// <param name="guest">The instance.</param>
-    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    public static byte[] Take(GuestContext guest, long packed, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        byte[] value = Read(guest, buffer, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary>Copies a byte argument a guest passed to a host function as (ptr, len).</summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="pointer">The argument's pointer.</param>
+    /// <param name="length">The argument's length.</param>
+    /// <param name="region">What the argument is, for error messages.</param>
+    public static byte[] ReadArgument(GuestContext guest, int pointer, int length, string region)
+        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+
+    /// <summary>
+    /// Views a byte argument a guest passed to a host function in place. The span is valid only until
+    /// the guest runs again (including any call to its <c>alloc</c>).
+    /// </summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="pointer">The argument's pointer.</param>
+    /// <param name="length">The argument's length.</param>
+    /// <param name="region">What the argument is, for error messages.</param>
+    public static ReadOnlySpan<byte> ViewArgument(GuestContext guest, int pointer, int length, string region)
+        => View(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+
+    /// <summary>
+    /// Returns bytes from a host function: copied into a buffer from the guest's <c>alloc</c> and packed,
+    /// or <see cref="HostCallStatus.NotFound"/> for <see langword="null"/>.
+    /// </summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="value">The bytes.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static long Return(GuestContext guest, byte[]? value, string purpose)
+        => value is null ? (long)HostCallStatus.NotFound : PackedPtrLen.ReturnResult(guest, value, purpose);
+
+    /// <summary>Returns bytes from a host function: copied into a buffer from the guest's <c>alloc</c> and packed.</summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="value">The bytes.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static long Return(GuestContext guest, ReadOnlySpan<byte> value, string purpose)
+        => PackedPtrLen.ReturnResult(guest, value, purpose);
+
+    /// <summary>Copies bytes out of guest memory.</summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region.</param>
     /// <param name="region">What the region holds, for error messages.</param>
     public static byte[] Read(GuestContext guest, GuestBuffer buffer, string region)
     {

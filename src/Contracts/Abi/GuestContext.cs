@@ -247,6 +247,22 @@ public abstract class GuestContext
         return (long)exception.Status;
     }
 
+    /// <summary>
+    /// Called by generated wiring of a host function that returns <c>i64</c> when the guest's argument
+    /// cannot be decoded (malformed JSON, invalid UTF-8): the guest receives
+    /// <see cref="HostCallStatus.InvalidArgument"/> instead of a trap.
+    /// </summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <param name="exception">Why the argument could not be decoded.</param>
+    /// <returns>The negative code to return to the guest.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public long ImportRejected(string module, string function, MalformedResponseException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return ImportDeclined(module, function, new HostCallException(HostCallStatus.InvalidArgument, exception.Message, exception));
+    }
+
     /// <summary>Called when a host function answers the guest with a status code instead of a result.</summary>
     /// <param name="module">The import module.</param>
     /// <param name="function">The host function.</param>

@@ -33,9 +33,14 @@ public static class JsonPayload
     /// <param name="value">The value.</param>
     /// <param name="typeInfo">The payload type's JSON metadata.</param>
     /// <param name="purpose">What the result is, for error messages.</param>
-    public static long Return<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo, string purpose)
+    public static long Return<T>(GuestContext guest, T? value, JsonTypeInfo<T> typeInfo, string purpose)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        if (value is null)
+        {
+            return (long)HostCallStatus.NotFound;
+        }
+
         long packed = PackedPtrLen.ReturnResult(guest, Serialize(guest, value, typeInfo), purpose);
         guest.TrimScratch();
         return packed;
@@ -72,6 +77,52 @@ public static class JsonPayload
         ArgumentNullException.ThrowIfNull(guest);
         return Deserialize(guest, guest.GetSpan(buffer, region), typeInfo, region);
     }
+
+    /// <summary>
+    /// Takes the JSON result an export returned as a packed <c>i64</c>: checks the region, reads a
+    /// required value and frees the buffer with <c>dealloc</c>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="typeInfo">The result's JSON metadata.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        T value = Read(guest, buffer, typeInfo, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary>Like <see cref="Take{T}"/>, for a result that may be JSON <c>null</c> or empty.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="typeInfo">The result's JSON metadata.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    public static T? TakeOptional<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        if (buffer.IsEmpty)
+        {
+            return default;
+        }
+
+        T? value = ReadOptional(guest, buffer, typeInfo, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary>Reads a required JSON argument a guest passed to a host function as (ptr, len).</summary>
+    /// <typeparam name="T">The argument type.</typeparam>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="pointer">The argument's pointer.</param>
+    /// <param name="length">The argument's length.</param>
+    /// <param name="typeInfo">The argument's JSON metadata.</param>
+    /// <param name="region">What the argument is, for error messages.</param>
+    public static T ReadArgument<T>(GuestContext guest, int pointer, int length, JsonTypeInfo<T> typeInfo, string region)
+        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), typeInfo, region);
 
     internal static T? Deserialize<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
     {

@@ -42,6 +42,36 @@ public static class StatusEnvelope
         throw ReadError(guest, json, options, region);
     }
 
+    /// <summary>
+    /// Takes the status-enveloped result an export returned as a packed <c>i64</c>: checks the region,
+    /// reads it, frees the buffer with <c>dealloc</c>, then returns the ok result or throws the
+    /// plugin's error.
+    /// </summary>
+    /// <typeparam name="T">The ok result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="typeInfo">The ok result's JSON metadata.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
+    public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        T value;
+        try
+        {
+            value = Read(guest, buffer, typeInfo, region);
+        }
+        catch (PluginErrorException)
+        {
+            // An error response is a clean answer: give the buffer back before reporting it.
+            guest.Free(buffer);
+            throw;
+        }
+
+        guest.Free(buffer);
+        return value;
+    }
+
     // Returns true for "ok", false for "error"; anything else is malformed.
     private static bool ReadStatus(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region)
     {

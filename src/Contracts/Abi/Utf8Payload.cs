@@ -20,11 +20,55 @@ public static class Utf8Payload
         return buffer;
     }
 
-    /// <summary>Reads a guest buffer as strict UTF-8.</summary>
+    /// <summary>Takes the text an export returned as a packed <c>i64</c>: checks, reads strictly and frees it.</summary>
     /// <param name="guest">The instance.</param>
-    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
-    /// <param name="region">What the region holds, for error messages.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="region">What the result is, for error messages.</param>
     /// <exception cref="MalformedResponseException">The bytes are not valid UTF-8.</exception>
+    public static string Take(GuestContext guest, long packed, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        string value = Read(guest, buffer, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary>Reads a UTF-8 argument a guest passed to a host function as (ptr, len).</summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="pointer">The argument's pointer.</param>
+    /// <param name="length">The argument's length.</param>
+    /// <param name="region">What the argument is, for error messages.</param>
+    public static string ReadArgument(GuestContext guest, int pointer, int length, string region)
+        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+
+    /// <summary>
+    /// Returns text from a host function: written into a buffer from the guest's <c>alloc</c> and
+    /// packed, or <see cref="HostCallStatus.NotFound"/> for <see langword="null"/>.
+    /// </summary>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="value">The text.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static long Return(GuestContext guest, string? value, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        if (value is null)
+        {
+            return (long)HostCallStatus.NotFound;
+        }
+
+        int length = Encoding.UTF8.GetByteCount(value);
+        if (length > guest.Plugin.Limits.MaxPayloadBytes)
+        {
+            return (long)HostCallStatus.TooLarge;
+        }
+
+        return Write(guest, value, purpose).Pack();
+    }
+
+    /// <summary>Reads UTF-8 text from guest memory, strictly: invalid sequences are an error, not replaced.</summary>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
     public static string Read(GuestContext guest, GuestBuffer buffer, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);

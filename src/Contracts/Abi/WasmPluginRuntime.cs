@@ -54,6 +54,17 @@ public sealed class WasmPluginRuntime<TExports> : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs an operation that returns nothing, waiting asynchronously for an instance if all are busy.</summary>
+    /// <typeparam name="TOperation">The generated operation.</typeparam>
+    /// <param name="operation">The operation.</param>
+    /// <param name="cancellationToken">Cancels the wait and interrupts the running call.</param>
+    public ValueTask InvokeVoidAsync<TOperation>(TOperation operation, CancellationToken cancellationToken)
+        where TOperation : IWasmOperation<TExports, WasmVoid>
+    {
+        ValueTask<WasmVoid> pending = InvokeAsync<TOperation, WasmVoid>(operation, cancellationToken);
+        return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitVoidAsync(pending);
+    }
+
     /// <summary>Runs <paramref name="operation"/> on an instance, blocking for one if all are busy.</summary>
     /// <typeparam name="TOperation">The generated operation.</typeparam>
     /// <typeparam name="TResult">What it returns.</typeparam>
@@ -69,6 +80,8 @@ public sealed class WasmPluginRuntime<TExports> : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    private static async ValueTask AwaitVoidAsync(ValueTask<WasmVoid> pending) => await pending.ConfigureAwait(false);
 
     private async ValueTask<TResult> InvokeWhenAvailableAsync<TOperation, TResult>(TOperation operation, CancellationToken cancellationToken)
         where TOperation : IWasmOperation<TExports, TResult>

@@ -15,7 +15,7 @@ public sealed class PluginAbiVersionException : PluginLoadException
     {
         Expected = expected;
         Actual = actual;
-        Source = source;
+        ReportedBy = source;
     }
 
     /// <summary>The version the host speaks.</summary>
@@ -25,5 +25,5 @@ public sealed class PluginAbiVersionException : PluginLoadException
     public int? Actual { get; }
 
     /// <summary>Where the plugin reported it.</summary>
-    public string Source { get; }
+    public string ReportedBy { get; }
 }

@@ -1,0 +1,4 @@
+namespace Airlock.Abi;
+
+/// <summary>The result of an operation that returns nothing.</summary>
+public readonly record struct WasmVoid;

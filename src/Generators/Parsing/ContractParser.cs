@@ -1,0 +1,470 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Xml.Linq;
+using Airlock.Generators.Diagnostics;
+using Airlock.Generators.Infrastructure;
+using Airlock.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Airlock.Generators.Parsing;
+
+/// <summary>
+/// Turns an attributed interface into an equatable spec. Everything the emitter needs is read here,
+/// so that later pipeline stages hold no symbols and compare by value.
+/// </summary>
+internal static class ContractParser
+{
+    public const string PluginAttribute = "Airlock.WasmPluginAttribute";
+    public const string HostAttribute = "Airlock.WasmHostAttribute";
+    private const string ExportAttribute = "Airlock.WasmExportAttribute";
+    private const string ImportAttribute = "Airlock.WasmImportAttribute";
+    private const string RequestInterface = "Airlock.IWasmRequest`1";
+    private const string PolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
+    private const string DerivedTypeAttribute = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
+
+    // Names the generated host wiring uses for its own locals; wasm parameters avoid them.
+    private static readonly HashSet<string> ReservedLocals = ["caller", "guest", "exception", "declined", "result", "implementation", "linker"];
+
+    public static ParseResult<ContractSpec> ParsePlugin(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        if (!CheckDeclaration(context, symbol, "WasmPlugin", diagnostics))
+        {
+            return new ParseResult<ContractSpec>(null, diagnostics.ToImmutableEquatableArray());
+        }
+
+        AttributeData attribute = context.Attributes[0];
+        int abi = NamedInt(attribute, "Abi", 1);
+        INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
+        var imports = new List<string>();
+        foreach (TypedConstant import in NamedArray(attribute, "Imports"))
+        {
+            if (import.Value is INamedTypeSymbol importType)
+            {
+                imports.Add(TypeClassifier.DisplayWithoutNullable(importType));
+            }
+        }
+
+        var exports = new List<ExportSpec>();
+        var bound = new Dictionary<string, IMethodSymbol>();
+        foreach (ISymbol member in symbol.GetMembers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!IsAbstractInstanceMember(member))
+            {
+                continue;
+            }
+
+            AttributeData? export = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ExportAttribute);
+            if (member is not IMethodSymbol method || export is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmExport", "export"));
+                continue;
+            }
+
+            string exportName = export.ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
+            if (bound.TryGetValue(exportName, out IMethodSymbol? other))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "export", exportName));
+                continue;
+            }
+
+            bound[exportName] = method;
+            bool statusEnvelope = NamedInt(export, "Envelope", 0) == 1;
+            if (ParseExport(symbol, method, exportName, statusEnvelope, jsonContext, diagnostics) is { } spec)
+            {
+                exports.Add(spec);
+            }
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult<ContractSpec>(null, diagnostics.ToImmutableEquatableArray());
+        }
+
+        var contract = new ContractSpec(
+            Identity(symbol),
+            abi,
+            jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
+            imports.ToImmutableEquatableArray(),
+            exports.ToImmutableEquatableArray());
+        return new ParseResult<ContractSpec>(contract, ImmutableEquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    public static ParseResult<HostSpec> ParseHost(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        if (!CheckDeclaration(context, symbol, "WasmHost", diagnostics))
+        {
+            return new ParseResult<HostSpec>(null, diagnostics.ToImmutableEquatableArray());
+        }
+
+        AttributeData attribute = context.Attributes[0];
+        string module = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
+        INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
+        var imports = new List<ImportSpec>();
+        var bound = new Dictionary<string, IMethodSymbol>();
+        foreach (ISymbol member in symbol.GetMembers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!IsAbstractInstanceMember(member))
+            {
+                continue;
+            }
+
+            AttributeData? import = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ImportAttribute);
+            if (member is not IMethodSymbol method || import is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmImport", "import"));
+                continue;
+            }
+
+            string importName = import.ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
+            if (bound.TryGetValue(importName, out IMethodSymbol? other))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "import", module + "." + importName));
+                continue;
+            }
+
+            bound[importName] = method;
+            if (ParseImport(symbol, method, importName, jsonContext, diagnostics) is { } spec)
+            {
+                imports.Add(spec);
+            }
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult<HostSpec>(null, diagnostics.ToImmutableEquatableArray());
+        }
+
+        var host = new HostSpec(
+            Identity(symbol),
+            module,
+            jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
+            imports.ToImmutableEquatableArray());
+        return new ParseResult<HostSpec>(host, ImmutableEquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, bool statusEnvelope, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        (ResultShape shape, ITypeSymbol? resultType) = UnwrapResult(method.ReturnType);
+        ValueSpec result = resultType is null
+            ? new ValueSpec(string.Empty, "void", PayloadKind.None, WasmScalar.None, ScalarConversion.Identity, null, false)
+            : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, jsonContext, diagnostics, "WasmPlugin") ?? Void();
+        if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "packed ptr+len ABI", "it is not a value"));
+        }
+
+        if (statusEnvelope && result.Kind != PayloadKind.Json)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "status envelope", "a status envelope carries a JSON object"));
+        }
+
+        var parameters = new List<ValueSpec>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (ClassifyOrReport(contract, method, parameter.Type, parameter.Name, isHostSide: false, jsonContext, diagnostics, "WasmPlugin", parameter) is { } value)
+            {
+                parameters.Add(value with { Name = EscapeIdentifier(parameter.Name) });
+            }
+        }
+
+        if (diagnostics.Count > before)
+        {
+            return null;
+        }
+
+        // A tagged union: the one payload of the export is a [JsonPolymorphic] type.
+        var payloads = parameters.Where(p => p.Kind is not PayloadKind.CancellationToken).ToList();
+        string? unionParameter = null;
+        var cases = new List<UnionCaseSpec>();
+        IParameterSymbol? unionSymbol = payloads.Count == 1 && payloads[0].Kind == PayloadKind.Json
+            ? method.Parameters.First(p => EscapeIdentifier(p.Name) == payloads[0].Name)
+            : null;
+        if (unionSymbol?.Type is INamedTypeSymbol unionType && HasAttribute(unionType, PolymorphicAttribute))
+        {
+            unionParameter = unionSymbol.Name;
+            string suffix = shape == ResultShape.Synchronous ? string.Empty : "Async";
+            foreach (AttributeData derived in unionType.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DerivedTypeAttribute))
+            {
+                if (derived.ConstructorArguments.Length < 2
+                    || derived.ConstructorArguments[0].Value is not INamedTypeSymbol caseType
+                    || derived.ConstructorArguments[1].Value is not string discriminator)
+                {
+                    continue;
+                }
+
+                string methodName = PascalCase(discriminator) + suffix;
+                if (methodName.Length == suffix.Length || contract.GetMembers(methodName).Length > 0 || cases.Any(c => c.MethodName == methodName))
+                {
+                    continue;
+                }
+
+                ITypeSymbol? caseResult = FindRequestResult(caseType) ?? resultType;
+                if (caseResult is null || UnionCaseParameters(caseType) is not { } caseParameters)
+                {
+                    continue;
+                }
+
+                cases.Add(new UnionCaseSpec(discriminator, methodName, TypeClassifier.DisplayWithoutNullable(caseType), TypeClassifier.DisplayWithoutNullable(caseResult), caseParameters));
+            }
+        }
+
+        return new ExportSpec(method.Name, exportName, statusEnvelope, shape, result, parameters.ToImmutableEquatableArray(), unionParameter, cases.ToImmutableEquatableArray());
+    }
+
+    private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        ValueSpec result = method.ReturnsVoid
+            ? Void()
+            : ClassifyOrReport(host, method, method.ReturnType, string.Empty, isHostSide: true, jsonContext, diagnostics, "WasmHost") ?? Void();
+        if (result.Kind is PayloadKind.GuestContext)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "packed ptr+len ABI", "it is not a value"));
+        }
+
+        if (method.ReturnType is INamedTypeSymbol { Name: "Task" or "ValueTask" })
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, TypeClassifier.Display(method.ReturnType), "packed ptr+len ABI", "wasm calls host functions synchronously; return the value itself"));
+        }
+
+        var parameters = new List<ValueSpec>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (ClassifyOrReport(host, method, parameter.Type, parameter.Name, isHostSide: true, jsonContext, diagnostics, "WasmHost", parameter) is { } value)
+            {
+                string name = ReservedLocals.Contains(parameter.Name) ? parameter.Name + "Value" : parameter.Name;
+                parameters.Add(value with { Name = EscapeIdentifier(name) });
+            }
+        }
+
+        return diagnostics.Count > before ? null : new ImportSpec(method.Name, importName, result, parameters.ToImmutableEquatableArray());
+    }
+
+    private static ValueSpec? ClassifyOrReport(INamedTypeSymbol owner, IMethodSymbol method, ITypeSymbol type, string name, bool isHostSide, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics, string attribute, IParameterSymbol? parameter = null)
+    {
+        Location? location = parameter?.Locations.FirstOrDefault() ?? method.Locations.FirstOrDefault();
+        ValueSpec? value = TypeClassifier.Classify(type, name, isHostSide, out string? reason);
+        if (value is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, TypeClassifier.Display(type), "packed ptr+len ABI", reason ?? "it has no wasm representation"));
+            return null;
+        }
+
+        if (value.Kind == PayloadKind.Json && jsonContext is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingJsonContext, location, owner.Name + "." + method.Name, TypeClassifier.Display(type), attribute));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static ValueSpec Void() => new(string.Empty, "void", PayloadKind.None, WasmScalar.None, ScalarConversion.Identity, null, false);
+
+    private static (ResultShape Shape, ITypeSymbol? Result) UnwrapResult(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+        {
+            ResultShape? shape = named.Name switch
+            {
+                "ValueTask" => ResultShape.ValueTask,
+                "Task" => ResultShape.Task,
+                _ => null,
+            };
+            if (shape is { } known)
+            {
+                return (known, named.TypeArguments.Length == 1 ? named.TypeArguments[0] : null);
+            }
+        }
+
+        return (ResultShape.Synchronous, type.SpecialType == SpecialType.System_Void ? null : type);
+    }
+
+    private static ITypeSymbol? FindRequestResult(INamedTypeSymbol caseType)
+        => caseType.AllInterfaces
+            .FirstOrDefault(i => i.IsGenericType && TypeClassifier.FullMetadataName(i.OriginalDefinition) == RequestInterface)
+            ?.TypeArguments[0];
+
+    private static ImmutableEquatableArray<CaseParameterSpec>? UnionCaseParameters(INamedTypeSymbol caseType)
+    {
+        IMethodSymbol? constructor = caseType.InstanceConstructors
+            .Where(c => c.DeclaredAccessibility == Accessibility.Public && !IsCopyConstructor(c, caseType))
+            .OrderByDescending(c => c.Parameters.Length)
+            .FirstOrDefault();
+        if (constructor is null || caseType.IsAbstract)
+        {
+            return null;
+        }
+
+        Dictionary<string, string> docs = ParameterDocs(caseType);
+        var parameters = new List<CaseParameterSpec>();
+        foreach (IParameterSymbol parameter in constructor.Parameters)
+        {
+            docs.TryGetValue(parameter.Name, out string? doc);
+            parameters.Add(new CaseParameterSpec(
+                EscapeIdentifier(CamelCase(parameter.Name)),
+                TypeClassifier.Display(parameter.Type),
+                parameter.HasExplicitDefaultValue ? DefaultLiteral(parameter) : null,
+                doc));
+        }
+
+        return parameters.ToImmutableEquatableArray();
+    }
+
+    private static bool IsCopyConstructor(IMethodSymbol constructor, INamedTypeSymbol type)
+        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
+
+    private static Dictionary<string, string> ParameterDocs(INamedTypeSymbol type)
+    {
+        var docs = new Dictionary<string, string>();
+        string? xml = type.GetDocumentationCommentXml();
+        if (string.IsNullOrWhiteSpace(xml))
+        {
+            return docs;
+        }
+
+        try
+        {
+            foreach (XElement param in XElement.Parse(xml).Elements("param"))
+            {
+                if (param.Attribute("name")?.Value is { } name)
+                {
+                    docs[name] = string.Concat(param.Nodes().Select(n => n.ToString())).Trim();
+                }
+            }
+        }
+        catch (System.Xml.XmlException)
+        {
+            // Malformed documentation is the compiler's to report; the generated method goes without it.
+        }
+
+        return docs;
+    }
+
+    private static string DefaultLiteral(IParameterSymbol parameter)
+    {
+        object? value = parameter.ExplicitDefaultValue;
+        ITypeSymbol type = parameter.Type;
+        if (value is null)
+        {
+            return type.IsValueType && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T ? "default" : "null";
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return "(" + TypeClassifier.DisplayWithoutNullable(type) + ")" + SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false);
+        }
+
+        return value switch
+        {
+            string text => SymbolDisplay.FormatLiteral(text, quote: true),
+            bool flag => flag ? "true" : "false",
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d",
+            decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m",
+            long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
+            ulong ul => ul.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
+            uint ui => ui.ToString(System.Globalization.CultureInfo.InvariantCulture) + "U",
+            _ => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
+        };
+    }
+
+    private static bool CheckDeclaration(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, string attribute, List<DiagnosticInfo> diagnostics)
+    {
+        Location? location = symbol.Locations.FirstOrDefault();
+        if (context.TargetNode is not InterfaceDeclarationSyntax declaration || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, location, symbol.Name, attribute));
+            return false;
+        }
+
+        string? problem = symbol.ContainingType is not null ? "nested in " + symbol.ContainingType.Name
+            : symbol.IsGenericType ? "generic"
+            : null;
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedDeclaration, location, symbol.Name, attribute, problem));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsAbstractInstanceMember(ISymbol member)
+        => member.IsAbstract && !member.IsStatic && member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary };
+
+    private static TypeIdentity Identity(INamedTypeSymbol symbol)
+    {
+        string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } container ? container.ToDisplayString() : string.Empty;
+        string hint = (ns.Length == 0 ? string.Empty : ns + ".") + symbol.Name;
+        return new TypeIdentity(ns, symbol.Name, symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), hint);
+    }
+
+    private static bool HasAttribute(INamedTypeSymbol type, string attribute)
+        => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
+
+    private static int NamedInt(AttributeData attribute, string name, int fallback)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is int value)
+            {
+                return value;
+            }
+        }
+
+        return fallback;
+    }
+
+    private static INamedTypeSymbol? NamedType(AttributeData attribute, string name)
+        => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as INamedTypeSymbol;
+
+    private static IEnumerable<TypedConstant> NamedArray(AttributeData attribute, string name)
+    {
+        TypedConstant value = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
+        return value.Kind == TypedConstantKind.Array ? value.Values : Enumerable.Empty<TypedConstant>();
+    }
+
+    internal static string PascalCase(string wireName)
+    {
+        var builder = new System.Text.StringBuilder(wireName.Length);
+        bool upper = true;
+        foreach (char c in wireName)
+        {
+            if (!char.IsLetterOrDigit(c))
+            {
+                upper = true;
+                continue;
+            }
+
+            if (builder.Length == 0 && char.IsDigit(c))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+
+        return builder.ToString();
+    }
+
+    private static string CamelCase(string name)
+        => name.Length == 0 || char.IsLower(name[0]) ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+    private static string EscapeIdentifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword
+            ? "@" + name
+            : name;
+}
