@@ -47,9 +47,10 @@ export CARGO_TARGET_DIR="$here/target"
 export CARGO_INCREMENTAL=0
 # Paths in panic locations are already relative ("src/handlers.rs") or fixed
 # (/usr/share/cargo/registry/...); the remap is a guard should an absolute path of the checkout
-# ever reach the module. The release profile's `strip = true` drops the name and producers
+# ever reach the module. CARGO_ENCODED_RUSTFLAGS (not RUSTFLAGS) so that a checkout path with
+# spaces stays one flag. The release profile's `strip = true` drops the name and producers
 # sections, so no custom section is left in the module.
-export RUSTFLAGS="--remap-path-prefix=$here=/src"
+export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$here=/src"
 
 cd "$here"
 "$cargo" build --release --locked --offline --quiet

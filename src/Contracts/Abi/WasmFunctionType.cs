@@ -64,6 +64,9 @@ public sealed class WasmFunctionType : IEquatable<WasmFunctionType>
         WasmValueType.I64 => "i64",
         WasmValueType.F32 => "f32",
         WasmValueType.F64 => "f64",
+        WasmValueType.V128 => "v128",
+        WasmValueType.FuncRef => "funcref",
+        WasmValueType.ExternRef => "externref",
         _ => type.ToString(),
     };
 }

@@ -14,4 +14,13 @@ public enum WasmValueType
 
     /// <summary>64-bit float.</summary>
     F64,
+
+    /// <summary>A 128-bit SIMD vector.</summary>
+    V128,
+
+    /// <summary>A function reference.</summary>
+    FuncRef,
+
+    /// <summary>An external or other reference.</summary>
+    ExternRef,
 }

@@ -95,14 +95,14 @@ pub fn handle(input: &[u8]) -> Vec<u8> {
 }
 
 fn dispatch(input: &[u8]) -> Outcome<Map<String, Value>> {
-    let (value, kind) = request::request_type(input)?;
+    let kind = request::request_type(input)?;
     if !KNOWN_TYPES.contains(&kind.as_str()) {
         let shown: String = kind.chars().take(64).collect();
         host::log(Level::Debug, &format!("chirp: unsupported request type '{}'", shown));
         return Err(Failure::new("unsupported_request", format!("unsupported request type '{}'", shown), false));
     }
     host::log(Level::Debug, &format!("chirp: handling {} request", kind));
-    match request::parse(value, &kind)? {
+    match request::parse(input, &kind)? {
         Request::Publish { text, media_urls, hashtags, metadata: _ } => {
             publish(&text, media_urls.unwrap_or_default(), hashtags.unwrap_or_default())
         }
@@ -214,12 +214,37 @@ fn fetch_comments(post_id: &str, cursor: Option<&str>) -> Outcome<Map<String, Va
         next_cursor: Option<String>,
     }
     let page: Comments = parse_body(&chirp.call::<()>("GET", &path, None)?, "list comments")?;
+    if let Some(index) = page.comments.iter().position(|c| !is_comment(c)) {
+        return Err(Failure::platform_error(format!(
+            "Chirp API returned an unexpected list comments body: comment {} lacks a string id and text",
+            index
+        )));
+    }
     let comments = Value::Array(page.comments);
     // "comments" sits two levels below the response object.
     if depth(&comments) + 1 > MAX_RESPONSE_DEPTH {
         return Err(Failure::platform_error("Chirp API returned comments nested too deeply to pass on"));
     }
     Ok(fields(json!({ "post_id": post_id, "comments": comments, "next_cursor": page.next_cursor })))
+}
+
+/// A comment is passed on as received, but it must have what Airlock's `Comment` needs: a
+/// non-empty string `id`, a string `text`, and `author` / `created_at` (an ISO 8601 instant)
+/// absent, null or strings. Other members are passed on untouched.
+fn is_comment(comment: &Value) -> bool {
+    let fields = match comment {
+        Value::Object(fields) => fields,
+        _ => return false,
+    };
+    let id_ok = matches!(fields.get("id"), Some(Value::String(id)) if !id.is_empty());
+    let text_ok = matches!(fields.get("text"), Some(Value::String(_)));
+    let author_ok = matches!(fields.get("author"), None | Some(Value::Null) | Some(Value::String(_)));
+    let created_ok = match fields.get("created_at") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(at)) => timestamp::parse(at).is_some(),
+        Some(_) => false,
+    };
+    id_ok && text_ok && author_ok && created_ok
 }
 
 fn reply_comment(comment_id: &str, text: &str) -> Outcome<Map<String, Value>> {

@@ -70,7 +70,7 @@ pub const KNOWN_TYPES: [&str; 9] = [
 /// The request's `type`, checked before the fields so that an unknown kind is told apart from a
 /// malformed known one: not JSON / not an object / no string `type` is `invalid_request`, a `type`
 /// outside the nine is `unsupported_request`.
-pub fn request_type(input: &[u8]) -> Outcome<(Value, String)> {
+pub fn request_type(input: &[u8]) -> Outcome<String> {
     let value: Value = serde_json::from_slice(input)
         .map_err(|e| Failure::invalid_request(format!("the request is not valid JSON: {}", e)))?;
     let kind = match &value {
@@ -83,13 +83,15 @@ pub fn request_type(input: &[u8]) -> Outcome<(Value, String)> {
         },
         _ => return Err(Failure::invalid_request("the request is not a JSON object")),
     };
-    Ok((value, kind))
+    Ok(kind)
 }
 
-/// Deserialises a request of a known type; a field missing or of the wrong type is
-/// `invalid_request` (emptiness is checked by the handlers with `required`).
-pub fn parse(value: Value, kind: &str) -> Outcome<Request> {
-    Request::deserialize(value).map_err(|e| Failure::invalid_request(format!("invalid {} request: {}", kind, e)))
+/// Deserialises a request of a known type (the input is known to be a JSON object); a field
+/// missing, of the wrong type or given twice is `invalid_request` (emptiness is checked by the
+/// handlers with `required`). It reads the original bytes rather than the `Value` of
+/// `request_type`, which would silently keep the last of two duplicate keys.
+pub fn parse(input: &[u8], kind: &str) -> Outcome<Request> {
+    serde_json::from_slice(input).map_err(|e| Failure::invalid_request(format!("invalid {} request: {}", kind, e)))
 }
 
 /// A required string field must be non-empty.

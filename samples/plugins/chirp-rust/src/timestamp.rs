@@ -1,9 +1,16 @@
 //! ISO 8601 instants as `fetch_insights` accepts them:
 //! `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)`, e.g. `2026-11-01T00:00:00Z` or
 //! `2026-11-01T01:30:00.250+01:30`. Calendar dates are checked (month lengths, leap years);
-//! hours 00-23, minutes 00-59, seconds 00-59 (no leap second), offsets up to ±23:59.
+//! hours 00-23, minutes 00-59, seconds 00-59 (no leap second).
+//!
+//! The bounds are those of the host's reader (.NET `DateTimeOffset` through System.Text.Json),
+//! which parses the `start` and `end` this plugin echoes back: `T` and `Z` upper case, 1 to 16
+//! fraction digits, offsets within ±14:00, and the instant in UTC within years 0001-9999.
 
 use std::cmp::Ordering;
+
+const MAX_FRACTION_DIGITS: usize = 16;
+const MAX_OFFSET_MINUTES: i64 = 14 * 60;
 
 /// A point in time: whole seconds since 1970-01-01T00:00:00Z and the decimal fraction of a
 /// second as digits without trailing zeros (any precision).
@@ -98,7 +105,7 @@ pub fn parse(text: &str) -> Option<Instant> {
         while b.get(end).map_or(false, u8::is_ascii_digit) {
             end += 1;
         }
-        if end == start {
+        if end == start || end - start > MAX_FRACTION_DIGITS {
             return None;
         }
         fraction = text.get(start..end)?;
@@ -114,7 +121,7 @@ pub fn parse(text: &str) -> Option<Instant> {
             let oh = digits(b, at + 1, 2)?;
             expect(b, at + 3, b':')?;
             let om = digits(b, at + 4, 2)?;
-            if oh > 23 || om > 59 {
+            if om > 59 || oh * 60 + om > MAX_OFFSET_MINUTES {
                 return None;
             }
             at += 6;
@@ -132,8 +139,12 @@ pub fn parse(text: &str) -> Option<Instant> {
     }
 
     let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    let utc = local - offset_seconds;
+    if utc < days_from_civil(1, 1, 1) * 86_400 || utc >= days_from_civil(10_000, 1, 1) * 86_400 {
+        return None;
+    }
     Some(Instant {
-        seconds: local - offset_seconds,
+        seconds: utc,
         fraction: fraction.trim_end_matches('0').to_string(),
     })
 }
@@ -148,6 +159,10 @@ mod tests {
         assert!(parse("2026-11-01T00:00:00.5Z").is_some());
         assert!(parse("2026-11-01T00:00:00.123456789+05:30").is_some());
         assert!(parse("2024-02-29T23:59:59-00:00").is_some());
+        assert!(parse("2026-11-01T00:00:00+14:00").is_some());
+        assert!(parse("2026-11-01T00:00:00.1234567890123456Z").is_some());
+        assert!(parse("0001-01-01T00:00:00Z").is_some());
+        assert!(parse("9999-12-31T23:59:59.9999999Z").is_some());
         assert_eq!(parse("1970-01-01T00:00:00Z").unwrap().seconds, 0);
         assert_eq!(parse("2000-03-01T00:00:00Z").unwrap().seconds, 951_868_800);
     }
@@ -159,6 +174,9 @@ mod tests {
             "2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2026-11-01T24:00:00Z",
             "2026-11-01T00:00:60Z", "2026-11-01T00:00:00.Z", "2026-11-01T00:00:00+0100",
             "2026-11-01T00:00:00Zx", "2026-11-01T00:00:00+24:00", "２026-11-01T00:00:00Z",
+            "2026-11-01T00:00:00+14:01", "2026-11-01T00:00:00-15:00", "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-01:00", "2026-11-01t00:00:00z",
+            "2026-11-01T00:00:00.12345678901234567Z", "2026-11-01T00:00:00+01:60",
         ] {
             assert!(parse(bad).is_none(), "{bad}");
         }

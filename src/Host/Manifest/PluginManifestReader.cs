@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Airlock.Manifest;
+
+/// <summary>
+/// Reads a <c>plugin.json</c> with positions: the top level is walked with a <see cref="Utf8JsonReader"/>
+/// so that every field's line and column can be named in errors, and each value is then checked.
+/// </summary>
+internal sealed partial class PluginManifestReader
+{
+    private const int MaxManifestBytes = 1024 * 1024;
+
+    private readonly byte[] _json;
+    private readonly string _path;
+    private readonly Dictionary<string, (JsonElement Value, long Offset)> _fields = new(StringComparer.Ordinal);
+
+    public PluginManifestReader(ReadOnlySpan<byte> json, string path)
+    {
+        _json = json.StartsWith("\xEF\xBB\xBF"u8) ? json[3..].ToArray() : json.ToArray();
+        _path = path;
+    }
+
+    public PluginManifest Read()
+    {
+        if (_json.Length > MaxManifestBytes)
+        {
+            throw Error(null, $"the file is {_json.Length} bytes; a manifest may be at most {MaxManifestBytes} bytes.", null);
+        }
+
+        ReadTopLevel();
+        string id = RequiredString("id");
+        if (!IdPattern().IsMatch(id))
+        {
+            throw Error("id", $"expected a plugin id of letters, digits, '.', '-' and '_' (such as \"com.example.my-platform\"), found \"{id}\".", Offset("id"));
+        }
+
+        string version = RequiredString("version");
+        if (!SemVerPattern().IsMatch(version))
+        {
+            throw Error("version", $"expected a semantic version such as \"1.0.0\" or \"2.1.0-beta.1\", found \"{version}\".", Offset("version"));
+        }
+
+        string wasmPath = RequiredString("wasm_path");
+        if (wasmPath.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Error("wasm_path", "the path contains a NUL character.", Offset("wasm_path"));
+        }
+
+        string folder = Path.GetDirectoryName(_path) ?? Directory.GetCurrentDirectory();
+        JsonElement? schema = null;
+        if (_fields.TryGetValue("config_schema", out var config) && config.Value.ValueKind != JsonValueKind.Null)
+        {
+            if (config.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+            {
+                throw Error("config_schema", $"expected a JSON schema (an object), found {Describe(config.Value)}.", config.Offset);
+            }
+
+            schema = config.Value;
+        }
+
+        return new PluginManifest
+        {
+            Id = id,
+            Name = RequiredString("name"),
+            Version = version,
+            Description = OptionalString("description"),
+            Author = OptionalString("author"),
+            Capabilities = ReadCapabilities(),
+            WasmPath = Path.GetFullPath(Path.Combine(folder, wasmPath)),
+            ConfigSchema = schema,
+            ManifestPath = _path,
+        };
+    }
+
+    private void ReadTopLevel()
+    {
+        var reader = new Utf8JsonReader(_json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Error(null, "expected a JSON object at the top level.", reader.TokenStartIndex);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                long offset = reader.TokenStartIndex;
+                if (_fields.ContainsKey(name))
+                {
+                    throw Error(name, "the field appears more than once.", offset);
+                }
+
+                reader.Read();
+                long valueOffset = reader.TokenStartIndex;
+                // Unknown fields are kept and ignored: newer manifests may add some.
+                _fields[name] = (JsonElement.ParseValue(ref reader), valueOffset);
+            }
+
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException exception)
+        {
+            long line = (exception.LineNumber ?? 0) + 1;
+            long column = (exception.BytePositionInLine ?? 0) + 1;
+            string problem = exception.Message;
+            int suffix = problem.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            problem = suffix > 0 ? problem[..suffix].TrimEnd(' ', '|', '.') + "." : problem;
+            throw new PluginManifestException(_path, null, "the file is not valid JSON: " + problem, line, column, innerException: exception);
+        }
+    }
+
+    private List<PluginCapability> ReadCapabilities()
+    {
+        if (!_fields.TryGetValue("capabilities", out var field))
+        {
+            throw Error("capabilities", "the field is required; expected an array of capability types such as [\"platform_connector\"].", null);
+        }
+
+        if (field.Value.ValueKind != JsonValueKind.Array)
+        {
+            throw Error("capabilities", $"expected an array of capability types, found {Describe(field.Value)}.", field.Offset);
+        }
+
+        var capabilities = new List<PluginCapability>();
+        int index = 0;
+        foreach (JsonElement item in field.Value.EnumerateArray())
+        {
+            string at = $"capabilities[{index++}]";
+            PluginCapability capability = item.ValueKind switch
+            {
+                JsonValueKind.String => PluginCapability.BuiltIn.FirstOrDefault(c => c.Name == item.GetString()) is { Name: not null } builtIn
+                    ? builtIn
+                    : throw Error(at, $"unknown capability type \"{item.GetString()}\"; expected one of {string.Join(", ", PluginCapability.BuiltIn.Select(c => "\"" + c.Name + "\""))} or {{\"custom\": \"name\"}}.", field.Offset),
+                JsonValueKind.Object => ReadCustom(item, at, field.Offset),
+                _ => throw Error(at, $"expected a capability type string or {{\"custom\": \"name\"}}, found {Describe(item)}.", field.Offset),
+            };
+            if (capabilities.Contains(capability))
+            {
+                throw Error(at, $"capability {capability} is listed twice.", field.Offset);
+            }
+
+            capabilities.Add(capability);
+        }
+
+        return capabilities;
+    }
+
+    private PluginCapability ReadCustom(JsonElement item, string at, long offset)
+    {
+        int count = 0;
+        string? name = null;
+        foreach (JsonProperty property in item.EnumerateObject())
+        {
+            count++;
+            name = property.NameEquals("custom"u8) && property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+        }
+
+        if (count != 1 || string.IsNullOrWhiteSpace(name))
+        {
+            throw Error(at, "expected a custom capability written as {\"custom\": \"name\"} with a non-empty name.", offset);
+        }
+
+        return PluginCapability.Custom(name);
+    }
+
+    private string RequiredString(string field)
+    {
+        if (!_fields.TryGetValue(field, out var value))
+        {
+            throw Error(field, "the field is required.", null);
+        }
+
+        if (value.Value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.Value.GetString()))
+        {
+            throw Error(field, $"expected a non-empty string, found {Describe(value.Value)}.", value.Offset);
+        }
+
+        return value.Value.GetString()!;
+    }
+
+    private string? OptionalString(string field)
+    {
+        if (!_fields.TryGetValue(field, out var value) || value.Value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.Value.ValueKind == JsonValueKind.String
+            ? value.Value.GetString()
+            : throw Error(field, $"expected a string, found {Describe(value.Value)}.", value.Offset);
+    }
+
+    private long? Offset(string field) => _fields.TryGetValue(field, out var value) ? value.Offset : null;
+
+    private PluginManifestException Error(string? field, string problem, long? offset)
+    {
+        if (offset is not { } at)
+        {
+            return new PluginManifestException(_path, field, problem);
+        }
+
+        // Line and column (1-based, in characters) of the byte offset.
+        ReadOnlySpan<byte> before = _json.AsSpan(0, (int)Math.Min(at, _json.Length));
+        int line = before.Count((byte)'\n') + 1;
+        int lineStart = before.LastIndexOf((byte)'\n') + 1;
+        int column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
+        return new PluginManifestException(_path, field, problem, line, column);
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!.Length == 0 ? "an empty string" : "a blank string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        _ => value.ValueKind.ToString(),
+    };
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex IdPattern();
+
+    // Semantic Versioning 2.0.0, https://semver.org
+    [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")]
+    private static partial Regex SemVerPattern();
+}

@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Airlock.Abi;
+using Airlock.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Wasmtime;
+
+namespace Airlock;
+
+/// <summary>
+/// Loads WebAssembly plugins and hands out their generated clients. One host owns one Wasmtime engine
+/// (fuel metering and epoch interruption on), compiles each distinct module once, and checks every
+/// module against its contract before the first call.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var host = new PluginHost();
+/// var options = new PluginLoadOptions().AddImports&lt;ISocialScaleHost&gt;(new MyHostServices());
+/// await using ISocialScalePlugin plugin = await host.LoadAsync&lt;ISocialScalePlugin&gt;("plugins/chirp/plugin.json", options);
+/// PublishResult published = await plugin.PublishAsync("Hello");
+/// </code>
+/// </example>
+public sealed class PluginHost : IAsyncDisposable, IDisposable
+{
+    private readonly PluginHostOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Engine _engine;
+    private readonly ITimer _epochTicker;
+    private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new(StringComparer.Ordinal);
+    private int _disposed;
+
+    /// <summary>Creates a host.</summary>
+    /// <param name="options">Limits and settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="loggerFactory">Where the host and its plugins log; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock of call deadlines; <see langword="null"/> for the system clock.</param>
+    public PluginHost(PluginHostOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new PluginHostOptions();
+        _options.Validate();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<PluginHost>();
+        _time = timeProvider ?? TimeProvider.System;
+        using (var config = new Config().WithFuelConsumption(true).WithEpochInterruption(true))
+        {
+            _engine = new Engine(config);
+        }
+
+        _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
+    }
+
+    /// <summary>
+    /// Loads the plugin a SocialScale manifest (<c>plugin.json</c>) describes and binds it to contract
+    /// <typeparamref name="TPlugin"/>.
+    /// </summary>
+    /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
+    /// <param name="manifestPath">The manifest's path.</param>
+    /// <param name="options">Host functions and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
+    /// <exception cref="PluginLoadException">The module cannot be read or compiled, does not fit the contract, or failed to start.</exception>
+    public Task<TPlugin> LoadAsync<TPlugin>(string manifestPath, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+        where TPlugin : class, IWasmPlugin<TPlugin>
+        => LoadAsync<TPlugin>(PluginManifest.Load(manifestPath), options, cancellationToken);
+
+    /// <summary>Loads the plugin a validated manifest describes and binds it to contract <typeparamref name="TPlugin"/>.</summary>
+    /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
+    /// <param name="manifest">The manifest.</param>
+    /// <param name="options">Host functions and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginLoadException">The module cannot be read or compiled, does not fit the contract, or failed to start.</exception>
+    public async Task<TPlugin> LoadAsync<TPlugin>(PluginManifest manifest, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+        where TPlugin : class, IWasmPlugin<TPlugin>
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        byte[] bytes;
+        try
+        {
+            var file = new FileInfo(manifest.WasmPath);
+            if (file.Exists && file.Length > _options.MaxModuleBytes)
+            {
+                throw new PluginLoadException(manifest.Id, $"The module '{manifest.WasmPath}' of plugin '{manifest.Id}' is {file.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
+            }
+
+            bytes = await File.ReadAllBytesAsync(manifest.WasmPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new PluginManifestException(manifest.ManifestPath ?? manifest.WasmPath, "wasm_path", $"the module '{manifest.WasmPath}' cannot be read: {exception.Message}", pluginId: manifest.Id, innerException: exception);
+        }
+
+        return await LoadCoreAsync<TPlugin>(manifest.Id, manifest.Version, bytes, manifest.ManifestPath, manifest.WasmPath, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads a module without a manifest (for tests and embedded plugins) and binds it to contract <typeparamref name="TPlugin"/>.</summary>
+    /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
+    /// <param name="pluginId">The id the plugin is known by.</param>
+    /// <param name="module">The module's bytes (binary wasm).</param>
+    /// <param name="options">Host functions and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginLoadException">The module cannot be compiled, does not fit the contract, or failed to start.</exception>
+    public Task<TPlugin> LoadModuleAsync<TPlugin>(string pluginId, ReadOnlyMemory<byte> module, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+        where TPlugin : class, IWasmPlugin<TPlugin>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        if (module.Length > _options.MaxModuleBytes)
+        {
+            throw new PluginLoadException(pluginId, $"The module of plugin '{pluginId}' is {module.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
+        }
+
+        return LoadCoreAsync<TPlugin>(pluginId, "0.0.0", module.ToArray(), null, null, options, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops the epoch clock and releases the compiled modules. Dispose loaded plugins first: calls
+    /// that run after the host is disposed are no longer interrupted at their deadline.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _epochTicker.Dispose();
+        foreach (Lazy<Module> module in _modules.Values)
+        {
+            if (module.IsValueCreated)
+            {
+                module.Value.Dispose();
+            }
+        }
+
+        _modules.Clear();
+    }
+
+    private async Task<TPlugin> LoadCoreAsync<TPlugin>(string id, string version, byte[] bytes, string? manifestPath, string? modulePath, PluginLoadOptions? options, CancellationToken cancellationToken)
+        where TPlugin : class, IWasmPlugin<TPlugin>
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        long started = Stopwatch.GetTimestamp();
+        options ??= new PluginLoadOptions();
+        PluginLimits limits = options.Limits ?? _options.DefaultLimits;
+        limits.Validate();
+        WasmContract contract = TPlugin.Contract;
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+        Module module = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(module, contract, options.Imports);
+        if (problems.Count > 0)
+        {
+            throw new PluginContractException(id, contract.Name, problems);
+        }
+
+        bool usesWasi = ContractVerifier.ImportsWasi(module);
+        var linker = new Linker(_engine);
+        try
+        {
+            if (usesWasi)
+            {
+                linker.DefineWasi();
+            }
+
+            foreach (HostImports imports in options.Imports)
+            {
+                imports.Define(linker);
+            }
+        }
+        catch
+        {
+            linker.Dispose();
+            throw;
+        }
+
+        var info = new WasmPluginInfo(id, version, contract.Name, sha256, limits, manifestPath, modulePath);
+        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
+        var activator = new PluginActivator(loaded);
+        TPlugin plugin;
+        try
+        {
+            plugin = TPlugin.Create(activator);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+
+        try
+        {
+            activator.Warm();
+            if (plugin is IWasmPluginInitializer initializer)
+            {
+                await initializer.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            await plugin.DisposeAsync().ConfigureAwait(false);
+            if (exception is AirlockException or OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new PluginLoadException(id, $"Plugin '{id}' failed to start: {exception.Message}", exception);
+        }
+
+        HostLog.Loaded(_logger, id, version, contract.Name, sha256, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return plugin;
+    }
+
+    private Module GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
+    {
+        Lazy<Module> entry = _modules.GetOrAdd(sha256, _ => new Lazy<Module>(() => Compile(id, bytes, modulePath), LazyThreadSafetyMode.ExecutionAndPublication));
+        bool cached = entry.IsValueCreated;
+        try
+        {
+            Module module = entry.Value;
+            if (cached)
+            {
+                HostLog.ModuleCacheHit(_logger, id, sha256);
+            }
+
+            return module;
+        }
+        catch
+        {
+            // Do not cache a failure: the next load retries (and reports) it.
+            _modules.TryRemove(new KeyValuePair<string, Lazy<Module>>(sha256, entry));
+            throw;
+        }
+    }
+
+    private Module Compile(string id, byte[] bytes, string? modulePath)
+    {
+        try
+        {
+            return Module.FromBytes(_engine, id, bytes);
+        }
+        catch (WasmtimeException exception)
+        {
+            string source = modulePath is null ? "The module" : $"The module '{modulePath}'";
+            throw new PluginLoadException(id, $"{source} of plugin '{id}' is not a valid WebAssembly module: {FirstLine(exception.Message)}", exception);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return (newline < 0 ? message : message[..newline]).Trim();
+    }
+}

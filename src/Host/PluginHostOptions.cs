@@ -1,0 +1,29 @@
+namespace Airlock;
+
+/// <summary>Settings of a <see cref="PluginHost"/>.</summary>
+public sealed class PluginHostOptions
+{
+    /// <summary>The limits of every plugin unless its load options override them. See <see cref="PluginLimits"/> for the defaults.</summary>
+    public PluginLimits DefaultLimits { get; set; } = PluginLimits.Default;
+
+    /// <summary>
+    /// How often the host checks running calls for their deadline and cancellation (the epoch tick).
+    /// A call overruns its deadline by at most about one tick. Default 10 ms.
+    /// </summary>
+    public TimeSpan EpochInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The largest module the host compiles. Default 64 MiB.</summary>
+    public long MaxModuleBytes { get; set; } = 64L * 1024 * 1024;
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(DefaultLimits);
+        DefaultLimits.Validate();
+        if (EpochInterval < TimeSpan.FromMilliseconds(1) || EpochInterval > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EpochInterval), EpochInterval, "The epoch interval must be between 1 ms and 1 s.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxModuleBytes);
+    }
+}

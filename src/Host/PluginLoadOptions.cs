@@ -1,0 +1,40 @@
+using Airlock.Abi;
+
+namespace Airlock;
+
+/// <summary>How one plugin is loaded: the host functions it may import and its limits.</summary>
+public sealed class PluginLoadOptions
+{
+    private readonly List<HostImports> _imports = [];
+
+    /// <summary>The plugin's limits; <see langword="null"/> uses the host's <see cref="PluginHostOptions.DefaultLimits"/>.</summary>
+    public PluginLimits? Limits { get; set; }
+
+    internal IReadOnlyList<HostImports> Imports => _imports;
+
+    /// <summary>
+    /// Provides the host functions of a <see cref="WasmHostAttribute"/> interface, implemented by
+    /// <paramref name="implementation"/>. Name the interface as the type argument:
+    /// <c>options.AddImports&lt;ISocialScaleHost&gt;(new MyHost())</c>.
+    /// </summary>
+    /// <typeparam name="THost">The host interface.</typeparam>
+    /// <param name="implementation">The application's implementation.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentException">The module's functions are already provided.</exception>
+    public PluginLoadOptions AddImports<THost>(THost implementation)
+        where THost : class, IWasmHost<THost>
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        WasmHostModule module = THost.Module;
+        if (_imports.Any(i => i.Module.Name == module.Name))
+        {
+            throw new ArgumentException($"Host functions of module '{module.Name}' are already provided.", nameof(implementation));
+        }
+
+        _imports.Add(new HostImports(module, linker => THost.DefineImports(linker, implementation)));
+        return this;
+    }
+}
+
+/// <summary>An import module and how to define it on a linker.</summary>
+internal sealed record HostImports(WasmHostModule Module, Action<Wasmtime.Linker> Define);

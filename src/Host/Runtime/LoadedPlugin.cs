@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+
+namespace Airlock.Runtime;
+
+/// <summary>
+/// What every instance of one loaded plugin shares: the compiled module, the linker with its host
+/// functions, the identity and limits, and the clock and logger.
+/// </summary>
+internal sealed class LoadedPlugin : IDisposable
+{
+    private readonly Linker _linker;
+    private readonly Lock _instantiation = new();
+
+    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, bool usesWasi, TimeProvider time, ILogger logger)
+    {
+        Info = info;
+        Engine = engine;
+        Module = module;
+        _linker = linker;
+        UsesWasi = usesWasi;
+        Time = time;
+        Logger = logger;
+    }
+
+    public WasmPluginInfo Info { get; }
+
+    public Engine Engine { get; }
+
+    public Module Module { get; }
+
+    public bool UsesWasi { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public Instance Instantiate(Store store)
+    {
+        // A Wasmtime linker is not documented as safe for concurrent instantiation; instantiation is
+        // rare (pool growth and replacement after a trap), so serialise it.
+        lock (_instantiation)
+        {
+            return _linker.Instantiate(store, Module);
+        }
+    }
+
+    public void Dispose() => _linker.Dispose();
+}
