@@ -8,7 +8,7 @@ public sealed class PluginResponse : IJsonOnDeserialized
 {
     /// <summary>Every member of the ok response except <c>"status"</c>.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement> Fields { get; init; } = [];
+    public Dictionary<string, JsonElement> Fields { get; set; } = [];
 
     void IJsonOnDeserialized.OnDeserialized() => Fields.Remove("status");
 }
