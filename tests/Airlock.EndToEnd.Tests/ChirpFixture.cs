@@ -1,0 +1,32 @@
+using Airlock.Contracts.SocialScale;
+using Chirp.Sandbox;
+
+namespace Airlock.EndToEnd.Tests;
+
+/// <summary>The fake Chirp API and one host shared by the tests of a class.</summary>
+public sealed class ChirpFixture : IAsyncLifetime
+{
+    public FakeChirpApi Api { get; private set; } = null!;
+
+    public SandboxHostServices Services { get; private set; } = null!;
+
+    public PluginHost Host { get; } = new();
+
+    public static string Manifest(string language) => Path.Combine(AppContext.BaseDirectory, "plugins", "chirp-" + language, "plugin.json");
+
+    public async Task InitializeAsync()
+    {
+        Api = await FakeChirpApi.StartAsync();
+        Services = new SandboxHostServices(Api.BaseAddress);
+    }
+
+    public Task<ISocialScalePlugin> LoadAsync(string language, PluginLimits? limits = null)
+        => Host.LoadAsync<ISocialScalePlugin>(Manifest(language), new PluginLoadOptions { Limits = limits }.AddImports<ISocialScaleHost>(Services));
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        Services.Dispose();
+        await Api.DisposeAsync();
+    }
+}
