@@ -38,9 +38,10 @@ internal static class ProbeModules
     public const string NoopDealloc = """(func (export "dealloc") (param i32 i32))""";
 
     /// <summary>Builds a module from the good parts, replacing any given.</summary>
-    public static string Module(string? ping = null, string? text = null, string? doc = null, string? alloc = null, string extra = "")
+    public static string Module(string? ping = null, string? text = null, string? doc = null, string? alloc = null, string extra = "", string imports = "")
         => $"""
             (module
+              {imports}
               (memory (export "memory") 1)
               {alloc ?? BumpAlloc}
               {NoopDealloc}
