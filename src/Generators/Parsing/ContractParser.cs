@@ -160,12 +160,12 @@ internal static class ContractParser
             : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, jsonContext, diagnostics, "WasmPlugin") ?? Void();
         if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "packed ptr+len ABI", "it is not a value"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "it is not a value"));
         }
 
         if (statusEnvelope && result.Kind != PayloadKind.Json)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "status envelope", "a status envelope carries a JSON object"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "status envelope", "a status envelope carries a JSON object"));
         }
 
         var parameters = new List<ValueSpec>();
@@ -224,17 +224,19 @@ internal static class ContractParser
     private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
-        ValueSpec result = method.ReturnsVoid
-            ? Void()
-            : ClassifyOrReport(host, method, method.ReturnType, string.Empty, isHostSide: true, jsonContext, diagnostics, "WasmHost") ?? Void();
-        if (result.Kind is PayloadKind.GuestContext)
+        ValueSpec result = Void();
+        if (UnwrapResult(method.ReturnType).Shape != ResultShape.Synchronous)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, result.Type, "packed ptr+len ABI", "it is not a value"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "wasm calls host functions synchronously; return the value itself"));
+        }
+        else if (!method.ReturnsVoid)
+        {
+            result = ClassifyOrReport(host, method, method.ReturnType, string.Empty, isHostSide: true, jsonContext, diagnostics, "WasmHost") ?? Void();
         }
 
-        if (method.ReturnType is INamedTypeSymbol { Name: "Task" or "ValueTask" })
+        if (result.Kind is PayloadKind.GuestContext)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, TypeClassifier.Display(method.ReturnType), "packed ptr+len ABI", "wasm calls host functions synchronously; return the value itself"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "it is not a value"));
         }
 
         var parameters = new List<ValueSpec>();
@@ -256,13 +258,13 @@ internal static class ContractParser
         ValueSpec? value = TypeClassifier.Classify(type, name, isHostSide, out string? reason);
         if (value is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, TypeClassifier.Display(type), "packed ptr+len ABI", reason ?? "it has no wasm representation"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, type.ToDisplayString(), "packed ptr+len ABI", reason ?? "it has no wasm representation"));
             return null;
         }
 
         if (value.Kind == PayloadKind.Json && jsonContext is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingJsonContext, location, owner.Name + "." + method.Name, TypeClassifier.Display(type), attribute));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingJsonContext, location, owner.Name + "." + method.Name, type.ToDisplayString(), attribute));
             return null;
         }
 

@@ -1,0 +1,86 @@
+namespace Airlock.Generators.Tests;
+
+/// <summary>Contract sources the tests generate from.</summary>
+internal static class Contracts
+{
+    public const string Greeter = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+
+        namespace Sample.Greeting;
+
+        /// <summary>Scalars, text, bytes and every result shape.</summary>
+        [WasmPlugin]
+        public partial interface IGreeter
+        {
+            /// <summary>Adds.</summary>
+            [WasmExport("add")]
+            int Add(int a, int b);
+
+            /// <summary>Flags.</summary>
+            [WasmExport("flag")]
+            bool Flag(bool on, uint mask);
+
+            /// <summary>Greets.</summary>
+            [WasmExport("greet")]
+            ValueTask<string> GreetAsync(string name, CancellationToken cancellationToken = default);
+
+            /// <summary>Hashes.</summary>
+            [WasmExport("hash")]
+            Task<byte[]> HashAsync(ReadOnlyMemory<byte> data);
+
+            /// <summary>Resets.</summary>
+            [WasmExport("reset")]
+            ValueTask ResetAsync();
+        }
+        """;
+
+    public const string Connector = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+        using Airlock.Contracts.SocialScale;
+
+        namespace Sample.Connectors;
+
+        /// <summary>An application's own contract over the SocialScale request union.</summary>
+        [WasmPlugin(JsonContext = typeof(SocialScaleJsonContext))]
+        public partial interface IConnector
+        {
+            /// <summary>Handles a request.</summary>
+            [WasmExport("plugin_handle_request", Envelope = WasmResponseEnvelope.Status)]
+            ValueTask<PluginResponse> HandleAsync(PluginRequest request, CancellationToken cancellationToken = default);
+        }
+        """;
+
+    public const string Host = """
+        using Airlock;
+        using Airlock.Abi;
+        using Airlock.Contracts.SocialScale;
+
+        namespace Sample.Hosting;
+
+        /// <summary>Host functions of every result kind.</summary>
+        [WasmHost("env", JsonContext = typeof(SocialScaleJsonContext))]
+        public partial interface IAppHost
+        {
+            /// <summary>Logs.</summary>
+            [WasmImport("log")]
+            void Log(GuestContext guest, PluginLogLevel level, string message);
+
+            /// <summary>Fetches.</summary>
+            [WasmImport("http")]
+            HostHttpResponse Http(GuestContext guest, HostHttpRequest request);
+
+            /// <summary>Reads.</summary>
+            [WasmImport("get")]
+            byte[]? Get(GuestContext guest, string key);
+
+            /// <summary>Tells the time.</summary>
+            [WasmImport("now")]
+            long Now();
+        }
+        """;
+}

@@ -1,0 +1,27 @@
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.Generators.Tests;
+
+/// <summary>Contracts the generator cannot bind are reported with an AIR id, a message naming the parts, and a location.</summary>
+public sealed class DiagnosticTests
+{
+    [Theory]
+    [InlineData("[WasmPlugin] public interface IPlain { [WasmExport(\"a\")] int A(int x); }", "AIR001", "Interface 'IPlain' has [WasmPlugin] but is not partial; Airlock cannot add its bindings", "IPlain")]
+    [InlineData("[WasmPlugin] public partial interface IObj { [WasmExport(\"a\")] int A(object x); }", "AIR003", "Parameter 'x' of 'A' has type 'object', which cannot cross the packed ptr+len ABI: only strings, bytes, wasm scalars, enums and JSON-serialisable types can cross", "x")]
+    [InlineData("public sealed record Doc(string V); [WasmPlugin] public partial interface IJson { [WasmExport(\"a\")] int A(Doc d); }", "AIR004", "'IJson.A' passes 'N.Doc' as JSON but [WasmPlugin] names no JsonContext; set JsonContext = typeof(...) to a JsonSerializerContext that covers it", "d")]
+    [InlineData("[WasmPlugin] public partial interface IDup { [WasmExport(\"a\")] int A(int x); [WasmExport(\"a\")] int B(int x); }", "AIR005", "'A' and 'B' both bind export 'a'", "B")]
+    [InlineData("[WasmPlugin] public partial interface IBare { int A(int x); }", "AIR006", "'A' is an abstract member of 'IBare' without [WasmExport]; every abstract member of a contract must bind a wasm export", "A")]
+    [InlineData("[WasmHost(\"env\")] public partial interface IAsyncHost { [WasmImport(\"f\")] System.Threading.Tasks.Task<int> F(); }", "AIR003", "Result 'return value' of 'F' has type 'System.Threading.Tasks.Task<int>', which cannot cross the packed ptr+len ABI: wasm calls host functions synchronously; return the value itself", "F")]
+    public void Reports_the_problem_at_its_location(string declaration, string id, string message, string located)
+    {
+        string source = "using Airlock;\nnamespace N;\n" + declaration;
+        GeneratorDriverRunResult result = GeneratorHarness.Run(source);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(located, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal($"https://github.com/airlock-dev/airlock/blob/main/docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Empty(result.GeneratedTrees);
+    }
+}
