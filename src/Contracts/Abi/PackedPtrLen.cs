@@ -62,11 +62,9 @@ public static class PackedPtrLen
     public static long ReturnResult(GuestContext guest, ReadOnlySpan<byte> payload, string purpose)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        if (payload.Length > guest.Plugin.Limits.MaxPayloadBytes)
-        {
-            return (long)HostCallStatus.TooLarge;
-        }
-
-        return WriteInput(guest, payload, purpose).Pack();
+        return ExceedsPayloadLimit(guest, payload.Length) ? (long)HostCallStatus.TooLarge : WriteInput(guest, payload, purpose).Pack();
     }
+
+    /// <summary>Whether a result of <paramref name="length"/> bytes is over the plugin's payload limit.</summary>
+    internal static bool ExceedsPayloadLimit(GuestContext guest, int length) => length > guest.Plugin.Limits.MaxPayloadBytes;
 }

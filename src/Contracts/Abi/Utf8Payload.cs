@@ -56,13 +56,9 @@ public static class Utf8Payload
             return (long)HostCallStatus.NotFound;
         }
 
-        int length = Encoding.UTF8.GetByteCount(value);
-        if (length > guest.Plugin.Limits.MaxPayloadBytes)
-        {
-            return (long)HostCallStatus.TooLarge;
-        }
-
-        return Write(guest, value, purpose).Pack();
+        return PackedPtrLen.ExceedsPayloadLimit(guest, Encoding.UTF8.GetByteCount(value))
+            ? (long)HostCallStatus.TooLarge
+            : Write(guest, value, purpose).Pack();
     }
 
     /// <summary>Reads UTF-8 text from guest memory, strictly: invalid sequences are an error, not replaced.</summary>

@@ -59,19 +59,7 @@ internal static class HostEmitter
         writer.Line("internal static void Define(global::Wasmtime.Linker linker, " + host.Type.FullName + " implementation)").OpenBrace();
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(linker);");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(implementation);");
-        var infos = new Dictionary<string, string>();
-        var taken = new HashSet<string>();
-        foreach (ImportSpec import in host.Imports)
-        {
-            foreach (string? jsonType in import.Parameters.Select(p => p.JsonType).Concat([import.Result.JsonType]))
-            {
-                if (jsonType is not null && !infos.ContainsKey(jsonType))
-                {
-                    infos[jsonType] = Wasm.JsonInfoName(jsonType, taken).TrimStart('_');
-                }
-            }
-        }
-
+        Dictionary<string, string> infos = Wasm.JsonInfoNames(host.Imports.SelectMany(i => i.Parameters.Select(p => p.JsonType).Concat([i.Result.JsonType])), string.Empty);
         if (infos.Count > 0)
         {
             writer.Line("global::System.Text.Json.Serialization.JsonSerializerContext json = " + host.JsonContext + ".Default;");

@@ -147,12 +147,11 @@ internal static class PluginEmitter
     private static void EmitMethod(SourceWriter writer, ExportSpec export, Plan plan)
     {
         string parameters = string.Join(", ", export.Parameters.Select(p => p.Type + " " + p.Name));
-        string resultType = export.Result.Kind == PayloadKind.None ? null! : export.Result.Type;
-        writer.Line("public " + ReturnType(export.Shape, export.Result.Kind == PayloadKind.None ? null : resultType) + " " + export.MethodName + "(" + parameters + ")");
+        string? resultType = export.Result.Kind == PayloadKind.None ? null : export.Result.Type;
+        writer.Line("public " + ReturnType(export.Shape, resultType) + " " + export.MethodName + "(" + parameters + ")");
         var arguments = new List<string> { "this" };
         arguments.AddRange(export.Parameters.Where(p => p.Kind != PayloadKind.CancellationToken).Select(p => p.Name));
         string operationType = plan.OperationNames[export];
-        string resultInfo = string.Empty;
         if (export.UnionCases.Count > 0)
         {
             operationType += "<" + export.Result.Type + ">";
@@ -161,7 +160,7 @@ internal static class PluginEmitter
 
         string token = export.Parameters.FirstOrDefault(p => p.Kind == PayloadKind.CancellationToken)?.Name ?? CancellationToken + ".None";
         writer.Indent();
-        writer.Line("=> " + Invocation(export.Shape, operationType, export.Result.Kind == PayloadKind.None ? null : export.Result.Type, "new " + operationType + "(" + string.Join(", ", arguments) + ")", token) + ";");
+        writer.Line("=> " + Invocation(export.Shape, operationType, resultType, "new " + operationType + "(" + string.Join(", ", arguments) + ")", token) + ";");
         writer.Outdent();
     }
 
@@ -182,7 +181,6 @@ internal static class PluginEmitter
         string result = resultType ?? Wasm.Abi + "WasmVoid";
         return (shape, resultType) switch
         {
-            (ResultShape.Synchronous, null) => "_runtime.Invoke<" + operationType + ", " + result + ">(" + operation + ", " + token + ")",
             (ResultShape.Synchronous, _) => "_runtime.Invoke<" + operationType + ", " + result + ">(" + operation + ", " + token + ")",
             (ResultShape.ValueTask, null) => "_runtime.InvokeVoidAsync(" + operation + ", " + token + ")",
             (ResultShape.ValueTask, _) => "_runtime.InvokeAsync<" + operationType + ", " + result + ">(" + operation + ", " + token + ")",
@@ -351,21 +349,14 @@ internal static class PluginEmitter
     {
         public Plan(ContractSpec contract)
         {
-            var taken = new HashSet<string>();
+            JsonInfos = Wasm.JsonInfoNames(
+                contract.Exports.SelectMany(export => export.Parameters.Select(p => p.JsonType)
+                    .Concat([export.Result.JsonType])
+                    .Concat(export.UnionCases.Select(c => c.ResultType))),
+                "_");
             var members = new HashSet<string> { ClientName, ExportsName, "Contract", "Info", "DisposeAsync" };
             foreach (ExportSpec export in contract.Exports)
             {
-                IEnumerable<string?> jsonTypes = export.Parameters.Select(p => p.JsonType)
-                    .Concat([export.Result.JsonType])
-                    .Concat(export.UnionCases.Select(c => c.ResultType));
-                foreach (string? jsonType in jsonTypes)
-                {
-                    if (jsonType is not null && !JsonInfos.ContainsKey(jsonType))
-                    {
-                        JsonInfos[jsonType] = Wasm.JsonInfoName(jsonType, taken);
-                    }
-                }
-
                 string stem = export.MethodName.EndsWith("Async", System.StringComparison.Ordinal) && export.MethodName.Length > 5
                     ? export.MethodName.Substring(0, export.MethodName.Length - 5)
                     : export.MethodName;
@@ -386,7 +377,7 @@ internal static class PluginEmitter
             }
         }
 
-        public Dictionary<string, string> JsonInfos { get; } = [];
+        public Dictionary<string, string> JsonInfos { get; }
 
         public Dictionary<ExportSpec, string> FieldNames { get; } = [];
 

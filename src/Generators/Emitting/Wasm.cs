@@ -116,19 +116,34 @@ internal static class Wasm
     /// <summary>A C# string literal.</summary>
     public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
-    /// <summary>Field name for a type's <c>JsonTypeInfo</c>: <c>global::A.B.PluginMetadata</c> becomes <c>_pluginMetadataInfo</c>.</summary>
-    public static string JsonInfoName(string jsonType, ISet<string> taken)
+    /// <summary>
+    /// Names a <c>JsonTypeInfo</c> variable for each distinct JSON type, in first-seen order:
+    /// <c>global::A.B.PluginMetadata</c> becomes <c>{prefix}pluginMetadataInfo</c>.
+    /// </summary>
+    public static Dictionary<string, string> JsonInfoNames(IEnumerable<string?> jsonTypes, string prefix)
     {
-        // global::System.Collections.Generic.List<global::A.Item> -> ListItem
-        string head = System.Text.RegularExpressions.Regex.Replace(jsonType.Replace("global::", string.Empty), @"[A-Za-z_][A-Za-z0-9_]*\.", string.Empty);
-        head = new string(head.Where(char.IsLetterOrDigit).ToArray());
-        string name = "_" + char.ToLowerInvariant(head[0]) + head.Substring(1) + "Info";
-        string unique = name;
-        for (int i = 2; !taken.Add(unique); i++)
+        var names = new Dictionary<string, string>();
+        var taken = new HashSet<string>();
+        foreach (string? jsonType in jsonTypes)
         {
-            unique = name + i;
+            if (jsonType is null || names.ContainsKey(jsonType))
+            {
+                continue;
+            }
+
+            // global::System.Collections.Generic.List<global::A.Item> -> ListItem
+            string head = System.Text.RegularExpressions.Regex.Replace(jsonType.Replace("global::", string.Empty), @"[A-Za-z_][A-Za-z0-9_]*\.", string.Empty);
+            head = new string(head.Where(char.IsLetterOrDigit).ToArray());
+            string name = prefix + char.ToLowerInvariant(head[0]) + head.Substring(1) + "Info";
+            string unique = name;
+            for (int i = 2; !taken.Add(unique); i++)
+            {
+                unique = name + i;
+            }
+
+            names[jsonType] = unique;
         }
 
-        return unique;
+        return names;
     }
 }
