@@ -11,7 +11,8 @@ public sealed class WasmPluginInfo
     /// <param name="limits">The limits every call runs under.</param>
     /// <param name="manifestPath">The manifest it was loaded from, when there was one.</param>
     /// <param name="modulePath">The module file, when it was loaded from a file.</param>
-    public WasmPluginInfo(string id, string version, string contract, string moduleSha256, PluginLimits limits, string? manifestPath = null, string? modulePath = null)
+    /// <param name="memoryLayout">What the host knows of the guest's own use of its memory.</param>
+    public WasmPluginInfo(string id, string version, string contract, string moduleSha256, PluginLimits limits, string? manifestPath = null, string? modulePath = null, Abi.GuestMemoryLayout? memoryLayout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(version);
@@ -25,6 +26,7 @@ public sealed class WasmPluginInfo
         Limits = limits;
         ManifestPath = manifestPath;
         ModulePath = modulePath;
+        MemoryLayout = memoryLayout ?? Abi.GuestMemoryLayout.Unknown;
     }
 
     /// <summary>The plugin's identifier, unique within a host.</summary>
@@ -47,6 +49,13 @@ public sealed class WasmPluginInfo
 
     /// <summary>The module file, when the module was loaded from a file.</summary>
     public string? ModulePath { get; }
+
+    /// <inheritdoc/>
+    /// <summary>
+    /// The guest's data, stack and heap as the host read them from the module, which the fixed-offset
+    /// ABI never writes into.
+    /// </summary>
+    public Abi.GuestMemoryLayout MemoryLayout { get; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Version}";

@@ -159,7 +159,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
         Module module = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> problems = ContractVerifier.Verify(module, contract, options.Imports);
+        GuestMemoryLayout layout = ReadLayout(id, bytes, contract, options.Imports);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(module, contract, options.Imports, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
             throw new PluginContractException(id, contract.Name, problems);
@@ -185,7 +186,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw;
         }
 
-        var info = new WasmPluginInfo(id, version, contract.Name, sha256, limits, manifestPath, modulePath);
+        var info = new WasmPluginInfo(id, version, contract.Name, sha256, limits, manifestPath, modulePath, layout);
         var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
@@ -220,6 +221,32 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         HostLog.Loaded(_logger, id, version, contract.Name, sha256, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return plugin;
+    }
+
+    // The fixed-offset ABI writes at fixed addresses, so it needs to know what the guest owns; other
+    // ABIs write only into memory the guest allocated for them.
+    private static GuestMemoryLayout ReadLayout(string id, byte[] bytes, WasmContract contract, IReadOnlyList<HostImports> imports)
+    {
+        var offsets = new List<ulong>();
+        if (contract.Abi == WasmAbi.FixedOffset)
+        {
+            offsets.Add((uint)contract.InputOffset);
+        }
+
+        offsets.AddRange(imports.Where(i => i.Module.Abi == WasmAbi.FixedOffset).Select(i => (ulong)(uint)i.Module.ResultOffset));
+        if (offsets.Count == 0)
+        {
+            return GuestMemoryLayout.Unknown;
+        }
+
+        try
+        {
+            return WasmMemoryLayoutReader.Read(bytes, offsets);
+        }
+        catch (FormatException exception)
+        {
+            throw new PluginLoadException(id, $"Plugin '{id}' uses the fixed-offset ABI, but its memory layout cannot be read from the module: {exception.Message}", exception);
+        }
     }
 
     private Module GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)

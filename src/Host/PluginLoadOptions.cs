@@ -13,6 +13,13 @@ public sealed class PluginLoadOptions
     internal IReadOnlyList<HostImports> Imports => _imports;
 
     /// <summary>
+    /// Why the plugin gets no host functions, when that is a policy rather than an omission (for
+    /// example "it has no manifest"). A module that imports a host function is then refused with this
+    /// reason and the import's name.
+    /// </summary>
+    public string? NoImportsReason { get; set; }
+
+    /// <summary>
     /// Provides the host functions of a <see cref="WasmHostAttribute"/> interface, implemented by
     /// <paramref name="implementation"/>. Name the interface as the type argument:
     /// <c>options.AddImports&lt;ISocialScaleHost&gt;(new MyHost())</c>.

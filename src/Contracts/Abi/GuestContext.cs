@@ -97,6 +97,65 @@ public abstract class GuestContext
     }
 
     /// <summary>
+    /// The end of the free window of guest memory that starts at <paramref name="start"/>, for the
+    /// fixed-offset ABI: the first address the guest owns above it, the memory's declared maximum, the
+    /// plugin's memory limit or its payload limit, whichever comes first.
+    /// </summary>
+    /// <param name="start">The window's first address.</param>
+    /// <param name="limit">What ends the window, for error messages.</param>
+    public ulong FreeWindowEnd(ulong start, out string limit)
+    {
+        ulong end = Plugin.MemoryLayout.WindowEnd(start, out limit);
+        Memory memory = RequireMemory();
+        if (memory.Maximum is long maximumPages && (ulong)maximumPages * WasmPageBytes < end)
+        {
+            end = (ulong)maximumPages * WasmPageBytes;
+            limit = $"the module's maximum memory of {end:N0} bytes";
+        }
+
+        if ((ulong)Plugin.Limits.MemoryBytes < end)
+        {
+            end = (ulong)Plugin.Limits.MemoryBytes;
+            limit = $"the plugin's memory limit of {end:N0} bytes";
+        }
+
+        ulong payloadEnd = start + (ulong)Plugin.Limits.MaxPayloadBytes;
+        if (payloadEnd < end)
+        {
+            end = payloadEnd;
+            limit = $"the payload limit of {Plugin.Limits.MaxPayloadBytes:N0} bytes";
+        }
+
+        return Math.Max(end, start);
+    }
+
+    /// <summary>
+    /// Grows the guest's memory by whole pages until it reaches <paramref name="end"/>. Callers check
+    /// <see cref="FreeWindowEnd"/> first, so growth stays within the module's maximum and the limit.
+    /// </summary>
+    /// <param name="end">The address memory must reach.</param>
+    /// <exception cref="PluginMemoryLimitException">The memory could not grow.</exception>
+    public void EnsureMemory(ulong end)
+    {
+        Memory memory = RequireMemory();
+        ulong size = (ulong)memory.GetLength();
+        if (end <= size)
+        {
+            return;
+        }
+
+        long pages = (long)((end - size + WasmPageBytes - 1) / WasmPageBytes);
+        try
+        {
+            memory.Grow(pages);
+        }
+        catch (WasmtimeException exception)
+        {
+            throw new PluginMemoryLimitException(Plugin.Id, Export, Plugin.Limits.MemoryBytes, (long)size, exception);
+        }
+    }
+
+    /// <summary>
     /// Checks a region the guest handed the host: within memory and no larger than the plugin's payload limit.
     /// </summary>
     /// <param name="buffer">The region.</param>
@@ -331,5 +390,5 @@ public abstract class GuestContext
     private Memory RequireMemory() => _memory ?? throw MissingExport(MemoryExport);
 
     private PluginContractException MissingExport(string name)
-        => new(Plugin.Id, Plugin.Contract, [$"the module has no '{name}' export, which the packed ptr+len ABI needs."]);
+        => new(Plugin.Id, Plugin.Contract, [$"the module has no '{name}' export, which the ABI needs."]);
 }

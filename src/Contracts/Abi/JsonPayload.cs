@@ -124,6 +124,22 @@ public static class JsonPayload
     public static T ReadArgument<T>(GuestContext guest, int pointer, int length, JsonTypeInfo<T> typeInfo, string region)
         => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), typeInfo, region);
 
+    /// <summary>
+    /// Reads an optional JSON argument a guest passed to a host function as (ptr, len): an empty
+    /// argument (length 0) and JSON <c>null</c> both give <see langword="null"/>.
+    /// </summary>
+    /// <typeparam name="T">The argument type.</typeparam>
+    /// <param name="guest">The calling instance.</param>
+    /// <param name="pointer">The argument's pointer.</param>
+    /// <param name="length">The argument's length.</param>
+    /// <param name="typeInfo">The argument's JSON metadata.</param>
+    /// <param name="region">What the argument is, for error messages.</param>
+    public static T? ReadOptionalArgument<T>(GuestContext guest, int pointer, int length, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.Argument(guest, pointer, length, region);
+        return buffer.IsEmpty ? default : ReadOptional(guest, buffer, typeInfo, region);
+    }
+
     internal static T? Deserialize<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
@@ -171,7 +187,7 @@ public static class JsonPayload
         return new MalformedResponseException(guest.Plugin.Id, guest.Export, region, problem, offset, exception.Path, exception);
     }
 
-    private static ReadOnlySpan<byte> Serialize<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo)
+    internal static ReadOnlySpan<byte> Serialize<T>(GuestContext guest, T value, JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);

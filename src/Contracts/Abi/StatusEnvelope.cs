@@ -163,7 +163,7 @@ public static class StatusEnvelope
         return new PluginErrorException(guest.Plugin.Id, guest.Export, code, message ?? string.Empty, retryable);
     }
 
-    private static string? ReadString(GuestContext guest, ref Utf8JsonReader reader, string region, string member)
+    internal static string? ReadString(GuestContext guest, ref Utf8JsonReader reader, string region, string member)
     {
         reader.Read();
         return reader.TokenType switch
@@ -174,7 +174,7 @@ public static class StatusEnvelope
         };
     }
 
-    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
+    internal static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.String => reader.ValueSpan.Length <= 32 ? JsonSerializer.Serialize(reader.GetString(), JsonPayloadContext.Default.String) : "a long string",
         JsonTokenType.Number => "a number",
@@ -185,8 +185,8 @@ public static class StatusEnvelope
         _ => reader.TokenType.ToString(),
     };
 
-    private static MalformedResponseException Malformed(GuestContext guest, string region, string problem, long? offset)
+    internal static MalformedResponseException Malformed(GuestContext guest, string region, string problem, long? offset)
         => new(guest.Plugin.Id, guest.Export, region, problem, offset);
 
-    private static int EffectiveMaxDepth(this JsonSerializerOptions options) => options.MaxDepth == 0 ? 64 : options.MaxDepth;
+    internal static int EffectiveMaxDepth(this JsonSerializerOptions options) => options.MaxDepth == 0 ? 64 : options.MaxDepth;
 }

@@ -8,4 +8,12 @@ namespace Airlock.Abi;
 /// <param name="Abi">The ABI payloads cross with.</param>
 /// <param name="Exports">The exports the contract calls.</param>
 /// <param name="HostModules">The host modules declared by the contract's <see cref="WasmPluginAttribute.Imports"/>.</param>
-public sealed record WasmContract(string Name, WasmAbi Abi, IReadOnlyList<WasmExportDescriptor> Exports, IReadOnlyList<WasmHostModule> HostModules);
+/// <param name="InputOffset">Where inputs are written, for <see cref="WasmAbi.FixedOffset"/> contracts; 0 otherwise.</param>
+/// <param name="ResultLengthExport">The optional result-length export of <see cref="WasmAbi.FixedOffset"/> contracts.</param>
+public sealed record WasmContract(
+    string Name,
+    WasmAbi Abi,
+    IReadOnlyList<WasmExportDescriptor> Exports,
+    IReadOnlyList<WasmHostModule> HostModules,
+    int InputOffset = 0,
+    string? ResultLengthExport = null);

@@ -16,4 +16,14 @@ public enum WasmAbi
     /// <c>dealloc(ptr, len)</c>. This is the SocialScale ABI.
     /// </summary>
     PackedPtrLen = 1,
+
+    /// <summary>
+    /// The host writes an export's input at the contract's <see cref="WasmPluginAttribute.InputOffset"/>
+    /// and calls <c>(offset, len) -&gt; resultOffset</c>; the result's length comes from the optional
+    /// <c>__hook_result_len(inputLen)</c> export, or equals the input's. A result offset of 0 means
+    /// "no change". Host functions write their results at
+    /// <see cref="WasmHostAttribute.ResultOffset"/>. This is the Lesstruct ABI; see
+    /// <c>docs/abi/fixed-offset.md</c>.
+    /// </summary>
+    FixedOffset = 2,
 }

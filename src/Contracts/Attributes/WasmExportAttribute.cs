@@ -24,4 +24,10 @@ public sealed class WasmExportAttribute : Attribute
 
     /// <summary>The envelope that wraps the export's result.</summary>
     public WasmResponseEnvelope Envelope { get; set; } = WasmResponseEnvelope.None;
+
+    /// <summary>
+    /// What happens when the module does not export the function. By default the module is refused
+    /// at load; an optional export gets a <c>Has…</c> property on the generated client.
+    /// </summary>
+    public WasmMissingExport WhenMissing { get; set; } = WasmMissingExport.RefuseModule;
 }

@@ -24,4 +24,11 @@ public sealed class WasmHostAttribute : Attribute
     /// covers every JSON payload type of the interface.
     /// </summary>
     public Type? JsonContext { get; set; }
+
+    /// <summary>
+    /// Where results are written for <see cref="WasmAbi.FixedOffset"/> host modules (which must set it):
+    /// a little-endian <c>u32</c> length, the bytes, then a 0 byte. Every function of the module writes
+    /// to the same place, so each call overwrites the previous result.
+    /// </summary>
+    public int ResultOffset { get; set; }
 }

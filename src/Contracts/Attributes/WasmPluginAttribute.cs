@@ -33,4 +33,16 @@ public sealed class WasmPluginAttribute : Attribute
     /// describe the contract and to check modules against it.
     /// </summary>
     public Type[]? Imports { get; set; }
+
+    /// <summary>
+    /// Where the host writes an export's input, for <see cref="WasmAbi.FixedOffset"/> contracts (which
+    /// must set it). Airlock refuses a module whose data, stack or heap covers this address.
+    /// </summary>
+    public int InputOffset { get; set; }
+
+    /// <summary>
+    /// The optional export that reports a result's length for <see cref="WasmAbi.FixedOffset"/>
+    /// contracts: <c>(inputLen: i32) -&gt; resultLen: i32</c>. Without it a result is as long as the input.
+    /// </summary>
+    public string ResultLengthExport { get; set; } = "__hook_result_len";
 }

@@ -14,4 +14,12 @@ public enum WasmResponseEnvelope
     /// <c>retryable</c> describe why, which the binding raises as <see cref="PluginErrorException"/>.
     /// </summary>
     Status = 1,
+
+    /// <summary>
+    /// The result is the payload, unless it is a JSON object with a non-null top-level <c>"error"</c>
+    /// member: a string (the message) or an object with <c>code</c> and <c>message</c>, which the
+    /// binding raises as <see cref="PluginErrorException"/>. This is how Lesstruct hooks report errors
+    /// without trapping.
+    /// </summary>
+    ErrorMember = 2,
 }

@@ -38,6 +38,11 @@ internal static class Descriptors
         "Contract member has no binding",
         "'{0}' is an abstract member of '{1}' without [{2}]; every abstract member of a contract must bind a wasm {3}");
 
+    public static readonly DiagnosticDescriptor FixedOffsetMisuse = Error(
+        "AIR007",
+        "Declaration does not fit the fixed-offset ABI",
+        "'{0}' cannot use the fixed-offset ABI as declared: {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -47,10 +47,16 @@ internal static class HostEmitter
         writer.Line("new " + Wasm.Abi + "WasmImportDescriptor[]").OpenBrace();
         foreach (ImportSpec import in host.Imports)
         {
-            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(WasmParameters(import), Wasm.Result(import.Result)) + "),");
+            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(WasmParameters(import), Wasm.Result(import.Result, host.Abi)) + "),");
         }
 
-        writer.CloseBrace(");");
+        writer.CloseBrace(host.Abi == AbiKind.FixedOffset ? "," : ");");
+        if (host.Abi == AbiKind.FixedOffset)
+        {
+            writer.Line(Wasm.AbiValue(host.Abi) + ",");
+            writer.Line(host.ResultOffset + ");");
+        }
+
         writer.Outdent();
     }
 
@@ -81,7 +87,7 @@ internal static class HostEmitter
     private static void EmitImport(SourceWriter writer, HostSpec host, ImportSpec import, Dictionary<string, string> infos)
     {
         List<(WasmScalar Type, string Name)> wasmParameters = import.Parameters.SelectMany(Wasm.Parameters).ToList();
-        WasmScalar result = Wasm.Result(import.Result);
+        WasmScalar result = Wasm.Result(import.Result, host.Abi);
         var generics = wasmParameters.Select(p => Wasm.ClrType(p.Type)).ToList();
         string delegateType;
         if (result == WasmScalar.None)
@@ -122,7 +128,7 @@ internal static class HostEmitter
             {
                 PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.ReadArgument(guest, " + pointer + ", " + length + ", " + region + ")",
                 PayloadKind.BytesSpan => Wasm.Abi + "BytesPayload.ViewArgument(guest, " + pointer + ", " + length + ", " + region + ")",
-                PayloadKind.Json => Wasm.Abi + "JsonPayload.ReadArgument(guest, " + pointer + ", " + length + ", " + infos[parameter.JsonType!] + ", " + region + ")",
+                PayloadKind.Json => Wasm.Abi + (parameter.IsNullable ? "JsonPayload.ReadOptionalArgument(guest, " : "JsonPayload.ReadArgument(guest, ") + pointer + ", " + length + ", " + infos[parameter.JsonType!] + ", " + region + ")",
                 _ => Wasm.Abi + "BytesPayload.ReadArgument(guest, " + pointer + ", " + length + ", " + region + ")",
             };
             writer.Line(parameter.Type + " " + parameter.Name + " = " + read + ";");
@@ -130,7 +136,6 @@ internal static class HostEmitter
         }
 
         string invocation = "implementation." + import.MethodName + "(" + string.Join(", ", arguments) + ")";
-        string purpose = Wasm.Literal("result of " + host.Module + "." + import.ImportName);
         if (import.Result.Kind == PayloadKind.None)
         {
             writer.Line(invocation + ";");
@@ -138,25 +143,19 @@ internal static class HostEmitter
         else
         {
             writer.Line(import.Result.Type + " result = " + invocation + ";");
-            writer.Line(import.Result.Kind switch
-            {
-                PayloadKind.Scalar => "return " + Wasm.ToWasm(import.Result, "result") + ";",
-                PayloadKind.Utf8 => "return " + Wasm.Abi + "Utf8Payload.Return(guest, result, " + purpose + ");",
-                PayloadKind.Json => "return " + Wasm.Abi + "JsonPayload.Return(guest, result, " + infos[import.Result.JsonType!] + ", " + purpose + ");",
-                PayloadKind.BytesMemory => "return " + Wasm.Abi + "BytesPayload.Return(guest, result.Span, " + purpose + ");",
-                _ => "return " + Wasm.Abi + "BytesPayload.Return(guest, result, " + purpose + ");",
-            });
+            writer.Line("return " + ReturnExpression(host, import, infos) + ";");
         }
 
         writer.CloseBrace();
-        if (result == WasmScalar.I64 && import.Result.Kind != PayloadKind.Scalar)
+        if (Wasm.IsBuffer(import.Result))
         {
             // Functions with a buffer result can answer with a status code instead of trapping.
+            string cast = host.Abi == AbiKind.FixedOffset ? "(int)" : string.Empty;
             writer.Line("catch (global::Airlock.HostCallException declined)").OpenBrace();
-            writer.Line("return guest.ImportDeclined(" + module + ", " + function + ", declined);");
+            writer.Line("return " + cast + "guest.ImportDeclined(" + module + ", " + function + ", declined);");
             writer.CloseBrace();
             writer.Line("catch (global::Airlock.MalformedResponseException malformed)").OpenBrace();
-            writer.Line("return guest.ImportRejected(" + module + ", " + function + ", malformed);");
+            writer.Line("return " + cast + "guest.ImportRejected(" + module + ", " + function + ", malformed);");
             writer.CloseBrace();
         }
 
@@ -167,6 +166,32 @@ internal static class HostEmitter
         writer.Line("guest.ExitImport();");
         writer.CloseBrace();
         writer.CloseBrace("));");
+    }
+
+    private static string ReturnExpression(HostSpec host, ImportSpec import, Dictionary<string, string> infos)
+    {
+        string purpose = Wasm.Literal("result of " + host.Module + "." + import.ImportName);
+        if (host.Abi == AbiKind.FixedOffset)
+        {
+            string offset = host.ResultOffset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return import.Result.Kind switch
+            {
+                PayloadKind.Scalar => Wasm.ToWasm(import.Result, "result"),
+                PayloadKind.Utf8 => Wasm.Abi + "FixedOffset.ReturnUtf8(guest, result, " + offset + ", " + purpose + ")",
+                PayloadKind.Json => Wasm.Abi + "FixedOffset.ReturnJson(guest, result, " + infos[import.Result.JsonType!] + ", " + offset + ", " + purpose + ")",
+                PayloadKind.BytesMemory => Wasm.Abi + "FixedOffset.ReturnResult(guest, result.Span, " + offset + ", " + purpose + ")",
+                _ => Wasm.Abi + "FixedOffset.ReturnBytes(guest, result, " + offset + ", " + purpose + ")",
+            };
+        }
+
+        return import.Result.Kind switch
+        {
+            PayloadKind.Scalar => Wasm.ToWasm(import.Result, "result"),
+            PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.Return(guest, result, " + purpose + ")",
+            PayloadKind.Json => Wasm.Abi + "JsonPayload.Return(guest, result, " + infos[import.Result.JsonType!] + ", " + purpose + ")",
+            PayloadKind.BytesMemory => Wasm.Abi + "BytesPayload.Return(guest, result.Span, " + purpose + ")",
+            _ => Wasm.Abi + "BytesPayload.Return(guest, result, " + purpose + ")",
+        };
     }
 
     private static List<WasmScalar> WasmParameters(ImportSpec import)

@@ -31,6 +31,16 @@ internal static class PluginEmitter
         writer.Line("static " + self + " " + plugin + ".Create(" + Wasm.Abi + "WasmPluginActivator activator) => new " + ClientName + "(activator);");
         foreach (ExportSpec export in contract.Exports)
         {
+            if (export.WhenMissing != MissingExportKind.RefuseModule)
+            {
+                writer.Line();
+                writer.Line("/// <summary>");
+                writer.Line("/// Whether the plugin exports <c>" + Escape(export.ExportName) + "</c>. When it does not, <see cref=\"" + export.MethodName + "\"/> "
+                    + (export.WhenMissing == MissingExportKind.Skip ? "does nothing and returns the default result." : "fails with <see cref=\"global::Airlock.PluginExportMissingException\"/>."));
+                writer.Line("/// </summary>");
+                writer.Line("bool " + plan.HasNames[export] + " { get; }");
+            }
+
             foreach (UnionCaseSpec union in export.UnionCases)
             {
                 writer.Line();
@@ -58,7 +68,7 @@ internal static class PluginEmitter
 
         writer.Line("/// <param name=\"cancellationToken\">Cancels the call.</param>");
         writer.Line("/// <returns>The plugin's answer as <see cref=\"" + union.ResultType + "\"/>.</returns>");
-        if (export.StatusEnvelope)
+        if (export.Envelope != EnvelopeKind.None)
         {
             writer.Line("/// <exception cref=\"global::Airlock.PluginErrorException\">The plugin answered with an error response.</exception>");
         }
@@ -81,10 +91,20 @@ internal static class PluginEmitter
             writer.Line("private readonly " + JsonTypeInfo + "<" + info.Key + "> " + info.Value + ";");
         }
 
+        foreach (KeyValuePair<ExportSpec, string> has in plan.HasNames)
+        {
+            writer.Line("private readonly bool _" + Camel(has.Value) + ";");
+        }
+
         writer.Line();
         writer.Line("public " + ClientName + "(" + Wasm.Abi + "WasmPluginActivator activator)").OpenBrace();
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(activator);");
         writer.Line("_runtime = activator.CreateRuntime(static instance => new " + ExportsName + "(instance));");
+        foreach (KeyValuePair<ExportSpec, string> has in plan.HasNames)
+        {
+            writer.Line("_" + Camel(has.Value) + " = activator.HasExport(" + Wasm.Literal(has.Key.ExportName) + ");");
+        }
+
         if (plan.JsonInfos.Count > 0)
         {
             writer.Line("global::System.Text.Json.Serialization.JsonSerializerContext json = " + contract.JsonContext + ".Default;");
@@ -99,6 +119,12 @@ internal static class PluginEmitter
         writer.Line("public global::Airlock.WasmPluginInfo Info => _runtime.Info;");
         writer.Line();
         writer.Line("public global::System.Threading.Tasks.ValueTask DisposeAsync() => _runtime.DisposeAsync();");
+        foreach (KeyValuePair<ExportSpec, string> has in plan.HasNames)
+        {
+            writer.Line();
+            writer.Line("public bool " + has.Value + " => _" + Camel(has.Value) + ";");
+        }
+
         foreach (ExportSpec export in contract.Exports)
         {
             writer.Line();
@@ -126,11 +152,12 @@ internal static class PluginEmitter
         writer.Line("internal static readonly " + Wasm.Abi + "WasmContract Contract = new " + Wasm.Abi + "WasmContract(");
         writer.Indent();
         writer.Line(Wasm.Literal(contract.Type.HintName) + ",");
-        writer.Line("(global::Airlock.WasmAbi)" + contract.Abi + ",");
+        writer.Line(Wasm.AbiValue(contract.Abi) + ",");
         writer.Line("new " + Wasm.Abi + "WasmExportDescriptor[]").OpenBrace();
         foreach (ExportSpec export in contract.Exports)
         {
-            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(WasmParameters(export), Wasm.Result(export.Result)) + "),");
+            string optional = export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : ", IsRequired: false";
+            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(WasmParameters(export), Wasm.ExportResult(export, contract.Abi)) + optional + "),");
         }
 
         writer.CloseBrace(",");
@@ -140,7 +167,16 @@ internal static class PluginEmitter
             writer.Line(Wasm.Abi + "WasmHostModule.Of<" + import + ">(),");
         }
 
-        writer.CloseBrace(");");
+        if (contract.Abi == AbiKind.FixedOffset)
+        {
+            writer.CloseBrace(",");
+            writer.Line("InputOffset: " + contract.InputOffset + ",");
+            writer.Line("ResultLengthExport: " + Wasm.Literal(contract.ResultLengthExport) + ");");
+        }
+        else
+        {
+            writer.CloseBrace(");");
+        }
         writer.Outdent();
     }
 
@@ -159,9 +195,52 @@ internal static class PluginEmitter
         }
 
         string token = export.Parameters.FirstOrDefault(p => p.Kind == PayloadKind.CancellationToken)?.Name ?? CancellationToken + ".None";
-        writer.Indent();
-        writer.Line("=> " + Invocation(export.Shape, operationType, resultType, "new " + operationType + "(" + string.Join(", ", arguments) + ")", token) + ";");
-        writer.Outdent();
+        EmitBody(writer, export, plan, resultType, Invocation(export.Shape, operationType, resultType, "new " + operationType + "(" + string.Join(", ", arguments) + ")", token));
+    }
+
+    // An expression body, or for an optional export a block that first checks the export is there.
+    private static void EmitBody(SourceWriter writer, ExportSpec export, Plan plan, string? resultType, string invocation)
+    {
+        if (export.WhenMissing == MissingExportKind.RefuseModule)
+        {
+            writer.Indent();
+            writer.Line("=> " + invocation + ";");
+            writer.Outdent();
+            return;
+        }
+
+        writer.OpenBrace();
+        writer.Line("if (!_" + Camel(plan.HasNames[export]) + ")").OpenBrace();
+        writer.Line(WhenMissing(export, resultType));
+        writer.CloseBrace();
+        writer.Line();
+        writer.Line((export.Shape == ResultShape.Synchronous && resultType is null ? string.Empty : "return ") + invocation + ";");
+        writer.CloseBrace();
+    }
+
+    private static string WhenMissing(ExportSpec export, string? resultType)
+    {
+        const string Tasks = "global::System.Threading.Tasks.";
+        if (export.WhenMissing == MissingExportKind.Skip)
+        {
+            return (export.Shape, resultType) switch
+            {
+                (ResultShape.Synchronous, null) => "return;",
+                (ResultShape.Synchronous, _) => "return default!;",
+                (ResultShape.ValueTask, _) => "return default;",
+                (ResultShape.Task, null) => "return " + Tasks + "Task.CompletedTask;",
+                _ => "return " + Tasks + "Task.FromResult<" + resultType + ">(default!);",
+            };
+        }
+
+        string exception = Wasm.Abi + "WasmBinding.ExportNotPresent(_runtime.Info, " + Wasm.Literal(export.ExportName) + ")";
+        string generic = resultType is null ? string.Empty : "<" + resultType + ">";
+        return export.Shape switch
+        {
+            ResultShape.Synchronous => "throw " + exception + ";",
+            ResultShape.ValueTask => "return " + Tasks + "ValueTask.FromException" + generic + "(" + exception + ");",
+            _ => "return " + Tasks + "Task.FromException" + generic + "(" + exception + ");",
+        };
     }
 
     private static void EmitCaseMethod(SourceWriter writer, ExportSpec export, UnionCaseSpec union, Plan plan)
@@ -171,9 +250,7 @@ internal static class PluginEmitter
         string operationType = plan.OperationNames[export] + "<" + union.ResultType + ">";
         string request = "new " + union.CaseType + "(" + string.Join(", ", union.Parameters.Select(p => p.Name)) + ")";
         string operation = "new " + operationType + "(this, " + request + ", " + plan.JsonInfos[union.ResultType] + ")";
-        writer.Indent();
-        writer.Line("=> " + Invocation(export.Shape, operationType, union.ResultType, operation, "cancellationToken") + ";");
-        writer.Outdent();
+        EmitBody(writer, export, plan, union.ResultType, Invocation(export.Shape, operationType, union.ResultType, operation, "cancellationToken"));
     }
 
     private static string Invocation(ResultShape shape, string operationType, string? resultType, string operation, string token)
@@ -230,6 +307,21 @@ internal static class PluginEmitter
         writer.Line();
         writer.Line("public " + result + " Invoke(" + Wasm.Abi + "GuestCall<" + ExportsName + "> call)").OpenBrace();
 
+        if (plan.Abi == AbiKind.FixedOffset && inputs.Any(Wasm.IsBuffer))
+        {
+            EmitFixedOffsetBody(writer, export, plan, inputs, generic);
+        }
+        else
+        {
+            EmitPackedBody(writer, export, plan, inputs, generic);
+        }
+
+        writer.CloseBrace();
+        writer.CloseBrace();
+    }
+
+    private static void EmitPackedBody(SourceWriter writer, ExportSpec export, Plan plan, List<ValueSpec> inputs, bool generic)
+    {
         var arguments = new List<string>();
         var buffers = new List<string>();
         foreach (ValueSpec input in inputs)
@@ -242,7 +334,7 @@ internal static class PluginEmitter
             }
 
             string buffer = input.Name.TrimStart('@') + "Buffer";
-            string purpose = Wasm.Literal(input.Name.TrimStart('@') + " of " + export.ExportName);
+            string purpose = Purpose(input, export);
             string write = input.Kind switch
             {
                 PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.Write(call, " + field + ", " + purpose + ")",
@@ -256,8 +348,8 @@ internal static class PluginEmitter
             buffers.Add(buffer);
         }
 
-        string call = "call.Exports." + plan.FieldNames[export] + "(" + string.Join(", ", arguments) + ")";
-        WasmScalar wasmResult = Wasm.Result(export.Result);
+        string call = ExportCall(export, plan, arguments);
+        WasmScalar wasmResult = Wasm.ExportResult(export, plan.Abi);
         if (wasmResult == WasmScalar.None)
         {
             writer.Line(call + ";");
@@ -273,27 +365,95 @@ internal static class PluginEmitter
         }
 
         string region = Wasm.Literal("result of " + export.ExportName);
-        string info = generic ? "_resultInfo" : export.Result.JsonType is { } jsonType ? "_client." + plan.JsonInfos[jsonType] : string.Empty;
+        string info = ResultInfo(export, plan, generic);
         writer.Line(export.Result.Kind switch
         {
             PayloadKind.None => "return default;",
             PayloadKind.Scalar => "return " + Wasm.FromWasm(export.Result, "result") + ";",
             PayloadKind.Utf8 => "return " + Wasm.Abi + "Utf8Payload.Take(call, result, " + region + ");",
             PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Wasm.Abi + "BytesPayload.Take(call, result, " + region + ");",
-            _ when export.StatusEnvelope => "return " + Wasm.Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.Status => "return " + Wasm.Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Wasm.Abi + "ErrorEnvelope.Take(call, result, " + info + ", " + region + ");",
             _ when export.Result.IsNullable => "return " + Wasm.Abi + "JsonPayload.TakeOptional(call, result, " + info + ", " + region + ");",
             _ => "return " + Wasm.Abi + "JsonPayload.Take(call, result, " + info + ", " + region + ");",
         });
-        writer.CloseBrace();
-        writer.CloseBrace();
     }
+
+    // The input goes to the contract's input offset; the result is read where the export says, with
+    // the length from the result-length export or the input's. Nothing is allocated or freed.
+    private static void EmitFixedOffsetBody(SourceWriter writer, ExportSpec export, Plan plan, List<ValueSpec> inputs, bool generic)
+    {
+        string offset = plan.InputOffset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var arguments = new List<string>();
+        string length = "inputLength";
+        foreach (ValueSpec input in inputs)
+        {
+            string field = "_" + input.Name.TrimStart('@');
+            if (input.Kind == PayloadKind.Scalar)
+            {
+                arguments.Add(Wasm.ToWasm(input, field));
+                continue;
+            }
+
+            string purpose = Purpose(input, export);
+            string write = input.Kind switch
+            {
+                PayloadKind.Utf8 => Wasm.Abi + "FixedOffset.WriteUtf8(call, " + field + ", " + offset + ", " + purpose + ")",
+                PayloadKind.Json => Wasm.Abi + "FixedOffset.WriteJson(call, " + field + ", _client." + plan.JsonInfos[input.JsonType!] + ", " + offset + ", " + purpose + ")",
+                PayloadKind.BytesMemory => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ".Span, " + offset + ", " + purpose + ")",
+                _ => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ", " + offset + ", " + purpose + ")",
+            };
+            writer.Line("int " + length + " = " + write + ";");
+            arguments.Add(offset);
+            arguments.Add(length);
+        }
+
+        string call = ExportCall(export, plan, arguments);
+        if (export.Result.Kind == PayloadKind.None)
+        {
+            writer.Line(call + ";");
+            writer.Line("return default;");
+            return;
+        }
+
+        string region = Wasm.Literal("result of " + export.ExportName);
+        writer.Line("int resultOffset = " + call + ";");
+        writer.Line(Wasm.Abi + "GuestBuffer result = " + Wasm.Abi + "FixedOffset.TakeResult(call, resultOffset, " + length + ", call.Exports." + plan.ResultLengthField + ", " + region + ");");
+        writer.Line("if (result.IsEmpty)").OpenBrace();
+        writer.Line("return default;");
+        writer.CloseBrace();
+        writer.Line();
+        string info = ResultInfo(export, plan, generic);
+        writer.Line(export.Result.Kind switch
+        {
+            PayloadKind.Utf8 => "return " + Wasm.Abi + "Utf8Payload.Read(call, result, " + region + ");",
+            PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Wasm.Abi + "BytesPayload.Read(call, result, " + region + ");",
+            _ when export.Envelope == EnvelopeKind.Status => "return " + Wasm.Abi + "StatusEnvelope.Read(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Wasm.Abi + "ErrorEnvelope.ReadOptional(call, result, " + info + ", " + region + ");",
+            _ => "return " + Wasm.Abi + "JsonPayload.ReadOptional(call, result, " + info + ", " + region + ");",
+        });
+    }
+
+    private static string ExportCall(ExportSpec export, Plan plan, List<string> arguments)
+        => "call.Exports." + plan.FieldNames[export] + (export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : "!") + "(" + string.Join(", ", arguments) + ")";
+
+    private static string ResultInfo(ExportSpec export, Plan plan, bool generic)
+        => generic ? "_resultInfo" : export.Result.JsonType is { } jsonType ? "_client." + plan.JsonInfos[jsonType] : string.Empty;
+
+    private static string Purpose(ValueSpec input, ExportSpec export) => Wasm.Literal(input.Name.TrimStart('@') + " of " + export.ExportName);
 
     private static void EmitExports(SourceWriter writer, ContractSpec contract, Plan plan)
     {
         writer.Line("private sealed class " + ExportsName).OpenBrace();
         foreach (ExportSpec export in contract.Exports)
         {
-            writer.Line("public readonly " + DelegateType(export) + " " + plan.FieldNames[export] + ";");
+            string optional = export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : "?";
+            writer.Line("public readonly " + DelegateType(export, contract.Abi) + optional + " " + plan.FieldNames[export] + ";");
+        }
+
+        if (plan.ResultLengthField is { } resultLength)
+        {
+            writer.Line("public readonly global::System.Func<int, int>? " + resultLength + ";");
         }
 
         writer.Line();
@@ -301,7 +461,7 @@ internal static class PluginEmitter
         foreach (ExportSpec export in contract.Exports)
         {
             List<WasmScalar> parameters = WasmParameters(export);
-            WasmScalar result = Wasm.Result(export.Result);
+            WasmScalar result = Wasm.ExportResult(export, contract.Abi);
             var generics = parameters.Select(Wasm.ClrType).ToList();
             if (result != WasmScalar.None)
             {
@@ -309,20 +469,33 @@ internal static class PluginEmitter
             }
 
             string getter = (result == WasmScalar.None ? "GetAction" : "GetFunction") + (generics.Count == 0 ? string.Empty : "<" + string.Join(", ", generics) + ">");
-            writer.Line(plan.FieldNames[export] + " = instance." + getter + "(" + Wasm.Literal(export.ExportName) + ")");
+            string bind = plan.FieldNames[export] + " = instance." + getter + "(" + Wasm.Literal(export.ExportName) + ")";
+            if (export.WhenMissing != MissingExportKind.RefuseModule)
+            {
+                // Optional: absent stays null, and the client checks before it calls.
+                writer.Line(bind + ";");
+                continue;
+            }
+
+            writer.Line(bind);
             writer.Indent();
             writer.Line("?? throw " + Wasm.Abi + "WasmBinding.MissingExport(" + Wasm.Literal(contract.Type.HintName) + ", " + Wasm.Literal(export.ExportName) + ", " + Wasm.Literal(Wasm.Signature(parameters, result)) + ");");
             writer.Outdent();
+        }
+
+        if (plan.ResultLengthField is { } field)
+        {
+            writer.Line(field + " = instance.GetFunction<int, int>(" + Wasm.Literal(contract.ResultLengthExport) + ");");
         }
 
         writer.CloseBrace();
         writer.CloseBrace();
     }
 
-    private static string DelegateType(ExportSpec export)
+    private static string DelegateType(ExportSpec export, AbiKind abi)
     {
         var generics = WasmParameters(export).Select(Wasm.ClrType).ToList();
-        WasmScalar result = Wasm.Result(export.Result);
+        WasmScalar result = Wasm.ExportResult(export, abi);
         if (result == WasmScalar.None)
         {
             return "global::System.Action" + (generics.Count == 0 ? string.Empty : "<" + string.Join(", ", generics) + ">");
@@ -342,6 +515,8 @@ internal static class PluginEmitter
         _ => result ?? "void",
     };
 
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>Names chosen once per contract: JSON metadata fields, operation structs, export fields.</summary>
@@ -349,6 +524,8 @@ internal static class PluginEmitter
     {
         public Plan(ContractSpec contract)
         {
+            Abi = contract.Abi;
+            InputOffset = contract.InputOffset;
             JsonInfos = Wasm.JsonInfoNames(
                 contract.Exports.SelectMany(export => export.Parameters.Select(p => p.JsonType)
                     .Concat([export.Result.JsonType])
@@ -374,8 +551,39 @@ internal static class PluginEmitter
                 }
 
                 OperationNames[export] = operation;
+                if (export.WhenMissing != MissingExportKind.RefuseModule)
+                {
+                    string has = "Has" + stem;
+                    for (int i = 2; !members.Add(has); i++)
+                    {
+                        has = "Has" + stem + i;
+                    }
+
+                    HasNames[export] = has;
+                }
+            }
+
+            if (Abi == AbiKind.FixedOffset && contract.Exports.Any(e => e.Parameters.Any(Wasm.IsBuffer) && Wasm.IsBuffer(e.Result)))
+            {
+                string field = "ResultLength";
+                for (int i = 2; !members.Add(field); i++)
+                {
+                    field = "ResultLength" + i;
+                }
+
+                ResultLengthField = field;
             }
         }
+
+        public AbiKind Abi { get; }
+
+        public int InputOffset { get; }
+
+        /// <summary>The bound result-length export, when a fixed-offset export returns a payload.</summary>
+        public string? ResultLengthField { get; }
+
+        /// <summary>The <c>Has…</c> property of each optional export, in contract order.</summary>
+        public Dictionary<ExportSpec, string> HasNames { get; } = [];
 
         public Dictionary<string, string> JsonInfos { get; }
 

@@ -52,13 +52,23 @@ internal static class Wasm
         }
     }
 
-    /// <summary>The wasm result a value occupies, or <see cref="WasmScalar.None"/>.</summary>
-    public static WasmScalar Result(ValueSpec value) => value.Kind switch
+    /// <summary>The wasm result a value occupies under <paramref name="abi"/>, or <see cref="WasmScalar.None"/>.</summary>
+    public static WasmScalar Result(ValueSpec value, AbiKind abi) => value.Kind switch
     {
         PayloadKind.Scalar => value.Scalar,
-        PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json => WasmScalar.I64,
+        PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json => abi == AbiKind.FixedOffset ? WasmScalar.I32 : WasmScalar.I64,
         _ => WasmScalar.None,
     };
+
+    /// <summary>
+    /// The wasm result of an export: under the fixed-offset ABI an export that takes an input always
+    /// returns its result's offset, even when the contract ignores the result.
+    /// </summary>
+    public static WasmScalar ExportResult(ExportSpec export, AbiKind abi)
+        => abi == AbiKind.FixedOffset && export.Parameters.Any(IsBuffer) ? WasmScalar.I32 : Result(export.Result, abi);
+
+    /// <summary>The <c>WasmAbi</c> value of <paramref name="abi"/> as C#.</summary>
+    public static string AbiValue(AbiKind abi) => "global::Airlock.WasmAbi." + abi;
 
     public static bool IsBuffer(ValueSpec value)
         => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json;
@@ -133,7 +143,9 @@ internal static class Wasm
 
             // global::System.Collections.Generic.List<global::A.Item> -> ListItem
             string head = System.Text.RegularExpressions.Regex.Replace(jsonType.Replace("global::", string.Empty), @"[A-Za-z_][A-Za-z0-9_]*\.", string.Empty);
-            head = new string(head.Where(char.IsLetterOrDigit).ToArray());
+            head = string.Concat(System.Text.RegularExpressions.Regex.Split(head, "[^A-Za-z0-9]+")
+                .Where(part => part.Length > 0)
+                .Select(part => char.ToUpperInvariant(part[0]) + part.Substring(1)));
             string name = prefix + char.ToLowerInvariant(head[0]) + head.Substring(1) + "Info";
             string unique = name;
             for (int i = 2; !taken.Add(unique); i++)

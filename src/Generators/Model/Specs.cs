@@ -106,11 +106,35 @@ internal sealed record UnionCaseSpec(
 /// <param name="Documentation">The parameter's documentation from the case, or null.</param>
 internal sealed record CaseParameterSpec(string Name, string Type, string? DefaultValue, string? Documentation);
 
+/// <summary>The envelope around an export's JSON result (mirrors <c>WasmResponseEnvelope</c>).</summary>
+internal enum EnvelopeKind
+{
+    None = 0,
+    Status = 1,
+    ErrorMember = 2,
+}
+
+/// <summary>What a contract expects when the module lacks an export (mirrors <c>WasmMissingExport</c>).</summary>
+internal enum MissingExportKind
+{
+    RefuseModule = 0,
+    Skip = 1,
+    Throw = 2,
+}
+
+/// <summary>The ABIs (mirrors <c>WasmAbi</c>).</summary>
+internal enum AbiKind
+{
+    PackedPtrLen = 1,
+    FixedOffset = 2,
+}
+
 /// <summary>A method of a <c>[WasmPlugin]</c> contract bound to an export.</summary>
 internal sealed record ExportSpec(
     string MethodName,
     string ExportName,
-    bool StatusEnvelope,
+    EnvelopeKind Envelope,
+    MissingExportKind WhenMissing,
     ResultShape Shape,
     ValueSpec Result,
     ImmutableEquatableArray<ValueSpec> Parameters,
@@ -134,7 +158,9 @@ internal sealed record TypeIdentity(string Namespace, string Name, string FullNa
 /// <summary>Everything the emitter needs to bind a <c>[WasmPlugin]</c> contract. Holds no symbols.</summary>
 internal sealed record ContractSpec(
     TypeIdentity Type,
-    int Abi,
+    AbiKind Abi,
+    int InputOffset,
+    string ResultLengthExport,
     string? JsonContext,
     ImmutableEquatableArray<string> Imports,
     ImmutableEquatableArray<ExportSpec> Exports);
@@ -143,5 +169,7 @@ internal sealed record ContractSpec(
 internal sealed record HostSpec(
     TypeIdentity Type,
     string Module,
+    AbiKind Abi,
+    int ResultOffset,
     string? JsonContext,
     ImmutableEquatableArray<ImportSpec> Imports);

@@ -24,6 +24,7 @@ internal static class ContractParser
     private const string RequestInterface = "Airlock.IWasmRequest`1";
     private const string PolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     private const string DerivedTypeAttribute = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
+    private const string DefaultResultLengthExport = "__hook_result_len";
 
     // Names the generated host wiring uses for its own locals; wasm parameters avoid them.
     private static readonly HashSet<string> ReservedLocals = ["caller", "guest", "exception", "declined", "result", "implementation", "linker"];
@@ -38,7 +39,14 @@ internal static class ContractParser
         }
 
         AttributeData attribute = context.Attributes[0];
-        int abi = NamedInt(attribute, "Abi", 1);
+        AbiKind abi = ReadAbi(attribute);
+        int inputOffset = NamedInt(attribute, "InputOffset", 0);
+        string resultLengthExport = NamedString(attribute, "ResultLengthExport") ?? DefaultResultLengthExport;
+        if (abi == AbiKind.FixedOffset && inputOffset <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set InputOffset to the address where the host writes inputs, for example InputOffset = 65536"));
+        }
+
         INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
         var imports = new List<string>();
         foreach (TypedConstant import in NamedArray(attribute, "Imports"))
@@ -74,8 +82,9 @@ internal static class ContractParser
             }
 
             bound[exportName] = method;
-            bool statusEnvelope = NamedInt(export, "Envelope", 0) == 1;
-            if (ParseExport(symbol, method, exportName, statusEnvelope, jsonContext, diagnostics) is { } spec)
+            var envelope = (EnvelopeKind)NamedInt(export, "Envelope", 0);
+            var whenMissing = (MissingExportKind)NamedInt(export, "WhenMissing", 0);
+            if (ParseExport(symbol, method, exportName, envelope, whenMissing, abi, jsonContext, diagnostics) is { } spec)
             {
                 exports.Add(spec);
             }
@@ -89,6 +98,8 @@ internal static class ContractParser
         var contract = new ContractSpec(
             Identity(symbol),
             abi,
+            abi == AbiKind.FixedOffset ? inputOffset : 0,
+            resultLengthExport,
             jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
             imports.ToImmutableEquatableArray(),
             exports.ToImmutableEquatableArray());
@@ -106,6 +117,13 @@ internal static class ContractParser
 
         AttributeData attribute = context.Attributes[0];
         string module = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
+        AbiKind abi = ReadAbi(attribute);
+        int resultOffset = NamedInt(attribute, "ResultOffset", 0);
+        if (abi == AbiKind.FixedOffset && resultOffset <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set ResultOffset to the address where host functions write their results, for example ResultOffset = 4096"));
+        }
+
         INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
         var imports = new List<ImportSpec>();
         var bound = new Dictionary<string, IMethodSymbol>();
@@ -132,7 +150,7 @@ internal static class ContractParser
             }
 
             bound[importName] = method;
-            if (ParseImport(symbol, method, importName, jsonContext, diagnostics) is { } spec)
+            if (ParseImport(symbol, method, importName, abi, jsonContext, diagnostics) is { } spec)
             {
                 imports.Add(spec);
             }
@@ -146,35 +164,43 @@ internal static class ContractParser
         var host = new HostSpec(
             Identity(symbol),
             module,
+            abi,
+            abi == AbiKind.FixedOffset ? resultOffset : 0,
             jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
             imports.ToImmutableEquatableArray());
         return new ParseResult<HostSpec>(host, ImmutableEquatableArray<DiagnosticInfo>.Empty);
     }
 
-    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, bool statusEnvelope, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, EnvelopeKind envelope, MissingExportKind whenMissing, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
         (ResultShape shape, ITypeSymbol? resultType) = UnwrapResult(method.ReturnType);
         ValueSpec result = resultType is null
-            ? new ValueSpec(string.Empty, "void", PayloadKind.None, WasmScalar.None, ScalarConversion.Identity, null, false)
-            : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, jsonContext, diagnostics, "WasmPlugin") ?? Void();
+            ? Void()
+            : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, abi, jsonContext, diagnostics, "WasmPlugin") ?? Void();
         if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "it is not a value"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
         }
 
-        if (statusEnvelope && result.Kind != PayloadKind.Json)
+        if (envelope != EnvelopeKind.None && result.Kind != PayloadKind.Json)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "status envelope", "a status envelope carries a JSON object"));
+            string name = envelope == EnvelopeKind.Status ? "status envelope" : "error-member envelope";
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), name, "the envelope wraps a JSON object"));
         }
 
         var parameters = new List<ValueSpec>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (ClassifyOrReport(contract, method, parameter.Type, parameter.Name, isHostSide: false, jsonContext, diagnostics, "WasmPlugin", parameter) is { } value)
+            if (ClassifyOrReport(contract, method, parameter.Type, parameter.Name, isHostSide: false, abi, jsonContext, diagnostics, "WasmPlugin", parameter) is { } value)
             {
                 parameters.Add(value with { Name = EscapeIdentifier(parameter.Name) });
             }
+        }
+
+        if (diagnostics.Count == before && abi == AbiKind.FixedOffset)
+        {
+            CheckFixedOffsetExport(contract, method, result, parameters, diagnostics);
         }
 
         if (diagnostics.Count > before)
@@ -218,31 +244,69 @@ internal static class ContractParser
             }
         }
 
-        return new ExportSpec(method.Name, exportName, statusEnvelope, shape, result, parameters.ToImmutableEquatableArray(), unionParameter, cases.ToImmutableEquatableArray());
+        return new ExportSpec(method.Name, exportName, envelope, whenMissing, shape, result, parameters.ToImmutableEquatableArray(), unionParameter, cases.ToImmutableEquatableArray());
     }
 
-    private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    // One input at the input offset; a payload result needs an input and must be nullable, because a
+    // result offset of 0 means "no change".
+    private static void CheckFixedOffsetExport(INamedTypeSymbol contract, IMethodSymbol method, ValueSpec result, List<ValueSpec> parameters, List<DiagnosticInfo> diagnostics)
+    {
+        string subject = contract.Name + "." + method.Name;
+        Location? location = method.Locations.FirstOrDefault();
+        var payloads = parameters.Where(IsPayload).ToList();
+        if (payloads.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "it passes " + payloads.Count + " payloads (" + string.Join(", ", payloads.Select(p => p.Name.TrimStart('@'))) + "), but a fixed-offset export takes one input at the input offset"));
+            return;
+        }
+
+        if (payloads.Count == 1 && result.Kind == PayloadKind.Scalar)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "an export that takes an input returns the offset of its result; declare the result as a nullable string, byte[] or JSON type, or as void"));
+            return;
+        }
+
+        if (!IsPayload(result))
+        {
+            return;
+        }
+
+        if (payloads.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "it returns a payload but takes no input; a fixed-offset export answers an input written at the input offset"));
+        }
+        else if (!result.IsNullable)
+        {
+            string nullable = result.Kind == PayloadKind.BytesMemory ? "byte[]?" : result.Type + "?";
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "its result must be nullable (" + nullable + ") because a result offset of 0 means no change, which the method returns as null"));
+        }
+    }
+
+    private static bool IsPayload(ValueSpec value)
+        => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json;
+
+    private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
     {
         int before = diagnostics.Count;
         ValueSpec result = Void();
         if (UnwrapResult(method.ReturnType).Shape != ResultShape.Synchronous)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "wasm calls host functions synchronously; return the value itself"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "wasm calls host functions synchronously; return the value itself"));
         }
         else if (!method.ReturnsVoid)
         {
-            result = ClassifyOrReport(host, method, method.ReturnType, string.Empty, isHostSide: true, jsonContext, diagnostics, "WasmHost") ?? Void();
+            result = ClassifyOrReport(host, method, method.ReturnType, string.Empty, isHostSide: true, abi, jsonContext, diagnostics, "WasmHost") ?? Void();
         }
 
         if (result.Kind is PayloadKind.GuestContext)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), "packed ptr+len ABI", "it is not a value"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
         }
 
         var parameters = new List<ValueSpec>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (ClassifyOrReport(host, method, parameter.Type, parameter.Name, isHostSide: true, jsonContext, diagnostics, "WasmHost", parameter) is { } value)
+            if (ClassifyOrReport(host, method, parameter.Type, parameter.Name, isHostSide: true, abi, jsonContext, diagnostics, "WasmHost", parameter) is { } value)
             {
                 string name = ReservedLocals.Contains(parameter.Name) ? parameter.Name + "Value" : parameter.Name;
                 parameters.Add(value with { Name = EscapeIdentifier(name) });
@@ -252,13 +316,13 @@ internal static class ContractParser
         return diagnostics.Count > before ? null : new ImportSpec(method.Name, importName, result, parameters.ToImmutableEquatableArray());
     }
 
-    private static ValueSpec? ClassifyOrReport(INamedTypeSymbol owner, IMethodSymbol method, ITypeSymbol type, string name, bool isHostSide, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics, string attribute, IParameterSymbol? parameter = null)
+    private static ValueSpec? ClassifyOrReport(INamedTypeSymbol owner, IMethodSymbol method, ITypeSymbol type, string name, bool isHostSide, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics, string attribute, IParameterSymbol? parameter = null)
     {
         Location? location = parameter?.Locations.FirstOrDefault() ?? method.Locations.FirstOrDefault();
         ValueSpec? value = TypeClassifier.Classify(type, name, isHostSide, out string? reason);
         if (value is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, type.ToDisplayString(), "packed ptr+len ABI", reason ?? "it has no wasm representation"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, type.ToDisplayString(), AbiName(abi), reason ?? "it has no wasm representation"));
             return null;
         }
 
@@ -270,6 +334,11 @@ internal static class ContractParser
 
         return value;
     }
+
+    private static string AbiName(AbiKind abi) => abi == AbiKind.FixedOffset ? "fixed-offset ABI" : "packed ptr+len ABI";
+
+    private static AbiKind ReadAbi(AttributeData attribute)
+        => NamedInt(attribute, "Abi", (int)AbiKind.PackedPtrLen) == (int)AbiKind.FixedOffset ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
 
     private static ValueSpec Void() => new(string.Empty, "void", PayloadKind.None, WasmScalar.None, ScalarConversion.Identity, null, false);
 
@@ -428,6 +497,9 @@ internal static class ContractParser
 
         return fallback;
     }
+
+    private static string? NamedString(AttributeData attribute, string name)
+        => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as string;
 
     private static INamedTypeSymbol? NamedType(AttributeData attribute, string name)
         => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as INamedTypeSymbol;

@@ -14,7 +14,9 @@ internal static class ContractVerifier
     private static readonly WasmFunctionType AllocType = new([WasmValueType.I32], [WasmValueType.I32]);
     private static readonly WasmFunctionType DeallocType = new([WasmValueType.I32, WasmValueType.I32], []);
 
-    public static IReadOnlyList<string> Verify(Module module, WasmContract contract, IReadOnlyList<HostImports> provided)
+    private static readonly WasmFunctionType ResultLengthType = new([WasmValueType.I32], [WasmValueType.I32]);
+
+    public static IReadOnlyList<string> Verify(Module module, WasmContract contract, IReadOnlyList<HostImports> provided, GuestMemoryLayout layout, string? noImportsReason = null)
     {
         var problems = new List<string>();
         var exports = new Dictionary<string, Export>(StringComparer.Ordinal);
@@ -23,24 +25,38 @@ internal static class ContractVerifier
             exports[export.Name] = export;
         }
 
+        string abi = contract.Abi == WasmAbi.FixedOffset ? "the fixed-offset ABI" : "the packed ptr+len ABI";
+        if (!exports.TryGetValue("memory", out Export? memory) || memory is not MemoryExport)
+        {
+            problems.Add($"the module has no 'memory' export; {abi} exchanges data through the exported memory.");
+        }
+        else if (memory is MemoryExport { Is64Bit: true })
+        {
+            problems.Add($"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory.");
+        }
+
         if (contract.Abi == WasmAbi.PackedPtrLen)
         {
-            if (!exports.TryGetValue("memory", out Export? memory) || memory is not MemoryExport)
-            {
-                problems.Add("the module has no 'memory' export; the packed ptr+len ABI exchanges data through the exported memory.");
-            }
-            else if (memory is MemoryExport { Is64Bit: true })
-            {
-                problems.Add("the module's 'memory' is a 64-bit memory; the packed ptr+len ABI needs a 32-bit memory.");
-            }
-
-            CheckFunction(exports, "alloc", AllocType, "the packed ptr+len ABI", problems);
-            CheckFunction(exports, "dealloc", DeallocType, "the packed ptr+len ABI", problems);
+            CheckFunction(exports, "alloc", AllocType, abi, problems);
+            CheckFunction(exports, "dealloc", DeallocType, abi, problems);
         }
 
         foreach (WasmExportDescriptor export in contract.Exports)
         {
-            CheckFunction(exports, export.Name, export.Type, "the contract " + contract.Name, problems);
+            if (export.IsRequired || exports.ContainsKey(export.Name))
+            {
+                CheckFunction(exports, export.Name, export.Type, "the contract " + contract.Name, problems);
+            }
+        }
+
+        if (contract.Abi == WasmAbi.FixedOffset)
+        {
+            if (contract.ResultLengthExport is { } resultLength && exports.ContainsKey(resultLength))
+            {
+                CheckFunction(exports, resultLength, ResultLengthType, abi, problems);
+            }
+
+            CheckWindow(layout, (uint)contract.InputOffset, "input offset", problems);
         }
 
         if (exports.TryGetValue("_initialize", out Export? initialize) && (initialize is not FunctionExport start || start.Parameters.Count != 0 || start.Results.Count != 0))
@@ -63,6 +79,12 @@ internal static class ContractVerifier
 
             WasmFunctionType actual = TypeOf(functionImport.Parameters, functionImport.Results);
             HostImports? host = provided.FirstOrDefault(p => p.Module.Name == import.ModuleName);
+            if (host is null && noImportsReason is not null)
+            {
+                problems.Add($"the module imports '{import.ModuleName}.{import.Name}' {actual}, but {noImportsReason}, so it gets no host functions.");
+                continue;
+            }
+
             if (host is null)
             {
                 WasmHostModule? declared = contract.HostModules.FirstOrDefault(m => m.Name == import.ModuleName);
@@ -83,7 +105,24 @@ internal static class ContractVerifier
             }
         }
 
+        foreach (HostImports host in provided)
+        {
+            if (host.Module.Abi == WasmAbi.FixedOffset && module.Imports.Any(i => i.ModuleName == host.Module.Name))
+            {
+                CheckWindow(layout, (uint)host.Module.ResultOffset, $"result offset of host module '{host.Module.Name}'", problems);
+            }
+        }
+
         return problems;
+    }
+
+    private static void CheckWindow(GuestMemoryLayout layout, uint offset, string what, List<string> problems)
+    {
+        if (layout.RegionAt(offset) is { } owner)
+        {
+            problems.Add($"the {what} 0x{offset:x} ({offset}) lies inside the guest's {owner}, so writing there would corrupt the plugin; "
+                + "link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).");
+        }
     }
 
     public static bool ImportsWasi(Module module) => module.Imports.Any(i => i.ModuleName == WasiModule);

@@ -11,6 +11,7 @@ internal sealed class LoadedPlugin : IDisposable
 {
     private readonly Linker _linker;
     private readonly Lock _instantiation = new();
+    private HashSet<string>? _functionExports;
 
     public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, bool usesWasi, TimeProvider time, ILogger logger)
     {
@@ -34,6 +35,13 @@ internal sealed class LoadedPlugin : IDisposable
     public TimeProvider Time { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Whether the module exports a function called <paramref name="name"/>.</summary>
+    public bool HasFunctionExport(string name)
+    {
+        _functionExports ??= [.. Module.Exports.OfType<FunctionExport>().Select(e => e.Name)];
+        return _functionExports.Contains(name);
+    }
 
     public Instance Instantiate(Store store)
     {

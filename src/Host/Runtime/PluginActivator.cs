@@ -12,6 +12,9 @@ internal sealed class PluginActivator : WasmPluginActivator
 
     public override WasmPluginInfo Plugin => _plugin.Info;
 
+    /// <inheritdoc/>
+    public override bool HasExport(string name) => _plugin.HasFunctionExport(name);
+
     public override WasmPluginRuntime<TExports> CreateRuntime<TExports>(Func<Wasmtime.Instance, TExports> bindExports)
     {
         ArgumentNullException.ThrowIfNull(bindExports);

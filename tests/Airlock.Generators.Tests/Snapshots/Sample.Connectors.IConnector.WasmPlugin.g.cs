@@ -103,7 +103,7 @@ namespace Sample.Connectors
         {
             internal static readonly global::Airlock.Abi.WasmContract Contract = new global::Airlock.Abi.WasmContract(
                 "Sample.Connectors.IConnector",
-                (global::Airlock.WasmAbi)1,
+                global::Airlock.WasmAbi.PackedPtrLen,
                 new global::Airlock.Abi.WasmExportDescriptor[]
                 {
                     new global::Airlock.Abi.WasmExportDescriptor("plugin_handle_request", new global::Airlock.Abi.WasmFunctionType(new[] { global::Airlock.Abi.WasmValueType.I32, global::Airlock.Abi.WasmValueType.I32 }, new[] { global::Airlock.Abi.WasmValueType.I64 })),

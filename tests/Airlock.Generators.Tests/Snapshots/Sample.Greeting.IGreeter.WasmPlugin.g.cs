@@ -14,7 +14,7 @@ namespace Sample.Greeting
         {
             internal static readonly global::Airlock.Abi.WasmContract Contract = new global::Airlock.Abi.WasmContract(
                 "Sample.Greeting.IGreeter",
-                (global::Airlock.WasmAbi)1,
+                global::Airlock.WasmAbi.PackedPtrLen,
                 new global::Airlock.Abi.WasmExportDescriptor[]
                 {
                     new global::Airlock.Abi.WasmExportDescriptor("add", new global::Airlock.Abi.WasmFunctionType(new[] { global::Airlock.Abi.WasmValueType.I32, global::Airlock.Abi.WasmValueType.I32 }, new[] { global::Airlock.Abi.WasmValueType.I32 })),
