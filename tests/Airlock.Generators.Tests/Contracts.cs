@@ -83,4 +83,52 @@ internal static class Contracts
             long Now();
         }
         """;
+
+    public const string Hooks = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+        using Airlock.Abi;
+        using Airlock.Contracts.Lesstruct;
+
+        namespace Sample.Hooks;
+
+        /// <summary>Fixed-offset hooks: required, skipped and throwing when missing, text and JSON.</summary>
+        [WasmPlugin(Abi = WasmAbi.FixedOffset, InputOffset = 65536, JsonContext = typeof(LesstructJsonContext), Imports = [typeof(IHookHost)])]
+        public partial interface IHooks
+        {
+            /// <summary>Required.</summary>
+            [WasmExport("hook_before_save", Envelope = WasmResponseEnvelope.ErrorMember)]
+            ValueTask<ContentHookResult?> BeforeSaveAsync(ContentItem item, CancellationToken cancellationToken = default);
+
+            /// <summary>Skipped when missing.</summary>
+            [WasmExport("hook_rename", WhenMissing = WasmMissingExport.Skip)]
+            string? Rename(string title);
+
+            /// <summary>Throws when missing; ignores the result offset.</summary>
+            [WasmExport("hook_notify", WhenMissing = WasmMissingExport.Throw)]
+            Task NotifyAsync(ContentItem item);
+
+            /// <summary>A scalar export passes straight through.</summary>
+            [WasmExport("version")]
+            int Version();
+        }
+
+        /// <summary>Host functions writing at 4096.</summary>
+        [WasmHost("hooks", Abi = WasmAbi.FixedOffset, ResultOffset = 4096, JsonContext = typeof(LesstructJsonContext))]
+        public partial interface IHookHost
+        {
+            /// <summary>Text.</summary>
+            [WasmImport("lookup")]
+            string? Lookup(GuestContext guest, string key);
+
+            /// <summary>JSON with an optional argument.</summary>
+            [WasmImport("query")]
+            HostResult<DbExecData> Query(string sql, System.Text.Json.Nodes.JsonNode? parameters);
+
+            /// <summary>Bytes.</summary>
+            [WasmImport("blob")]
+            byte[]? Blob(int id);
+        }
+        """;
 }

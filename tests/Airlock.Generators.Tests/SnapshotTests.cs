@@ -16,10 +16,13 @@ public sealed class SnapshotTests
     [InlineData(nameof(Contracts.Greeter), "Sample.Greeting.IGreeter.WasmPlugin.g.cs")]
     [InlineData(nameof(Contracts.Connector), "Sample.Connectors.IConnector.WasmPlugin.g.cs")]
     [InlineData(nameof(Contracts.Host), "Sample.Hosting.IAppHost.WasmHost.g.cs")]
+    [InlineData(nameof(Contracts.Hooks), "Sample.Hooks.IHooks.WasmPlugin.g.cs")]
+    [InlineData(nameof(Contracts.Hooks), "Sample.Hooks.IHookHost.WasmHost.g.cs")]
     public async Task Generated_code_matches_the_snapshot_and_compiles(string contract, string hintName)
     {
         string source = (string)typeof(Contracts).GetField(contract)!.GetValue(null)!;
-        string actual = GeneratorHarness.Run(source).Results.Single().GeneratedSources.Single(s => s.HintName == hintName).SourceText.ToString();
+        GeneratedSourceResult[] generated = [.. GeneratorHarness.Run(source).Results.Single().GeneratedSources];
+        string actual = generated.Single(s => s.HintName == hintName).SourceText.ToString();
         string snapshot = Path.Combine(AppContext.BaseDirectory, "Snapshots", hintName);
         if (Environment.GetEnvironmentVariable("AIRLOCK_UPDATE_SNAPSHOTS") == "1")
         {
@@ -37,15 +40,19 @@ public sealed class SnapshotTests
             TestState = { Sources = { source } },
         };
         test.TestState.AdditionalReferences.AddRange(GeneratorHarness.AirlockReferences);
-        test.TestState.GeneratedSources.Add((typeof(AirlockGenerator), hintName, SourceText.From(expected, Encoding.UTF8)));
+        foreach (GeneratedSourceResult file in generated)
+        {
+            string text = file.HintName == hintName ? expected : file.SourceText.ToString();
+            test.TestState.GeneratedSources.Add((typeof(AirlockGenerator), file.HintName, SourceText.From(text, Encoding.UTF8)));
+        }
         await test.RunAsync();
     }
 
     [Fact]
     public void Every_generated_file_is_marked_auto_generated_and_nullable()
     {
-        GeneratorDriverRunResult result = GeneratorHarness.Run(Contracts.Greeter, Contracts.Connector, Contracts.Host);
-        Assert.Equal(3, result.GeneratedTrees.Length);
+        GeneratorDriverRunResult result = GeneratorHarness.Run(Contracts.Greeter, Contracts.Connector, Contracts.Host, Contracts.Hooks);
+        Assert.Equal(5, result.GeneratedTrees.Length);
         Assert.All(result.Results.Single().GeneratedSources, s =>
         {
             string text = s.SourceText.ToString();
