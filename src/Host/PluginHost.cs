@@ -81,13 +81,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         byte[] bytes;
         try
         {
-            var file = new FileInfo(manifest.WasmPath);
-            if (file.Exists && file.Length > _options.MaxModuleBytes)
-            {
-                throw new PluginLoadException(manifest.Id, $"The module '{manifest.WasmPath}' of plugin '{manifest.Id}' is {file.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
-            }
-
-            bytes = await File.ReadAllBytesAsync(manifest.WasmPath, cancellationToken).ConfigureAwait(false);
+            bytes = await ReadModuleAsync(manifest.Id, manifest.WasmPath, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -95,6 +89,38 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         return await LoadCoreAsync<TPlugin>(manifest.Id, manifest.Version, bytes, manifest.ManifestPath, manifest.WasmPath, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads a module file and binds it to contract <typeparamref name="TPlugin"/>, for plugin systems
+    /// whose manifests the caller has already read (or that have none).
+    /// </summary>
+    /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
+    /// <param name="pluginId">The id the plugin is known by.</param>
+    /// <param name="version">The plugin's version.</param>
+    /// <param name="modulePath">The <c>.wasm</c> file.</param>
+    /// <param name="manifestPath">The manifest it was described by, if any, for diagnostics.</param>
+    /// <param name="options">Host functions and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginLoadException">The file cannot be read or compiled, does not fit the contract, or failed to start.</exception>
+    public async Task<TPlugin> LoadFileAsync<TPlugin>(string pluginId, string version, string modulePath, string? manifestPath = null, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+        where TPlugin : class, IWasmPlugin<TPlugin>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentException.ThrowIfNullOrEmpty(modulePath);
+        byte[] bytes;
+        try
+        {
+            bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new PluginLoadException(pluginId, $"The module '{modulePath}' of plugin '{pluginId}' cannot be read: {exception.Message}", exception);
+        }
+
+        return await LoadCoreAsync<TPlugin>(pluginId, version, bytes, manifestPath, modulePath, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads a module without a manifest (for tests and embedded plugins) and binds it to contract <typeparamref name="TPlugin"/>.</summary>
@@ -221,6 +247,17 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         HostLog.Loaded(_logger, id, version, contract.Name, sha256, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return plugin;
+    }
+
+    private async Task<byte[]> ReadModuleAsync(string id, string path, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(path);
+        if (file.Exists && file.Length > _options.MaxModuleBytes)
+        {
+            throw new PluginLoadException(id, $"The module '{path}' of plugin '{id}' is {file.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
+        }
+
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     // The fixed-offset ABI writes at fixed addresses, so it needs to know what the guest owns; other

@@ -1,0 +1,93 @@
+using Airlock.Contracts.Lesstruct;
+using Airlock.Discovery;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.Lesstruct;
+
+/// <summary>How Lesstruct plugins are found, limited and served.</summary>
+public sealed class LesstructPluginOptions
+{
+    /// <summary>The plugin directory: every <c>&lt;name&gt;.wasm</c> in it, with an optional <c>&lt;name&gt;.manifest</c>. <c>plugins</c> by default.</summary>
+    public string DirectoryPath { get; set; } = "plugins";
+
+    /// <summary>Whether to reload a plugin when its files change (development mode).</summary>
+    public bool DevelopmentMode { get; set; }
+
+    /// <summary>How long a plugin's files must be quiet before it is reloaded. 150 ms by default.</summary>
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Limits of every plugin; <see langword="null"/> for the host's defaults.</summary>
+    public PluginLimits? Limits { get; set; }
+
+    /// <summary>What plugins' host functions use: HTTP, the database, the audit log.</summary>
+    public LesstructServicesOptions Services { get; set; } = new();
+}
+
+/// <summary>Opens a directory of Lesstruct plugins.</summary>
+public static class LesstructPlugins
+{
+    /// <summary>The version a plugin without a manifest is known by.</summary>
+    public const string UnversionedVersion = "0.0.0";
+
+    /// <summary>
+    /// Discovers and loads the plugins of <see cref="LesstructPluginOptions.DirectoryPath"/>, each with
+    /// the host functions its manifest allows (none without a manifest), and calls each plugin's
+    /// <c>hook_on_plugin_loaded</c> before it serves.
+    /// </summary>
+    /// <param name="host">The host that runs the plugins.</param>
+    /// <param name="options">The directory, mode, limits and services.</param>
+    /// <param name="logger">Where loads, reloads and failures are logged.</param>
+    /// <param name="timeProvider">The clock of the reload debounce.</param>
+    /// <param name="cancellationToken">Cancels the initial load.</param>
+    public static Task<PluginDirectory<ILesstructPlugin>> OpenAsync(PluginHost host, LesstructPluginOptions options, ILogger? logger = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+        var directory = new PluginDirectoryOptions { Watch = options.DevelopmentMode, Debounce = options.ReloadDebounce };
+        return PluginDirectory<ILesstructPlugin>.OpenAsync(options.DirectoryPath, directory, (file, token) => LoadAsync(host, options, file, token), logger, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Loads one Lesstruct plugin from its files and runs its <c>hook_on_plugin_loaded</c>.</summary>
+    /// <param name="host">The host that runs the plugin.</param>
+    /// <param name="options">Limits and services.</param>
+    /// <param name="file">The plugin's files.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
+    /// <exception cref="PluginLoadException">The module cannot be loaded, or <c>hook_on_plugin_loaded</c> failed.</exception>
+    public static async Task<ILesstructPlugin> LoadAsync(PluginHost host, LesstructPluginOptions options, PluginFile file, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(file);
+        LesstructManifest? manifest = file.ManifestPath is null ? null : LesstructManifest.Load(file.ManifestPath);
+        var load = new PluginLoadOptions { Limits = options.Limits };
+        if (manifest is null)
+        {
+            load.NoImportsReason = $"plugin '{file.Name}' has no manifest ({file.Name}.manifest)";
+        }
+        else
+        {
+            load.AddImports<ILesstructHost>(new LesstructHostServices(manifest, options.Services));
+        }
+
+        string version = manifest?.Version ?? UnversionedVersion;
+        ILesstructPlugin plugin = await host.LoadFileAsync<ILesstructPlugin>(file.Name, version, file.WasmPath, file.ManifestPath, load, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var info = new PluginLoadedInfo(manifest?.Name ?? file.Name, version, manifest?.Config ?? new Dictionary<string, string>());
+            await plugin.OnPluginLoadedAsync(info, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await plugin.DisposeAsync().ConfigureAwait(false);
+            if (exception is not AirlockException)
+            {
+                throw;
+            }
+
+            throw new PluginLoadException(file.Name, $"Plugin '{file.Name}' failed in hook_on_plugin_loaded and was not loaded: {exception.Message}", exception);
+        }
+
+        return plugin;
+    }
+}

@@ -1,0 +1,244 @@
+using Airlock.Contracts.Lesstruct;
+using Airlock.Discovery;
+using Airlock.Lesstruct;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.Host.Tests;
+
+/// <summary>
+/// The plugins/ directory: discovery at start, failures reported without stopping the others, and in
+/// development mode debounced reloads of only the changed plugin, with the old version serving calls
+/// already running and serving on when a reload fails.
+/// </summary>
+public sealed class LesstructDirectoryTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "airlock-plugins-" + Guid.NewGuid().ToString("N"));
+    private readonly CapturingLoggerProvider _logs = new();
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly PluginHost _host = new();
+
+    public LesstructDirectoryTests()
+    {
+        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+    }
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _loggerFactory.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Every_wasm_at_the_top_of_the_directory_is_loaded_in_name_order()
+    {
+        Write("beta", VersionedModule(2));
+        Write("alpha", VersionedModule(1));
+        File.WriteAllText(Path.Combine(_directory, "alpha.manifest"), "name = \"alpha\"\nversion = \"1.4.0\"\n");
+        Directory.CreateDirectory(Path.Combine(_directory, "nested"));
+        File.WriteAllBytes(Path.Combine(_directory, "nested", "gamma.wasm"), VersionedModule(3));
+        File.WriteAllText(Path.Combine(_directory, "notes.txt"), "not a plugin");
+
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync();
+        Assert.Equal(["alpha", "beta"], plugins.Names);
+        using PluginLease<ILesstructPlugin> lease = plugins.Acquire();
+        Assert.Equal("1.4.0", lease.Plugins[0].Info.Version);
+        Assert.Equal(LesstructPlugins.UnversionedVersion, lease.Plugins[1].Info.Version);
+        Assert.Empty(plugins.Failures);
+    }
+
+    [Fact]
+    public async Task A_plugin_that_fails_to_load_is_reported_and_the_others_serve()
+    {
+        Write("good", VersionedModule(1));
+        File.WriteAllBytes(Path.Combine(_directory, "broken.wasm"), [0, 1, 2, 3]);
+        Write("manifestless", VersionedModule(1, imports: """(import "lesstruct" "log_info" (func (param i32 i32)))"""));
+        File.WriteAllText(Path.Combine(_directory, "badmanifest.manifest"), "name = \"\"\nversion = \"1.0.0\"\n");
+        Write("badmanifest", VersionedModule(1));
+
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync();
+        Assert.Equal(["good"], plugins.Names);
+        Dictionary<string, PluginLoadFailure> failures = plugins.Failures.ToDictionary(f => f.Name);
+        Assert.Equal(["badmanifest", "broken", "manifestless"], failures.Keys.Order(StringComparer.Ordinal));
+        Assert.IsType<PluginLoadException>(failures["broken"].Error);
+        Assert.Contains("imports 'lesstruct.log_info' (i32, i32) -> (), but plugin 'manifestless' has no manifest (manifestless.manifest), so it gets no host functions", failures["manifestless"].Error.Message, StringComparison.Ordinal);
+        var manifest = Assert.IsType<PluginManifestException>(failures["badmanifest"].Error);
+        Assert.Equal("name", manifest.Field);
+        Assert.Equal(1, manifest.Line);
+        Assert.All(failures.Values, f => Assert.False(f.PreviousVersionServing));
+    }
+
+    [Fact]
+    public async Task A_changed_plugin_is_reloaded_alone_after_the_debounce()
+    {
+        Write("alpha", VersionedModule(1));
+        Write("beta", VersionedModule(1));
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
+        var changes = new List<PluginDirectoryEventArgs>();
+        plugins.Changed += (_, e) => { lock (changes) { changes.Add(e); } };
+
+        // Several writes in quick succession make one reload.
+        for (int i = 0; i < 3; i++)
+        {
+            Write("alpha", VersionedModule(2));
+            await Task.Delay(20);
+        }
+
+        await WaitUntil(() => Version(plugins, "alpha") == 2);
+        await Task.Delay(400);
+        lock (changes)
+        {
+            PluginDirectoryEventArgs change = Assert.Single(changes);
+            Assert.Equal("alpha", change.Name);
+            Assert.Equal(PluginDirectoryChange.Reloaded, change.Change);
+        }
+
+        Assert.Equal(1, Version(plugins, "beta"));
+    }
+
+    [Fact]
+    public async Task A_plugin_that_fails_to_reload_keeps_its_old_version_serving()
+    {
+        Write("alpha", VersionedModule(1));
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
+        File.WriteAllBytes(Path.Combine(_directory, "alpha.wasm"), [0, 97, 115, 109, 1, 0, 0, 0, 99]);
+        await WaitUntil(() => plugins.Failures.Count == 1);
+
+        PluginLoadFailure failure = Assert.Single(plugins.Failures);
+        Assert.True(failure.PreviousVersionServing);
+        Assert.Equal(1, Version(plugins, "alpha"));
+        Assert.Contains(_logs.Messages, m => m.Contains("alpha failed to load and keeps serving its previous version", StringComparison.Ordinal));
+
+        Write("alpha", VersionedModule(3));
+        await WaitUntil(() => Version(plugins, "alpha") == 3);
+        Assert.Empty(plugins.Failures);
+    }
+
+    [Fact]
+    public async Task Calls_under_a_lease_finish_on_the_old_version_which_unloads_when_the_lease_ends()
+    {
+        Write("alpha", VersionedModule(1));
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync();
+        PluginLease<ILesstructPlugin> before = plugins.Acquire();
+        ILesstructPlugin old = before.Plugins.Single();
+
+        Write("alpha", VersionedModule(2));
+        Assert.True(await plugins.ReloadAsync("alpha"));
+        Assert.Equal(2, Version(plugins, "alpha"));
+        Assert.Equal(1, await VersionOf(old));
+
+        before.Dispose();
+        await WaitUntil(() => CallFails(old));
+    }
+
+    [Fact]
+    public async Task A_removed_plugin_is_unloaded()
+    {
+        Write("alpha", VersionedModule(1));
+        Write("beta", VersionedModule(1));
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
+        File.Delete(Path.Combine(_directory, "beta.wasm"));
+        await WaitUntil(() => plugins.Names.Count == 1);
+        Assert.Equal(["alpha"], plugins.Names);
+    }
+
+    [Fact]
+    public async Task On_plugin_loaded_receives_the_manifest_config_and_can_refuse_the_load()
+    {
+        string loaded = """
+            (import "lesstruct" "log_info" (func $log (param i32 i32)))
+            (func (export "hook_on_plugin_loaded") (param $p i32) (param $n i32) (result i32)
+              (call $log (local.get $p) (local.get $n)) (i32.const 0))
+            """;
+        Write("alpha", VersionedModule(1, imports: loaded));
+        File.WriteAllText(Path.Combine(_directory, "alpha.manifest"), "name = \"Alpha\"\nversion = \"2.0.0\"\n[config]\nrates_url = \"http://127.0.0.1:1/rates\"\n");
+        string refusing = """
+            (data (i32.const 200000) "{\"error\":{\"code\":\"misconfigured\",\"message\":\"rates_url is missing\"}}")
+            (func (export "hook_on_plugin_loaded") (param i32 i32) (result i32) (global.set $rlen (i32.const 66)) (i32.const 200000))
+            """;
+        Write("beta", VersionedModule(1, imports: refusing));
+
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync();
+        Assert.Equal(["alpha"], plugins.Names);
+        Assert.Contains(_logs.Messages, m => m.Contains("""{"name":"Alpha","version":"2.0.0","config":{"rates_url":"http://127.0.0.1:1/rates"}}""", StringComparison.Ordinal));
+        PluginLoadFailure failure = Assert.Single(plugins.Failures);
+        Assert.Equal("beta", failure.Name);
+        Assert.Contains("failed in hook_on_plugin_loaded", failure.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("misconfigured", Assert.IsType<PluginErrorException>(failure.Error.InnerException).Code);
+    }
+
+    /// <summary>A plugin whose before_save answers {"customFields":{"version":N}}.</summary>
+    internal static byte[] VersionedModule(int version, string imports = "")
+    {
+        string json = "{\"customFields\":{\"version\":" + version + "}}";
+        string escaped = json.Replace("\"", "\\\"", StringComparison.Ordinal);
+        string importLines = string.Join('\n', imports.Split('\n').Where(l => l.TrimStart().StartsWith("(import", StringComparison.Ordinal)));
+        string bodyLines = string.Join('\n', imports.Split('\n').Where(l => !l.TrimStart().StartsWith("(import", StringComparison.Ordinal)));
+        return ProbeModules.Compile($$"""
+            (module
+              {{importLines}}
+              (memory (export "memory") 4)
+              (data (i32.const 196608) "{{escaped}}")
+              (func (export "hook_before_save") (param i32 i32) (result i32) (global.set $rlen (i32.const {{json.Length}})) (i32.const 196608))
+              (func (export "__hook_result_len") (param i32) (result i32) (global.get $rlen))
+              {{bodyLines}}
+              (global $rlen (mut i32) (i32.const 0)))
+            """);
+    }
+
+    private static int Version(PluginDirectory<ILesstructPlugin> plugins, string name)
+    {
+        using PluginLease<ILesstructPlugin> lease = plugins.Acquire();
+        return VersionOf(lease.Plugins.Single(p => p.Info.Id == name)).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> VersionOf(ILesstructPlugin plugin)
+    {
+        ContentHookResult? result = await plugin.BeforeSaveAsync(new ContentItem { Title = "t" });
+        return result!.CustomFields!["version"].GetInt32();
+    }
+
+    private static bool CallFails(ILesstructPlugin plugin)
+    {
+        try
+        {
+            _ = VersionOf(plugin).GetAwaiter().GetResult();
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The directory did not reach the expected state within 10 s.");
+            await Task.Delay(25);
+        }
+    }
+
+    private void Write(string name, byte[] module)
+    {
+        // Write then move, as a build or deploy step would, so the watcher never sees a half-written file.
+        string temporary = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".tmp");
+        File.WriteAllBytes(temporary, module);
+        File.Move(temporary, Path.Combine(_directory, name + ".wasm"), overwrite: true);
+    }
+
+    private Task<PluginDirectory<ILesstructPlugin>> OpenAsync(bool watch = false)
+    {
+        var options = new LesstructPluginOptions { DirectoryPath = _directory, DevelopmentMode = watch };
+        options.Services.LoggerFactory = _loggerFactory;
+        return LesstructPlugins.OpenAsync(_host, options, _loggerFactory.CreateLogger("plugins"));
+    }
+}
