@@ -1,0 +1,261 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Airlock.Abi;
+using Airlock.Auditing;
+using Airlock.Contracts.Lesstruct;
+using Airlock.Lesstruct;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.EndToEnd.Tests.Lesstruct;
+
+/// <summary>
+/// The Lesstruct host functions against a real loopback server and a real SQLite database: the
+/// manifest's URL patterns decide every request and redirect, caps and timeouts hold, table grants
+/// are enforced, and every call is audited.
+/// </summary>
+public sealed class LesstructServicesTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "airlock-services-" + Guid.NewGuid().ToString("N"));
+    private TestWebServer _server = null!;
+    private PluginDatabase _database = null!;
+    private SqliteAuditLog _audit = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _server = await TestWebServer.StartAsync();
+        string path = Path.Combine(_directory, "content.db");
+        ContentDatabase.Create(path);
+        _database = PluginDatabase.OpenFile(path);
+        _audit = new SqliteAuditLog(Path.Combine(_directory, "audit.db"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _audit.Dispose();
+        _database.Dispose();
+        await _server.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void An_allowed_get_reaches_the_server_and_is_audited()
+    {
+        LesstructHostServices services = Services();
+        HostResult<HttpResponseData> result = services.HttpGet(Guest(), _server.Url("/api/data?key=secret"), new Dictionary<string, string> { ["X-Plugin"] = "enrich" });
+        Assert.True(result.Ok, result.Error?.Message);
+        Assert.Equal(200, result.Data!.Status);
+        Assert.Equal("data for enrich", result.Data.Body);
+        Assert.Equal("text/plain", result.Data.Headers["content-type"]);
+
+        AuditEntry entry = Assert.Single(_audit.Query("enrich"));
+        Assert.True(entry.Allowed);
+        Assert.Equal("lesstruct.http_get", entry.Action);
+        Assert.Equal("1.0.0", entry.PluginVersion);
+        Assert.Equal(_server.Url("/api/data") + "?…", entry.Target);
+        Assert.Equal("200, 15 bytes", entry.Detail);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1.evil.example/api/data")]
+    [InlineData("http://127.0.0.1@evil.example/api/data")]
+    [InlineData("https://127.0.0.1:{port}/api/data")]
+    [InlineData("http://127.0.0.1:1/api/data")]
+    [InlineData("http://127.0.0.1:{port}/private")]
+    [InlineData("http://127.0.0.1:{port}/api/../private")]
+    [InlineData("http://127.0.0.1:{port}/api/..%2fprivate")]
+    [InlineData("ftp://127.0.0.1:{port}/api/data")]
+    public void A_url_outside_the_patterns_is_denied_before_any_request(string url)
+    {
+        url = url.Replace("{port}", _server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), url, null);
+        Assert.False(result.Ok);
+        Assert.Equal("url_not_allowed", result.Error!.Code);
+        Assert.Empty(_server.Requests);
+        AuditEntry entry = Assert.Single(_audit.Query());
+        Assert.False(entry.Allowed);
+        Assert.StartsWith("url_not_allowed: ", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_an_http_capability_every_request_is_denied()
+    {
+        HostResult<HttpResponseData> result = Services(http: null).HttpGet(Guest(), _server.Url("/api/data"), null);
+        Assert.Equal("capability_denied", result.Error!.Code);
+        Assert.Contains("declares no [capabilities] http patterns", result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public void A_redirect_within_the_patterns_is_followed()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-inside"), null);
+        Assert.Equal("data for ", result.Data!.Body);
+        Assert.Equal(["GET /api/redirect-inside", "GET /api/data"], _server.Requests);
+    }
+
+    [Fact]
+    public void A_redirect_outside_the_patterns_is_not_followed()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-outside"), null);
+        Assert.Equal("redirect_not_allowed", result.Error!.Code);
+        Assert.Contains("/private", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(["GET /api/redirect-outside"], _server.Requests);
+        Assert.False(Assert.Single(_audit.Query()).Allowed);
+    }
+
+    [Fact]
+    public void A_redirect_loop_stops_at_the_redirect_limit()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-loop"), null);
+        Assert.Equal("too_many_redirects", result.Error!.Code);
+        Assert.Equal(6, _server.Requests.Count);
+    }
+
+    [Fact]
+    public void A_post_redirected_with_see_other_continues_as_a_get()
+    {
+        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), _server.Url("/api/see-other"), null, "payload"u8);
+        Assert.Equal("data for ", result.Data!.Body);
+        Assert.Equal(["POST /api/see-other", "GET /api/data"], _server.Requests);
+    }
+
+    [Fact]
+    public void A_post_sends_its_body()
+    {
+        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), _server.Url("/api/echo"), new Dictionary<string, string> { ["Content-Type"] = "text/plain" }, "hello"u8);
+        Assert.Equal("echo hello", result.Data!.Body);
+    }
+
+    [Fact]
+    public void A_body_over_one_mebibyte_is_refused()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/big"), null);
+        Assert.Equal("response_too_large", result.Error!.Code);
+        Assert.True(Assert.Single(_audit.Query()).Allowed);
+    }
+
+    [Fact]
+    public void A_binary_body_arrives_as_base64()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/binary"), null);
+        Assert.Equal("base64", result.Data!.BodyEncoding);
+        Assert.Equal(new byte[] { 0xff, 0xfe, 0x00, 0x41 }, Convert.FromBase64String(result.Data.Body));
+    }
+
+    [Theory]
+    [InlineData(10_000, 250)]
+    [InlineData(250, 10_000)]
+    public void A_slow_server_times_out_at_the_request_timeout_or_the_call_deadline(int httpTimeoutMs, int remainingMs)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        HostResult<HttpResponseData> result = Services(httpTimeout: TimeSpan.FromMilliseconds(httpTimeoutMs)).HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), _server.Url("/api/slow"), null);
+        Assert.Equal("timeout", result.Error!.Code);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("Host", "evil.example", "set by the host")]
+    [InlineData("X-Injected", "a\r\nX-Other: b", "line break")]
+    [InlineData("Bad Name", "x", "not a valid HTTP token")]
+    public void Headers_a_plugin_may_not_send_are_refused(string name, string value, string problem)
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/data"), new Dictionary<string, string> { [name] = value });
+        Assert.Equal("invalid_headers", result.Error!.Code);
+        Assert.Contains(problem, result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public void Queries_run_on_granted_tables_and_are_audited()
+    {
+        HostResult<DbQueryData> result = Services().DbQuery(Guest(), "SELECT COUNT(*) AS n FROM content_items WHERE user_id = ?", new JsonArray(42));
+        Assert.True(result.Ok, result.Error?.Message);
+        Assert.Equal(2, (long)result.Data!.Rows[0]["n"]!);
+        AuditEntry entry = Assert.Single(_audit.Query());
+        Assert.Equal("lesstruct.db_query", entry.Action);
+        Assert.Equal("1 rows", entry.Detail);
+    }
+
+    [Theory]
+    [InlineData("SELECT email FROM users", "table_not_allowed")]
+    [InlineData("WITH k AS (SELECT * FROM api_keys) SELECT * FROM k", "table_not_allowed")]
+    [InlineData("SELECT * FROM /* content_items */ comments", "table_not_allowed")]
+    [InlineData("DELETE FROM content_items", "not_a_read")]
+    public void Queries_beyond_the_grants_are_denied_and_audited(string sql, string code)
+    {
+        HostResult<DbQueryData> result = Services().DbQuery(Guest(), sql, null);
+        Assert.Equal(code, result.Error!.Code);
+        AuditEntry entry = Assert.Single(_audit.Query());
+        Assert.False(entry.Allowed);
+        Assert.Equal(sql, entry.Target);
+    }
+
+    [Fact]
+    public void Writes_need_a_write_grant()
+    {
+        HostResult<DbExecData> denied = Services().DbExec(Guest(), "UPDATE content_items SET title = 'x'", null);
+        Assert.Equal("table_not_allowed", denied.Error!.Code);
+
+        HostResult<DbExecData> allowed = Services(database: ["read:content", "write:media"]).DbExec(
+            Guest(), "INSERT INTO media_files (user_id, file_name, mime_type, url) VALUES (:user, 'a.png', 'image/png', '/a.png')", new JsonObject { ["user"] = 42 });
+        Assert.True(allowed.Ok, allowed.Error?.Message);
+        Assert.Equal(1, allowed.Data!.RowsAffected);
+        Assert.True(allowed.Data.LastInsertId > 0);
+    }
+
+    [Fact]
+    public void Without_database_permissions_sql_is_denied()
+    {
+        HostResult<DbQueryData> result = Services(database: []).DbQuery(Guest(), "SELECT 1", null);
+        Assert.Equal("capability_denied", result.Error!.Code);
+    }
+
+    [Fact]
+    public void Log_calls_are_audited_and_logged_without_control_characters()
+    {
+        var logs = new Airlock.Host.Tests.CapturingLoggerProvider();
+        using ILoggerFactory factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        LesstructHostServices services = Services(logs: factory);
+        services.LogError(Guest(), "line one\nforged: line two");
+        Assert.Contains(logs.Messages, m => m.Contains("line one forged: line two", StringComparison.Ordinal));
+        AuditEntry entry = Assert.Single(_audit.Query());
+        Assert.Equal("lesstruct.log_error", entry.Action);
+    }
+
+    private LesstructHostServices Services(string? http = "/api/*", string[]? database = null, TimeSpan? httpTimeout = null, ILoggerFactory? logs = null)
+    {
+        var manifest = new StringBuilder("name = \"enrich\"\nversion = \"1.0.0\"\n[capabilities]\n");
+        if (http is not null)
+        {
+            manifest.Append("http = [\"").Append(_server.Url(http)).Append("\"]\n");
+        }
+
+        manifest.Append("database = [").Append(string.Join(", ", (database ?? ["read:content"]).Select(p => "\"" + p + "\""))).Append("]\n");
+        var options = new LesstructServicesOptions
+        {
+            Database = _database,
+            Audit = _audit,
+            HttpTimeout = httpTimeout ?? TimeSpan.FromSeconds(10),
+        };
+        if (logs is not null)
+        {
+            options.LoggerFactory = logs;
+        }
+
+        return new LesstructHostServices(LesstructManifest.Parse(manifest.ToString(), Path.Combine(_directory, "enrich.manifest")), options);
+    }
+
+    private static TestGuest Guest(TimeSpan? remaining = null) => new(remaining ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>A calling instance without a store: the host functions need only its identity and deadline.</summary>
+    private sealed class TestGuest(TimeSpan remaining) : GuestContext(new WasmPluginInfo("enrich", "1.0.0", "ILesstructPlugin", "00", PluginLimits.Default))
+    {
+        public override string Export => "hook_before_save";
+
+        public override CancellationToken CancellationToken => CancellationToken.None;
+
+        public override TimeSpan RemainingTime => remaining;
+    }
+}

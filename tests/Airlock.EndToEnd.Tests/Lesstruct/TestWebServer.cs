@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.EndToEnd.Tests.Lesstruct;
+
+/// <summary>
+/// A loopback server for the Lesstruct host functions: plain answers, redirects inside and outside
+/// the allowed paths, a redirect loop, an oversized body, a slow answer, binary bytes and an echo.
+/// Every request path is recorded so tests can prove a denied request never left the host.
+/// </summary>
+public sealed class TestWebServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestWebServer(WebApplication app, Uri baseAddress, ConcurrentQueue<string> requests)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Requests = requests;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>"METHOD /path?query" of every request received, in order.</summary>
+    public ConcurrentQueue<string> Requests { get; }
+
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public static async Task<TestWebServer> StartAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseSetting("urls", "http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        WebApplication app = builder.Build();
+        var requests = new ConcurrentQueue<string>();
+        app.Use(async (context, next) =>
+        {
+            requests.Enqueue(context.Request.Method + " " + context.Request.Path + context.Request.QueryString);
+            await next(context);
+        });
+        app.MapGet("/rates", () => Results.Text("""{"EUR":1.0,"USD":0.5}""", "application/json"));
+        app.MapGet("/api/data", (HttpContext context) => Results.Text("data for " + context.Request.Headers["X-Plugin"], "text/plain"));
+        app.MapGet("/api/redirect-inside", () => Results.Redirect("/api/data"));
+        app.MapGet("/api/redirect-outside", () => Results.Redirect("/private"));
+        app.MapGet("/api/redirect-loop", () => Results.Redirect("/api/redirect-loop"));
+        app.MapGet("/api/big", () => Results.Bytes(new byte[(1024 * 1024) + 1], "application/octet-stream"));
+        app.MapGet("/api/slow", async (CancellationToken token) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), token);
+            return Results.Text("late");
+        });
+        app.MapGet("/api/binary", () => Results.Bytes([0xff, 0xfe, 0x00, 0x41], "application/octet-stream"));
+        app.MapPost("/api/echo", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            string body = await reader.ReadToEndAsync();
+            return Results.Text("echo " + body, "text/plain");
+        });
+        app.MapPost("/api/see-other", () => Results.Redirect("/api/data", permanent: false, preserveMethod: false));
+        app.MapGet("/private", () => Results.Text("secret"));
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestWebServer(app, new Uri(address), requests);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
