@@ -149,6 +149,23 @@ public sealed class FixedOffsetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_trapping_hook_is_a_trap_and_the_next_call_gets_a_fresh_instance()
+    {
+        string transform = """
+            (global $calls (mut i32) (i32.const 0))
+            (func (export "transform") (param $p i32) (param $n i32) (result i32)
+              (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+              (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 33)) (then unreachable))
+              (global.set $rlen (local.get $n))
+              (local.get $p))
+            """;
+        await using IHookProbe plugin = await LoadAsync(HookModules.Module(transform));
+        var trap = Assert.Throws<PluginTrapException>(() => plugin.Transform("!boom"));
+        Assert.Equal("transform", trap.Export);
+        Assert.Equal("fine", plugin.Transform("fine"));
+    }
+
+    [Fact]
     public async Task Optional_exports_say_whether_they_exist_and_act_as_declared()
     {
         string maybe = """(func (export "maybe") (param $p i32) (param $n i32) (result i32) (global.set $rlen (local.get $n)) (local.get $p))""";

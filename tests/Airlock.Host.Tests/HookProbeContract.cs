@@ -28,7 +28,7 @@ public partial interface IHookProbe
 }
 
 /// <summary>A host function over fixed-offset results.</summary>
-[WasmHost("probe", Abi = WasmAbi.FixedOffset, ResultOffset = 4096)]
+[WasmHost("probe", ResultOffset = 4096)]
 public partial interface IHookProbeHost
 {
     /// <summary>Answers text for a key, nothing for <c>none</c>, too much for <c>huge</c>.</summary>

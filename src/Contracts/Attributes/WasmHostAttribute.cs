@@ -26,7 +26,8 @@ public sealed class WasmHostAttribute : Attribute
     public Type? JsonContext { get; set; }
 
     /// <summary>
-    /// Where results are written for <see cref="WasmAbi.FixedOffset"/> host modules (which must set it):
+    /// Where results are written for <see cref="WasmAbi.FixedOffset"/> host modules (which must set it;
+    /// setting it without <see cref="Abi"/> selects that ABI):
     /// a little-endian <c>u32</c> length, the bytes, then a 0 byte. Every function of the module writes
     /// to the same place, so each call overwrites the previous result.
     /// </summary>

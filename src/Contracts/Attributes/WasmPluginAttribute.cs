@@ -36,7 +36,8 @@ public sealed class WasmPluginAttribute : Attribute
 
     /// <summary>
     /// Where the host writes an export's input, for <see cref="WasmAbi.FixedOffset"/> contracts (which
-    /// must set it). Airlock refuses a module whose data, stack or heap covers this address.
+    /// must set it; setting it without <see cref="Abi"/> selects that ABI). Airlock refuses a module
+    /// whose data, stack or heap covers this address.
     /// </summary>
     public int InputOffset { get; set; }
 

@@ -39,8 +39,8 @@ internal static class ContractParser
         }
 
         AttributeData attribute = context.Attributes[0];
-        AbiKind abi = ReadAbi(attribute);
         int inputOffset = NamedInt(attribute, "InputOffset", 0);
+        AbiKind abi = ReadAbi(attribute, inputOffset, "InputOffset", symbol, diagnostics);
         string resultLengthExport = NamedString(attribute, "ResultLengthExport") ?? DefaultResultLengthExport;
         if (abi == AbiKind.FixedOffset && inputOffset <= 0)
         {
@@ -117,8 +117,8 @@ internal static class ContractParser
 
         AttributeData attribute = context.Attributes[0];
         string module = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
-        AbiKind abi = ReadAbi(attribute);
         int resultOffset = NamedInt(attribute, "ResultOffset", 0);
+        AbiKind abi = ReadAbi(attribute, resultOffset, "ResultOffset", symbol, diagnostics);
         if (abi == AbiKind.FixedOffset && resultOffset <= 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set ResultOffset to the address where host functions write their results, for example ResultOffset = 4096"));
@@ -337,8 +337,23 @@ internal static class ContractParser
 
     private static string AbiName(AbiKind abi) => abi == AbiKind.FixedOffset ? "fixed-offset ABI" : "packed ptr+len ABI";
 
-    private static AbiKind ReadAbi(AttributeData attribute)
-        => NamedInt(attribute, "Abi", (int)AbiKind.PackedPtrLen) == (int)AbiKind.FixedOffset ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
+    // An offset without an explicit ABI means the fixed-offset ABI; an offset with another ABI is a mistake.
+    private static AbiKind ReadAbi(AttributeData attribute, int offset, string offsetName, INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics)
+    {
+        bool explicitAbi = attribute.NamedArguments.Any(a => a.Key == "Abi");
+        if (!explicitAbi)
+        {
+            return offset != 0 ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
+        }
+
+        AbiKind abi = NamedInt(attribute, "Abi", (int)AbiKind.PackedPtrLen) == (int)AbiKind.FixedOffset ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
+        if (abi != AbiKind.FixedOffset && offset != 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, offsetName + " applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset"));
+        }
+
+        return abi;
+    }
 
     private static ValueSpec Void() => new(string.Empty, "void", PayloadKind.None, WasmScalar.None, ScalarConversion.Identity, null, false);
 
