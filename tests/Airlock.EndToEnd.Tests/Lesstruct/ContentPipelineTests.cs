@@ -13,32 +13,25 @@ namespace Airlock.EndToEnd.Tests.Lesstruct;
 /// </summary>
 public sealed class ContentPipelineTests : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "airlock-pipeline-" + Guid.NewGuid().ToString("N"));
-    private TestWebServer _server = null!;
-    private PluginDatabase _database = null!;
-    private SqliteAuditLog _audit = null!;
-    private PluginHost _host = null!;
+    private readonly PluginHost _host = new();
+    private LesstructWorkspace _workspace = null!;
 
-    private string Plugins => Path.Combine(_directory, "plugins");
+    private TestWebServer Server => _workspace.Server;
+
+    private SqliteAuditLog Audit => _workspace.Audit;
+
+    private string Plugins => Path.Combine(_workspace.Directory, "plugins");
 
     public async Task InitializeAsync()
     {
+        _workspace = await LesstructWorkspace.CreateAsync();
         Directory.CreateDirectory(Plugins);
-        _server = await TestWebServer.StartAsync();
-        string path = Path.Combine(_directory, "content.db");
-        ContentDatabase.Create(path);
-        _database = PluginDatabase.OpenFile(path);
-        _audit = new SqliteAuditLog(Path.Combine(_directory, "audit.db"));
-        _host = new PluginHost();
     }
 
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        _audit.Dispose();
-        _database.Dispose();
-        await _server.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _workspace.DisposeAsync();
     }
 
     [Fact]
@@ -58,10 +51,10 @@ public sealed class ContentPipelineTests : IAsyncLifetime
         Assert.Equal(2, saved.CustomFields["author_post_count"].GetInt32());
         Assert.Equal(15.0, saved.CustomFields["price_eur"].GetDouble());
 
-        IReadOnlyList<AuditEntry> trail = _audit.Query("enrich");
+        IReadOnlyList<AuditEntry> trail = Audit.Query("enrich");
         Assert.Equal(["lesstruct.log_info", "lesstruct.db_query", "lesstruct.http_get"], trail.Select(e => e.Action));
         Assert.All(trail, e => Assert.True(e.Allowed));
-        Assert.Contains("GET /rates", _server.Requests);
+        Assert.Contains("GET /rates", Server.Requests);
     }
 
     [Fact]
@@ -109,17 +102,17 @@ public sealed class ContentPipelineTests : IAsyncLifetime
     public async Task A_request_the_manifest_does_not_allow_is_denied_audited_and_never_sent()
     {
         // The plugin is configured to call /private, which its http pattern does not cover.
-        Deploy(EnrichManifest(configUrl: _server.Url("/private")));
+        Deploy(EnrichManifest(configUrl: Server.Url("/private")));
         await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync();
         ContentItem saved = await new ContentHooks(plugins).BeforeSaveAsync(Draft("""{"price":30,"currency":"USD"}"""));
 
         Assert.False(saved.CustomFields.ContainsKey("price_eur"));
         Assert.True(saved.CustomFields.ContainsKey("word_count"));
-        AuditEntry denied = Assert.Single(_audit.Query("enrich"), e => !e.Allowed);
+        AuditEntry denied = Assert.Single(Audit.Query("enrich"), e => !e.Allowed);
         Assert.Equal("lesstruct.http_get", denied.Action);
         Assert.StartsWith("url_not_allowed", denied.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain(_server.Requests, r => r.Contains("/private", StringComparison.Ordinal));
-        Assert.Contains(_audit.Query("enrich"), e => e.Action == "lesstruct.log_error");
+        Assert.DoesNotContain(Server.Requests, r => r.Contains("/private", StringComparison.Ordinal));
+        Assert.Contains(Audit.Query("enrich"), e => e.Action == "lesstruct.log_error");
     }
 
     [Fact]
@@ -157,11 +150,11 @@ public sealed class ContentPipelineTests : IAsyncLifetime
         version = "1.0.0"
 
         [capabilities]
-        http = ["{_server.Url("/rates")}*"]
+        http = ["{Server.Url("/rates")}*"]
         database = ["read:content"]
 
         [config]
-        rates_url = "{configUrl ?? _server.Url("/rates")}"
+        rates_url = "{configUrl ?? Server.Url("/rates")}"
         """;
 
     private void Deploy(string? enrichManifest)
@@ -177,7 +170,7 @@ public sealed class ContentPipelineTests : IAsyncLifetime
 
     private Task<PluginDirectory<ILesstructPlugin>> OpenAsync()
     {
-        var options = new LesstructPluginOptions { DirectoryPath = Plugins, Services = { Database = _database, Audit = _audit } };
+        var options = new LesstructPluginOptions { DirectoryPath = Plugins, Services = { Database = _workspace.Database, Audit = Audit } };
         return LesstructPlugins.OpenAsync(_host, options);
     }
 }

@@ -15,45 +15,31 @@ namespace Airlock.EndToEnd.Tests.Lesstruct;
 /// </summary>
 public sealed class LesstructServicesTests : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "airlock-services-" + Guid.NewGuid().ToString("N"));
-    private TestWebServer _server = null!;
-    private PluginDatabase _database = null!;
-    private SqliteAuditLog _audit = null!;
+    private LesstructWorkspace _workspace = null!;
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        _server = await TestWebServer.StartAsync();
-        string path = Path.Combine(_directory, "content.db");
-        ContentDatabase.Create(path);
-        _database = PluginDatabase.OpenFile(path);
-        _audit = new SqliteAuditLog(Path.Combine(_directory, "audit.db"));
-    }
+    private TestWebServer Server => _workspace.Server;
 
-    public async Task DisposeAsync()
-    {
-        _audit.Dispose();
-        _database.Dispose();
-        await _server.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    private SqliteAuditLog Audit => _workspace.Audit;
+
+    public async Task InitializeAsync() => _workspace = await LesstructWorkspace.CreateAsync();
+
+    public async Task DisposeAsync() => await _workspace.DisposeAsync();
 
     [Fact]
     public void An_allowed_get_reaches_the_server_and_is_audited()
     {
         LesstructHostServices services = Services();
-        HostResult<HttpResponseData> result = services.HttpGet(Guest(), _server.Url("/api/data?key=secret"), new Dictionary<string, string> { ["X-Plugin"] = "enrich" });
+        HostResult<HttpResponseData> result = services.HttpGet(Guest(), Server.Url("/api/data?key=secret"), new Dictionary<string, string> { ["X-Plugin"] = "enrich" });
         Assert.True(result.Ok, result.Error?.Message);
         Assert.Equal(200, result.Data!.Status);
         Assert.Equal("data for enrich", result.Data.Body);
         Assert.Equal("text/plain", result.Data.Headers["content-type"]);
 
-        AuditEntry entry = Assert.Single(_audit.Query("enrich"));
+        AuditEntry entry = Assert.Single(Audit.Query("enrich"));
         Assert.True(entry.Allowed);
         Assert.Equal("lesstruct.http_get", entry.Action);
         Assert.Equal("1.0.0", entry.PluginVersion);
-        Assert.Equal(_server.Url("/api/data") + "?…", entry.Target);
+        Assert.Equal(Server.Url("/api/data") + "?…", entry.Target);
         Assert.Equal("200, 15 bytes", entry.Detail);
     }
 
@@ -68,12 +54,12 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     [InlineData("ftp://127.0.0.1:{port}/api/data")]
     public void A_url_outside_the_patterns_is_denied_before_any_request(string url)
     {
-        url = url.Replace("{port}", _server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        url = url.Replace("{port}", Server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         HostResult<HttpResponseData> result = Services().HttpGet(Guest(), url, null);
         Assert.False(result.Ok);
         Assert.Equal("url_not_allowed", result.Error!.Code);
-        Assert.Empty(_server.Requests);
-        AuditEntry entry = Assert.Single(_audit.Query());
+        Assert.Empty(Server.Requests);
+        AuditEntry entry = Assert.Single(Audit.Query());
         Assert.False(entry.Allowed);
         Assert.StartsWith("url_not_allowed: ", entry.Detail, StringComparison.Ordinal);
     }
@@ -81,65 +67,65 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     [Fact]
     public void Without_an_http_capability_every_request_is_denied()
     {
-        HostResult<HttpResponseData> result = Services(http: null).HttpGet(Guest(), _server.Url("/api/data"), null);
+        HostResult<HttpResponseData> result = Services(http: null).HttpGet(Guest(), Server.Url("/api/data"), null);
         Assert.Equal("capability_denied", result.Error!.Code);
         Assert.Contains("declares no [capabilities] http patterns", result.Error.Message, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]
     public void A_redirect_within_the_patterns_is_followed()
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-inside"), null);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/redirect-inside"), null);
         Assert.Equal("data for ", result.Data!.Body);
-        Assert.Equal(["GET /api/redirect-inside", "GET /api/data"], _server.Requests);
+        Assert.Equal(["GET /api/redirect-inside", "GET /api/data"], Server.Requests);
     }
 
     [Fact]
     public void A_redirect_outside_the_patterns_is_not_followed()
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-outside"), null);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/redirect-outside"), null);
         Assert.Equal("redirect_not_allowed", result.Error!.Code);
         Assert.Contains("/private", result.Error.Message, StringComparison.Ordinal);
-        Assert.Equal(["GET /api/redirect-outside"], _server.Requests);
-        Assert.False(Assert.Single(_audit.Query()).Allowed);
+        Assert.Equal(["GET /api/redirect-outside"], Server.Requests);
+        Assert.False(Assert.Single(Audit.Query()).Allowed);
     }
 
     [Fact]
     public void A_redirect_loop_stops_at_the_redirect_limit()
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/redirect-loop"), null);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/redirect-loop"), null);
         Assert.Equal("too_many_redirects", result.Error!.Code);
-        Assert.Equal(6, _server.Requests.Count);
+        Assert.Equal(6, Server.Requests.Count);
     }
 
     [Fact]
     public void A_post_redirected_with_see_other_continues_as_a_get()
     {
-        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), _server.Url("/api/see-other"), null, "payload"u8);
+        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), Server.Url("/api/see-other"), null, "payload"u8);
         Assert.Equal("data for ", result.Data!.Body);
-        Assert.Equal(["POST /api/see-other", "GET /api/data"], _server.Requests);
+        Assert.Equal(["POST /api/see-other", "GET /api/data"], Server.Requests);
     }
 
     [Fact]
     public void A_post_sends_its_body()
     {
-        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), _server.Url("/api/echo"), new Dictionary<string, string> { ["Content-Type"] = "text/plain" }, "hello"u8);
+        HostResult<HttpResponseData> result = Services().HttpPost(Guest(), Server.Url("/api/echo"), new Dictionary<string, string> { ["Content-Type"] = "text/plain" }, "hello"u8);
         Assert.Equal("echo hello", result.Data!.Body);
     }
 
     [Fact]
     public void A_body_over_one_mebibyte_is_refused()
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/big"), null);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/big"), null);
         Assert.Equal("response_too_large", result.Error!.Code);
-        Assert.True(Assert.Single(_audit.Query()).Allowed);
+        Assert.True(Assert.Single(Audit.Query()).Allowed);
     }
 
     [Fact]
     public void A_binary_body_arrives_as_base64()
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/binary"), null);
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/binary"), null);
         Assert.Equal("base64", result.Data!.BodyEncoding);
         Assert.Equal(new byte[] { 0xff, 0xfe, 0x00, 0x41 }, Convert.FromBase64String(result.Data.Body));
     }
@@ -150,7 +136,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     public void A_slow_server_times_out_at_the_request_timeout_or_the_call_deadline(int httpTimeoutMs, int remainingMs)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        HostResult<HttpResponseData> result = Services(httpTimeout: TimeSpan.FromMilliseconds(httpTimeoutMs)).HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), _server.Url("/api/slow"), null);
+        HostResult<HttpResponseData> result = Services(httpTimeout: TimeSpan.FromMilliseconds(httpTimeoutMs)).HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), Server.Url("/api/slow"), null);
         Assert.Equal("timeout", result.Error!.Code);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
     }
@@ -161,10 +147,10 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     [InlineData("Bad Name", "x", "not a valid HTTP token")]
     public void Headers_a_plugin_may_not_send_are_refused(string name, string value, string problem)
     {
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), _server.Url("/api/data"), new Dictionary<string, string> { [name] = value });
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/data"), new Dictionary<string, string> { [name] = value });
         Assert.Equal("invalid_headers", result.Error!.Code);
         Assert.Contains(problem, result.Error.Message, StringComparison.Ordinal);
-        Assert.Empty(_server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]
@@ -173,7 +159,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         HostResult<DbQueryData> result = Services().DbQuery(Guest(), "SELECT COUNT(*) AS n FROM content_items WHERE user_id = ?", new JsonArray(42));
         Assert.True(result.Ok, result.Error?.Message);
         Assert.Equal(2, (long)result.Data!.Rows[0]["n"]!);
-        AuditEntry entry = Assert.Single(_audit.Query());
+        AuditEntry entry = Assert.Single(Audit.Query());
         Assert.Equal("lesstruct.db_query", entry.Action);
         Assert.Equal("1 rows", entry.Detail);
     }
@@ -187,7 +173,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     {
         HostResult<DbQueryData> result = Services().DbQuery(Guest(), sql, null);
         Assert.Equal(code, result.Error!.Code);
-        AuditEntry entry = Assert.Single(_audit.Query());
+        AuditEntry entry = Assert.Single(Audit.Query());
         Assert.False(entry.Allowed);
         Assert.Equal(sql, entry.Target);
     }
@@ -220,7 +206,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         LesstructHostServices services = Services(logs: factory);
         services.LogError(Guest(), "line one\nforged: line two");
         Assert.Contains(logs.Messages, m => m.Contains("line one forged: line two", StringComparison.Ordinal));
-        AuditEntry entry = Assert.Single(_audit.Query());
+        AuditEntry entry = Assert.Single(Audit.Query());
         Assert.Equal("lesstruct.log_error", entry.Action);
     }
 
@@ -229,14 +215,14 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         var manifest = new StringBuilder("name = \"enrich\"\nversion = \"1.0.0\"\n[capabilities]\n");
         if (http is not null)
         {
-            manifest.Append("http = [\"").Append(_server.Url(http)).Append("\"]\n");
+            manifest.Append("http = [\"").Append(Server.Url(http)).Append("\"]\n");
         }
 
         manifest.Append("database = [").Append(string.Join(", ", (database ?? ["read:content"]).Select(p => "\"" + p + "\""))).Append("]\n");
         var options = new LesstructServicesOptions
         {
-            Database = _database,
-            Audit = _audit,
+            Database = _workspace.Database,
+            Audit = Audit,
             HttpTimeout = httpTimeout ?? TimeSpan.FromSeconds(10),
         };
         if (logs is not null)
@@ -244,7 +230,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
             options.LoggerFactory = logs;
         }
 
-        return new LesstructHostServices(LesstructManifest.Parse(manifest.ToString(), Path.Combine(_directory, "enrich.manifest")), options);
+        return new LesstructHostServices(LesstructManifest.Parse(manifest.ToString(), Path.Combine(_workspace.Directory, "enrich.manifest")), options);
     }
 
     private static TestGuest Guest(TimeSpan? remaining = null) => new(remaining ?? TimeSpan.FromSeconds(30));
