@@ -221,6 +221,18 @@ public sealed class FixedOffsetTests : IAsyncLifetime
         Assert.Equal("value-of-next", plugin.Transform("next"));
     }
 
+    [Theory]
+    [InlineData(61435, 4096)]
+    [InlineData(61436, (int)HostCallStatus.TooLarge)]
+    public async Task A_host_result_never_reaches_into_the_input_region(int length, int status)
+    {
+        // The frame at 4096 is a 4-byte length, the result and a 0 byte; the input starts at 65536.
+        await using IHookProbe plugin = await LoadFetchingAsync();
+        string? result = plugin.Transform("len:" + length);
+        Assert.Equal(status, plugin.Last());
+        Assert.Equal(status > 0 ? length : null, result?.Length);
+    }
+
     [Fact]
     public async Task Invalid_utf8_to_a_host_function_is_an_invalid_argument()
     {

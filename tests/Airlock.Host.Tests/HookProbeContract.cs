@@ -51,6 +51,7 @@ internal sealed class HookProbeHost : IHookProbeHost
         "none" => null,
         "huge" => new string('x', 70_000),
         "declined" => throw new HostCallException(HostCallStatus.PermissionDenied, "not for you"),
+        _ when key.StartsWith("len:", StringComparison.Ordinal) => new string('x', int.Parse(key[4..], System.Globalization.CultureInfo.InvariantCulture)),
         _ => "value-of-" + key,
     };
 }

@@ -138,6 +138,38 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calls_running_through_a_reload_all_succeed_and_then_see_the_new_version()
+    {
+        Write("alpha", VersionedModule(1));
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
+        var hooks = new ContentHooks(plugins);
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        Task[] callers = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                ContentItem saved = await hooks.BeforeSaveAsync(new ContentItem { Title = "t" });
+                seen.Enqueue(saved.CustomFields["version"].GetInt32());
+            }
+        }))];
+
+        await WaitUntil(() => seen.Count > 20);
+        Write("alpha", VersionedModule(2));
+        await WaitUntil(() => seen.Contains(2));
+        int beforeStop = seen.Count;
+        await WaitUntil(() => seen.Count > beforeStop + 20);
+        await stop.CancelAsync();
+        await Task.WhenAll(callers);
+
+        // No call failed (Task.WhenAll would have thrown); calls under a lease taken before the swap
+        // answered 1, and the calls after it answer 2.
+        int[] versions = [.. seen];
+        Assert.All(versions, v => Assert.InRange(v, 1, 2));
+        Assert.Equal(2, versions[^1]);
+    }
+
+    [Fact]
     public async Task A_removed_plugin_is_unloaded()
     {
         Write("alpha", VersionedModule(1));
