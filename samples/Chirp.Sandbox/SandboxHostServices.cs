@@ -110,6 +110,9 @@ public sealed class SandboxHostServices : ISocialScaleHost, IDisposable
     }
 
     /// <summary>The text a plugin stored under <paramref name="key"/>, or null.</summary>
+    /// <summary>The sandbox holds no OAuth tokens.</summary>
+    public OAuthCredential? GetCredential(GuestContext guest) => null;
+
     public string? StoredText(string pluginId, string key)
         => Store.TryGetValue((pluginId, key), out byte[]? value) ? Encoding.UTF8.GetString(value) : null;
 

@@ -21,6 +21,7 @@ IMPORT("host_http_request") int64_t host_http_request(const char *ptr, uint32_t 
 IMPORT("host_store_get") int64_t host_store_get(const char *kptr, uint32_t klen);
 IMPORT("host_store_set") void host_store_set(const char *kptr, uint32_t klen, const char *vptr, uint32_t vlen);
 IMPORT("host_emit_event") void host_emit_event(const char *ptr, uint32_t len);
+IMPORT("host_credential_get") int64_t host_credential_get(void);
 
 enum { LOG_DEBUG = 1, LOG_INFO = 2 }; /* host_log levels used here */
 
@@ -329,10 +330,59 @@ static void call_failed(ctx *c, const char *what, const char *code, int retryabl
 /* Makes one call. method and path (already percent-encoded) name it; body
  * is a JSON document or NULL. Returns 1 for a 2xx answer, else 0 after
  * writing the mapped error response. */
+/* The access token for a call: the OAuth credential the host holds for Chirp
+ * when the plugin was approved for credential_access and the host has one,
+ * otherwise the token this plugin stored after a code exchange. Returns 1 with
+ * the token in (*token, *n) — arena memory, nothing to release — 0 when there
+ * is none, or -1 after writing an error response. */
+static int access_token(ctx *c, const char **token, size_t *n) {
+    *token = NULL;
+    *n = 0;
+    int64_t r = host_credential_get();
+    if (r >= 0) {
+        char *buf = (char *)(uintptr_t)(uint32_t)((uint64_t)r >> 32);
+        size_t len = (uint32_t)(uint64_t)r;
+        static const char *const K[] = {"access_token"};
+        jspan root, f[1];
+        int ok = json_validate(buf, len, &root) && json_type(root) == JT_OBJECT && json_pick(root, K, 1, f) &&
+                 json_type(f[0]) == JT_STRING && json_string(&c->a, f[0], token, n) && *n > 0;
+        if (ok) {
+            /* json_string may point into buf: copy before giving buf back. */
+            char *copy = arena_alloc(&c->a, *n);
+            if (copy) memcpy(copy, *token, *n);
+            *token = copy;
+            ok = copy != NULL;
+        }
+        release_host_buffer(buf, len);
+        if (ok) return 1;
+        respond_error(c, "credential_error", "The host's Chirp credential has no usable access_token.", 0);
+        return -1;
+    }
+    /* -1: the host holds no credential; -2: not approved for credential_access. */
+    if (r != -1 && r != -2) {
+        jbuf m = {0};
+        jb_lit(&m, "Reading the Chirp credential failed: host status ");
+        jb_i64(&m, r);
+        jb_lit(&m, ".");
+        respond_error_buf(c, "credential_error", &m, r == -3 || r == -6);
+        return -1;
+    }
+    char *stored;
+    size_t stored_n;
+    int have = kv_get(c, KV_ACCESS_TOKEN, &stored, &stored_n);
+    if (have <= 0) return have;
+    char *copy = stored_n ? arena_alloc(&c->a, stored_n) : NULL;
+    if (copy) memcpy(copy, stored, stored_n);
+    release_host_buffer(stored, stored_n);
+    *token = copy;
+    *n = copy ? stored_n : 0;
+    return copy ? 1 : 0;
+}
+
 static int chirp_call(ctx *c, const char *what, const char *method, jbuf *path, jbuf *body, http_resp *r) {
-    char *token;
+    const char *token;
     size_t token_n;
-    int have = kv_get(c, KV_ACCESS_TOKEN, &token, &token_n);
+    int have = access_token(c, &token, &token_n);
     if (have < 0) return 0;
 
     jbuf q = {0};
@@ -352,7 +402,6 @@ static int chirp_call(ctx *c, const char *what, const char *method, jbuf *path, 
         jb_free(&bearer);
         headers = 1;
     }
-    if (have) release_host_buffer(token, token_n);
     if (body) {
         jb_lit(&q, headers ? ",\"Content-Type\":\"application/json\"}" : ",\"headers\":{\"Content-Type\":\"application/json\"}");
         jb_lit(&q, ",\"body\":");

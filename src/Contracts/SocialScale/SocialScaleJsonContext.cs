@@ -27,5 +27,6 @@ namespace Airlock.Contracts.SocialScale;
 [JsonSerializable(typeof(CustomResult))]
 [JsonSerializable(typeof(HostHttpRequest))]
 [JsonSerializable(typeof(HostHttpResponse))]
+[JsonSerializable(typeof(OAuthCredential))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class SocialScaleJsonContext : JsonSerializerContext;

@@ -44,4 +44,13 @@ public partial interface ISocialScaleHost
     /// <param name="event">The event; plugins must send a JSON object.</param>
     [WasmImport("host_emit_event")]
     void EmitEvent(GuestContext guest, JsonElement @event);
+
+    /// <summary>
+    /// Reads the OAuth tokens the host holds for the platform the plugin serves (an Airlock addition to
+    /// the SocialScale host functions; needs <c>credential_access</c>). <see langword="null"/> when the
+    /// host holds none.
+    /// </summary>
+    /// <param name="guest">The calling plugin.</param>
+    [WasmImport("host_credential_get")]
+    OAuthCredential? GetCredential(GuestContext guest);
 }
