@@ -75,30 +75,38 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_changed_plugin_is_reloaded_alone_after_the_debounce()
+    public async Task A_changed_plugin_is_reloaded_alone_once_its_files_are_quiet_for_the_debounce()
     {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         Write("alpha", VersionedModule(1));
         Write("beta", VersionedModule(1));
-        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
-        var changes = new List<PluginDirectoryEventArgs>();
-        plugins.Changed += (_, e) => { lock (changes) { changes.Add(e); } };
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true, time);
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<PluginDirectoryEventArgs>();
+        plugins.Changed += (_, e) => changes.Enqueue(e);
 
-        // Several writes in quick succession make one reload.
+        // Three writes in a row; the watcher's events arrive in real time, the debounce runs on the fake clock.
         for (int i = 0; i < 3; i++)
         {
             Write("alpha", VersionedModule(2));
-            await Task.Delay(20);
         }
 
-        await WaitUntil(() => Version(plugins, "alpha") == 2);
-        await Task.Delay(400);
-        lock (changes)
+        await Task.Delay(500);
+        time.Advance(TimeSpan.FromMilliseconds(149));
+        await Task.Delay(100);
+        Assert.Empty(changes);
+        Assert.Equal(1, Version(plugins, "alpha"));
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitUntil(() =>
         {
-            PluginDirectoryEventArgs change = Assert.Single(changes);
-            Assert.Equal("alpha", change.Name);
-            Assert.Equal(PluginDirectoryChange.Reloaded, change.Change);
-        }
-
+            // A watcher event delivered late restarts the debounce: let the clock run on until the reload.
+            time.Advance(TimeSpan.FromMilliseconds(150));
+            return !changes.IsEmpty;
+        });
+        Assert.Equal(2, Version(plugins, "alpha"));
+        PluginDirectoryEventArgs change = Assert.Single(changes);
+        Assert.Equal("alpha", change.Name);
+        Assert.Equal(PluginDirectoryChange.Reloaded, change.Change);
         Assert.Equal(1, Version(plugins, "beta"));
     }
 
@@ -267,10 +275,10 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
         File.Move(temporary, Path.Combine(_directory, name + ".wasm"), overwrite: true);
     }
 
-    private Task<PluginDirectory<ILesstructPlugin>> OpenAsync(bool watch = false)
+    private Task<PluginDirectory<ILesstructPlugin>> OpenAsync(bool watch = false, TimeProvider? time = null)
     {
         var options = new LesstructPluginOptions { DirectoryPath = _directory, DevelopmentMode = watch };
         options.Services.LoggerFactory = _loggerFactory;
-        return LesstructPlugins.OpenAsync(_host, options, _loggerFactory.CreateLogger("plugins"));
+        return LesstructPlugins.OpenAsync(_host, options, _loggerFactory.CreateLogger("plugins"), time);
     }
 }

@@ -21,12 +21,7 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         _logger = logger ?? NullLogger.Instance;
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        using SqliteCommand setup = _connection.CreateCommand();
-        setup.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
+        _connection = Runtime.DurableSqlite.Open(path, """
             CREATE TABLE IF NOT EXISTS audit_log (
                 id INTEGER PRIMARY KEY,
                 timestamp_ticks INTEGER NOT NULL,
@@ -38,8 +33,7 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
                 detail TEXT);
             CREATE INDEX IF NOT EXISTS audit_log_by_plugin ON audit_log (plugin_id, timestamp_ticks);
             CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (timestamp_ticks);
-            """;
-        setup.ExecuteNonQuery();
+            """);
     }
 
     /// <inheritdoc/>

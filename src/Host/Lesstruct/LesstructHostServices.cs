@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Airlock.Abi;
 using Airlock.Auditing;
 using Airlock.Contracts.Lesstruct;
+using Airlock.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Airlock.Lesstruct;
@@ -74,7 +75,7 @@ public sealed partial class LesstructHostServices : ILesstructHost
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(message);
-        string clean = Sanitize(message, MaxLogMessageChars);
+        string clean = PluginText.Sanitize(message, MaxLogMessageChars);
         PluginLog(_logger, level, guest.Plugin.Id, guest.Export, clean);
         Audit(guest, action, "log", allowed: true, $"{message.Length} chars");
     }
@@ -255,7 +256,7 @@ public sealed partial class LesstructHostServices : ILesstructHost
             target = uri.GetLeftPart(UriPartial.Path) + "?…";
         }
 
-        return Sanitize(target, MaxAuditTargetChars);
+        return PluginText.Sanitize(target, MaxAuditTargetChars);
     }
 
     private static string? HeaderProblem(Dictionary<string, string>? headers)
@@ -264,7 +265,7 @@ public sealed partial class LesstructHostServices : ILesstructHost
         {
             if (header.Key.Length == 0 || header.Key.Any(c => c <= ' ' || c >= 127 || c == ':'))
             {
-                return $"header name \"{Sanitize(header.Key, 40)}\" is not a valid HTTP token.";
+                return $"header name \"{PluginText.Sanitize(header.Key, 40)}\" is not a valid HTTP token.";
             }
 
             if (header.Value.Any(c => c is '\r' or '\n' or '\0'))
@@ -289,17 +290,6 @@ public sealed partial class LesstructHostServices : ILesstructHost
     private static bool IsRedirect(HttpStatusCode status)
         => status is HttpStatusCode.Moved or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static string Sanitize(string text, int maxChars)
-    {
-        string cut = text.Length > maxChars ? text[..maxChars] + "…" : text;
-        return string.Create(cut.Length, cut, static (span, source) =>
-        {
-            for (int i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
-            }
-        });
-    }
 
     [LoggerMessage(EventId = 500, Message = "Plugin {PluginId} ({Export}): {Message}")]
     private static partial void PluginLog(ILogger logger, LogLevel level, string pluginId, string export, string message);

@@ -179,6 +179,55 @@ internal static class UrlSyntax
         return true;
     }
 
+    /// <summary>
+    /// Reads a URL as a request target: the raw-text checks (characters, an http or https scheme followed by '//', no '@'
+    /// in the authority) and then <see cref="TryParse"/>. The same checks, with the same messages, as
+    /// <see cref="UrlAllowlist.Match(string)"/> makes before it compares.
+    /// </summary>
+    public static bool TryParseRequestUrl(string text, string noun, out Parts parts, [NotNullWhen(false)] out string? problem)
+    {
+        parts = default;
+        if (text.Length == 0)
+        {
+            problem = $"{noun} is empty.";
+            return false;
+        }
+
+        problem = CheckCharacters(text, noun);
+        if (problem is not null)
+        {
+            return false;
+        }
+
+        if (!TryReadScheme(text, out string scheme))
+        {
+            problem = $"{noun} is not absolute; expected an http or https URL such as https://api.example.com/path.";
+            return false;
+        }
+
+        if (scheme is not ("http" or "https"))
+        {
+            problem = $"scheme {scheme} is not allowed; only http and https URLs can be requested.";
+            return false;
+        }
+
+        int authorityStart = scheme.Length + 1;
+        if (!text.AsSpan(authorityStart).StartsWith("//", StringComparison.Ordinal))
+        {
+            problem = $"{noun} is not a valid absolute URL; expected '//' after '{scheme}:'.";
+            return false;
+        }
+
+        authorityStart += 2;
+        if (text.AsSpan(authorityStart, AuthorityEnd(text, authorityStart) - authorityStart).Contains('@'))
+        {
+            problem = $"{noun} has user information (a '@' before the host); URLs with user information are refused.";
+            return false;
+        }
+
+        return TryParse(text, noun, out parts, out problem);
+    }
+
     /// <summary>Writes the hexadecimal digits of percent-escapes in uppercase (<c>%2f</c> and <c>%2F</c> are the same octet).</summary>
     private static string UppercasePercentEscapes(string text)
     {

@@ -33,6 +33,12 @@ public sealed record PluginManifest
     /// <summary>The JSON schema of the plugin's configuration, when given.</summary>
     public JsonElement? ConfigSchema { get; init; }
 
+    /// <summary>What the plugin asks to be allowed to do (<c>permissions</c>); nothing when absent.</summary>
+    public Security.PluginPermissions Permissions { get; init; } = Security.PluginPermissions.None;
+
+    /// <summary>The limits the plugin asks for (<c>limits</c>), which the administrator's policy caps.</summary>
+    public Security.PluginLimitRequest? Limits { get; init; }
+
     /// <summary>The absolute path of the manifest file, when it was read from one.</summary>
     public string? ManifestPath { get; init; }
 

@@ -71,7 +71,56 @@ internal sealed partial class PluginManifestReader
             WasmPath = Path.GetFullPath(Path.Combine(folder, wasmPath)),
             ConfigSchema = schema,
             ManifestPath = _path,
+            Permissions = ReadPermissions(),
+            Limits = ReadLimits(),
         };
+    }
+
+    private Security.PluginPermissions ReadPermissions()
+    {
+        if (!_fields.TryGetValue("permissions", out var field) || field.Value.ValueKind == JsonValueKind.Null)
+        {
+            return Security.PluginPermissions.None;
+        }
+
+        return Security.PermissionsReader.Read(field.Value, "permissions", (at, problem) => Error(at, problem, field.Offset));
+    }
+
+    // "limits": {"memory_mb": 64, "fuel_per_call": 1000000000, "timeout_ms": 30000, "max_instances": 4, "http_requests_per_hour": 1000}
+    private Security.PluginLimitRequest? ReadLimits()
+    {
+        if (!_fields.TryGetValue("limits", out var field) || field.Value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (field.Value.ValueKind != JsonValueKind.Object)
+        {
+            throw Error("limits", $"expected an object such as {{\"memory_mb\": 64}}, found {Describe(field.Value)}.", field.Offset);
+        }
+
+        var limits = new Security.PluginLimitRequest();
+        foreach (JsonProperty limit in field.Value.EnumerateObject())
+        {
+            string at = "limits." + limit.Name;
+            if (limit.Value.ValueKind != JsonValueKind.Number || !limit.Value.TryGetInt64(out long number) || number <= 0)
+            {
+                throw Error(at, $"expected a positive whole number, found {(limit.Value.ValueKind == JsonValueKind.Number ? "\"" + limit.Value.GetRawText() + "\"" : Describe(limit.Value))}.", field.Offset);
+            }
+
+            limits = limit.Name switch
+            {
+                "memory_mb" when number <= 2048 => limits with { MemoryBytes = number * 1024 * 1024 },
+                "fuel_per_call" => limits with { FuelPerCall = (ulong)number },
+                "timeout_ms" when number <= 3_600_000 => limits with { Timeout = TimeSpan.FromMilliseconds(number) },
+                "max_instances" when number <= 1024 => limits with { MaxInstances = (int)number },
+                "http_requests_per_hour" when number <= int.MaxValue => limits with { HttpRequestsPerHour = (int)number },
+                "memory_mb" or "timeout_ms" or "max_instances" or "http_requests_per_hour" => throw Error(at, $"{number} is out of range.", field.Offset),
+                _ => throw Error(at, "unknown limit; expected memory_mb, fuel_per_call, timeout_ms, max_instances or http_requests_per_hour.", field.Offset),
+            };
+        }
+
+        return limits;
     }
 
     private void ReadTopLevel()
@@ -212,7 +261,7 @@ internal sealed partial class PluginManifestReader
         return new PluginManifestException(_path, field, problem, line, column);
     }
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
+    internal static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString()!.Length == 0 ? "an empty string" : "a blank string",
         JsonValueKind.Number => "a number",

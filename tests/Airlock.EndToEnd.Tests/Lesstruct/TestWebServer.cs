@@ -34,16 +34,13 @@ public sealed class TestWebServer : IAsyncDisposable
 
     public static async Task<TestWebServer> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseSetting("urls", "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        WebApplication app = builder.Build();
         var requests = new ConcurrentQueue<string>();
-        app.Use(async (context, next) =>
-        {
-            requests.Enqueue(context.Request.Method + " " + context.Request.Path + context.Request.QueryString);
-            await next(context);
-        });
+        (WebApplication app, Uri address) = await LoopbackApp.StartAsync(requests, Map);
+        return new TestWebServer(app, address, requests);
+    }
+
+    private static void Map(WebApplication app)
+    {
         app.MapGet("/rates", () => Results.Text("""{"EUR":1.0,"USD":0.5}""", "application/json"));
         app.MapGet("/api/data", (HttpContext context) => Results.Text("data for " + context.Request.Headers["X-Plugin"], "text/plain"));
         app.MapGet("/api/redirect-inside", () => Results.Redirect("/api/data"));
@@ -64,9 +61,7 @@ public sealed class TestWebServer : IAsyncDisposable
         });
         app.MapPost("/api/see-other", () => Results.Redirect("/api/data", permanent: false, preserveMethod: false));
         app.MapGet("/private", () => Results.Text("secret"));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestWebServer(app, new Uri(address), requests);
+        app.MapGet("/api/redirect-away", () => Results.Redirect("https://evil.example/steal"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,105 @@
+using Airlock.Auditing;
+using Airlock.Security;
+using Airlock.Services;
+using Airlock.SocialScale;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Airlock;
+
+/// <summary>What <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> sets up.</summary>
+public sealed class AirlockOptions
+{
+    /// <summary>Where the audit log, approvals and key-value store live (created if missing). Required.</summary>
+    public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>Who approves new permission requests. Nothing is approved by default: set a prompt, a file or, in tests, <see cref="AutoApprovePolicy"/>.</summary>
+    public IApprovalPolicy ApprovalPolicy { get; set; } = new DenyAllPolicy();
+
+    /// <summary>The engine's settings and default limits.</summary>
+    public PluginHostOptions Host { get; set; } = new();
+
+    /// <summary>The administrator's limits: defaults, maximums a manifest may ask for, and per-plugin overrides.</summary>
+    public PluginLimitPolicy Limits { get; set; } = new();
+
+    /// <summary>Outbound HTTP for plugins: response caps, private-network rules, upstream overrides.</summary>
+    public PluginHttpOptions Http { get; set; } = new();
+
+    /// <summary>Limits of each plugin's key-value namespace.</summary>
+    public KeyValueLimits KeyValue { get; set; } = new();
+
+    /// <summary>The bounded event bus's settings.</summary>
+    public PluginEventBusOptions Events { get; set; } = new();
+
+    /// <summary>OAuth tokens by platform; an in-memory store by default.</summary>
+    public ICredentialStore Credentials { get; set; } = new InMemoryCredentialStore();
+}
+
+/// <summary>Registers Airlock's host and its capability-checked services with dependency injection.</summary>
+public static class AirlockServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a <see cref="PluginHost"/>, the SQLite audit log, approvals and key-value store under
+    /// <see cref="AirlockOptions.DataDirectory"/>, the event bus, rate limiters, plugin HTTP, and a
+    /// <see cref="SocialScalePluginLoader"/> that loads plugins only with approved permissions.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; <see cref="AirlockOptions.DataDirectory"/> is required.</param>
+    public static IServiceCollection AddAirlock(this IServiceCollection services, Action<AirlockOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new AirlockOptions();
+        configure(options);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            throw new ArgumentException("AirlockOptions.DataDirectory is required: the audit log, approvals and key-value store are kept there.", nameof(configure));
+        }
+
+        string data = Path.GetFullPath(options.DataDirectory);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(provider => new PluginHost(options.Host, Loggers(provider), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAuditLog>(provider =>
+        {
+            Directory.CreateDirectory(data);
+            return new SqliteAuditLog(Path.Combine(data, "audit.db"), Loggers(provider).CreateLogger("Airlock.Audit"));
+        });
+        services.AddSingleton<IApprovalStore>(_ =>
+        {
+            Directory.CreateDirectory(data);
+            return new SqliteApprovalStore(Path.Combine(data, "approvals.db"));
+        });
+        services.AddSingleton<IPluginKeyValueStore>(_ =>
+        {
+            Directory.CreateDirectory(data);
+            return new SqliteKeyValueStore(Path.Combine(data, "kv.db"), options.KeyValue);
+        });
+        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(options.Credentials);
+        services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new PluginRateLimiter(new PluginRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new LogRateLimiter(new LogRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new PluginHttpClient(options.Http));
+        services.AddSingleton(provider => new SocialScaleServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
+        {
+            KeyValueStore = provider.GetRequiredService<IPluginKeyValueStore>(),
+            Events = provider.GetRequiredService<PluginEventBus>(),
+            Credentials = provider.GetRequiredService<ICredentialStore>(),
+            Audit = provider.GetRequiredService<IAuditLog>(),
+            LoggerFactory = Loggers(provider),
+            TimeProvider = provider.GetRequiredService<TimeProvider>(),
+        });
+        services.AddSingleton(provider => new SocialScalePluginLoader(
+            provider.GetRequiredService<PluginHost>(),
+            provider.GetRequiredService<PluginApprovals>(),
+            provider.GetRequiredService<PluginLimitPolicy>(),
+            provider.GetRequiredService<SocialScaleServices>()));
+        return services;
+    }
+
+    private static ILoggerFactory Loggers(IServiceProvider provider) => provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+}

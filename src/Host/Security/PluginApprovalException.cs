@@ -1,0 +1,26 @@
+using Airlock.Security;
+
+namespace Airlock;
+
+/// <summary>A plugin was not approved for the permissions it asks for, so it was not loaded.</summary>
+public sealed class PluginApprovalException : PluginLoadException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="pluginId">The plugin.</param>
+    /// <param name="version">Its version.</param>
+    /// <param name="requested">What it asked for.</param>
+    /// <param name="policy">The policy that refused.</param>
+    /// <param name="context">What was approved before, if anything, already formatted.</param>
+    public PluginApprovalException(string pluginId, string version, PluginPermissions requested, string policy, string context)
+        : base(pluginId, $"Plugin '{pluginId}' {version} was not approved for {requested} by {policy}{context}; it does not run until it is.")
+    {
+        Requested = requested;
+        Policy = policy;
+    }
+
+    /// <summary>What the plugin asked for.</summary>
+    public PluginPermissions Requested { get; }
+
+    /// <summary>The policy that refused.</summary>
+    public string Policy { get; }
+}

@@ -1,0 +1,222 @@
+using System.Text.Json;
+using Airlock.Abi;
+using Airlock.Auditing;
+using Airlock.Contracts.SocialScale;
+using Airlock.Runtime;
+using Airlock.Security;
+using Airlock.Services;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.SocialScale;
+
+/// <summary>
+/// The production host functions of one SocialScale plugin: each checks the permission the plugin was
+/// approved for, then uses the shared services — outbound HTTP through the domain allowlist and the
+/// rate limit, the plugin's own key-value namespace, the bounded event bus, its platform's OAuth
+/// tokens — and records what happened in the audit log.
+/// </summary>
+/// <remarks>
+/// A refusal reaches the guest as a negative <see cref="HostCallStatus"/> from the functions that
+/// return a value (<c>host_http_request</c>, <c>host_store_get</c>, <c>host_credential_get</c>); the
+/// void functions (<c>host_store_set</c>, <c>host_emit_event</c>) cannot return one, so a refusal
+/// there ends the call with <see cref="HostFunctionException"/>, which the application sees.
+/// </remarks>
+public sealed partial class SocialScaleHostServices : ISocialScaleHost
+{
+    private readonly string _pluginId;
+    private readonly string _version;
+    private readonly PluginPermissions _permissions;
+    private readonly DomainAllowlist _domains;
+    private readonly SocialScaleServices _services;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the host functions of one approved plugin.</summary>
+    /// <param name="pluginId">The plugin's id (the KV namespace, rate-limit key and audit subject).</param>
+    /// <param name="version">The plugin's version, for the audit log.</param>
+    /// <param name="permissions">What the plugin was approved for.</param>
+    /// <param name="services">The shared services.</param>
+    public SocialScaleHostServices(string pluginId, string version, PluginPermissions permissions, SocialScaleServices services)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(permissions);
+        ArgumentNullException.ThrowIfNull(services);
+        _pluginId = pluginId;
+        _version = version;
+        _permissions = permissions;
+        _domains = permissions.NetworkAccess ? new DomainAllowlist(permissions.NetworkDomains) : DomainAllowlist.Empty;
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger("Airlock.Plugin." + pluginId);
+    }
+
+    /// <inheritdoc/>
+    public void Log(GuestContext guest, PluginLogLevel level, string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        LogRateDecision decision = _services.LogLimiter.TryAcquire(_pluginId);
+        if (!decision.Allowed)
+        {
+            return;
+        }
+
+        LogLevel logLevel = level switch
+        {
+            PluginLogLevel.Trace => LogLevel.Trace,
+            PluginLogLevel.Debug => LogLevel.Debug,
+            PluginLogLevel.Info => LogLevel.Information,
+            PluginLogLevel.Warn => LogLevel.Warning,
+            _ => LogLevel.Error,
+        };
+        using IDisposable? scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("PluginId", _pluginId), new("PluginVersion", _version) });
+        if (decision.Suppressed > 0)
+        {
+            LogSuppressed(_logger, _pluginId, decision.Suppressed);
+        }
+
+        PluginLog(_logger, logLevel, _pluginId, PluginText.Sanitize(message, 4096));
+    }
+
+    /// <inheritdoc/>
+    public HostHttpResponse HttpRequest(GuestContext guest, HostHttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(request);
+        RequirePermission(_permissions.NetworkAccess, "network_access", "host_http_request", request.Url);
+        RateLimitDecision limit = _services.RateLimiter.TryAcquire(_pluginId);
+        if (!limit.Allowed)
+        {
+            string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;
+            Audit("network", "host_http_request", request.Url, false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
+            throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.");
+        }
+
+        PluginHttpResult result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
+        foreach (PluginHttpHop hop in result.Hops)
+        {
+            string outcome = hop.Status is { } status ? $"{hop.Method} {hop.Host} → {status}, {hop.ResponseBytes} bytes" : $"{hop.Method} {hop.Host}: {hop.Detail}";
+            Audit("network", "host_http_request", hop.Url, hop.Allowed, outcome);
+        }
+
+        if (result.IsSuccess)
+        {
+            return result.Response!;
+        }
+
+        if (result.Hops.Count == 0)
+        {
+            Audit("network", "host_http_request", request.Url, false, result.ErrorCode + ": " + result.ErrorMessage);
+        }
+
+        HostCallStatus code = result.ErrorCode switch
+        {
+            "domain_not_allowed" or "ip_literal" or "address_not_allowed" or "redirect_not_allowed" => HostCallStatus.PermissionDenied,
+            "invalid_request" => HostCallStatus.InvalidArgument,
+            "response_too_large" => HostCallStatus.TooLarge,
+            _ => HostCallStatus.Unavailable,
+        };
+        throw new HostCallException(code, $"{result.ErrorCode}: {result.ErrorMessage}");
+    }
+
+    /// <inheritdoc/>
+    public byte[]? StoreGet(GuestContext guest, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        IPluginKeyValueStore store = RequireStore(key, "host_store_get");
+        try
+        {
+            byte[]? value = store.Get(_pluginId, key);
+            Audit("storage", "host_store_get", PluginText.Sanitize(key, 200), true, value is null ? "not found" : $"{value.Length} bytes");
+            return value;
+        }
+        catch (KeyValueLimitException exception)
+        {
+            Audit("storage", "host_store_get", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
+            throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void StoreSet(GuestContext guest, string key, ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        IPluginKeyValueStore store = RequireStore(key, "host_store_set");
+        try
+        {
+            store.Set(_pluginId, key, value);
+            Audit("storage", "host_store_set", PluginText.Sanitize(key, 200), true, $"{value.Length} bytes");
+        }
+        catch (KeyValueLimitException exception)
+        {
+            Audit("storage", "host_store_set", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
+            throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void EmitEvent(GuestContext guest, JsonElement @event)
+    {
+        RequirePermission(_permissions.EventEmit, "event_emit", "host_emit_event", "event");
+        PluginEventBus bus = _services.Events ?? throw Unavailable("host_emit_event", "the host has no event bus");
+        EventPublishResult published = bus.Publish(new PluginEvent(_pluginId, _version, _services.TimeProvider.GetUtcNow(), @event));
+        string kind = @event.ValueKind == JsonValueKind.Object && @event.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "event";
+        Audit("events", "host_emit_event", PluginText.Sanitize(kind, 100), published.IsPublished, published.IsPublished ? $"delivered to {published.DeliveredTo} subscribers" : published.Code + ": " + published.Message);
+        if (!published.IsPublished)
+        {
+            HostCallStatus status = published.Code switch
+            {
+                EventPublishResult.RateLimited => HostCallStatus.RateLimited,
+                EventPublishResult.EventTooLarge => HostCallStatus.TooLarge,
+                EventPublishResult.BusClosed => HostCallStatus.Unavailable,
+                _ => HostCallStatus.InvalidArgument,
+            };
+            throw new HostCallException(status, $"{published.Code}: {published.Message}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public OAuthCredential? GetCredential(GuestContext guest)
+    {
+        RequirePermission(_permissions.CredentialAccess, "credential_access", "host_credential_get", "credential");
+        string platform = _permissions.CredentialPlatform!;
+        ICredentialStore store = _services.Credentials ?? throw Unavailable("host_credential_get", "the host holds no credentials");
+        PluginCredential? credential = store.Get(platform);
+
+        // Tokens never reach the audit log or the logs: only which platform was read, and whether it was there.
+        Audit("credentials", "host_credential_get", platform, true, credential is null ? "none held" : "read");
+        return credential is null ? null : new OAuthCredential(credential.AccessToken, credential.RefreshToken, credential.ExpiresAt);
+    }
+
+    private IPluginKeyValueStore RequireStore(string key, string function)
+    {
+        RequirePermission(_permissions.StorageAccess, "storage_access", function, PluginText.Sanitize(key, 200));
+        return _services.KeyValueStore ?? throw Unavailable(function, "the host has no key-value store");
+    }
+
+    private void RequirePermission(bool granted, string permission, string function, string target)
+    {
+        Audit("capability", function, target, granted, granted ? permission + " approved" : permission + " not approved");
+        if (!granted)
+        {
+            throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' was not approved for {permission}, which {function} needs.");
+        }
+    }
+
+    private static HostCallException Unavailable(string function, string why)
+        => new(HostCallStatus.Unavailable, $"{function} is unavailable: {why}.");
+
+    private static HostCallStatus StatusOf(KeyValueLimitException exception) => exception.Code switch
+    {
+        KeyValueLimitException.InvalidKey => HostCallStatus.InvalidArgument,
+        _ => HostCallStatus.TooLarge,
+    };
+
+    private void Audit(string category, string action, string target, bool allowed, string? detail)
+        => _services.Audit?.Record(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, category + "." + action, target, allowed, detail));
+
+
+    [LoggerMessage(EventId = 600, Message = "Plugin {PluginId}: {Message}")]
+    private static partial void PluginLog(ILogger logger, LogLevel level, string pluginId, string message);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Plugin {PluginId} logged too fast: {Count} lines were suppressed")]
+    private static partial void LogSuppressed(ILogger logger, string pluginId, long count);
+}

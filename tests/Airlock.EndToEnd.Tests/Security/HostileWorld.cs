@@ -1,0 +1,128 @@
+using System.Text;
+using Airlock.Auditing;
+using Airlock.EndToEnd.Tests.Lesstruct;
+using Airlock.Security;
+using Airlock.Services;
+using Airlock.SocialScale;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.EndToEnd.Tests.Security;
+
+/// <summary>
+/// One host with the production SocialScale services — plugin HTTP to a loopback server standing in
+/// for <c>api.chirp.example</c>, a SQLite KV store, the event bus, credentials, rate limits and the
+/// SQLite audit log — a bystander plugin with every permission, and a value the bystander stored that
+/// must survive everything.
+/// </summary>
+public sealed class HostileWorld : IAsyncLifetime
+{
+    public const string Domain = "api.chirp.example";
+    public const string AcknowledgedKey = "acknowledged";
+    public const string AcknowledgedValue = "written before the hostile call";
+
+    public static readonly PluginPermissions Everything = new()
+    {
+        NetworkDomains = [Domain],
+        StorageAccess = true,
+        EventEmit = true,
+        CredentialPlatform = "chirp",
+    };
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "airlock-hostile-" + Guid.NewGuid().ToString("N"));
+    private readonly List<IHostileProbe> _loaded = [];
+    private int _next;
+
+    public PluginHost Host { get; } = new();
+
+    public TestWebServer Server { get; private set; } = null!;
+
+    public SqliteKeyValueStore Store { get; private set; } = null!;
+
+    public SqliteAuditLog Audit { get; private set; } = null!;
+
+    public PluginEventBus Events { get; private set; } = null!;
+
+    public PluginRateLimiter RateLimiter { get; private set; } = null!;
+
+    public SocialScaleServices Services { get; private set; } = null!;
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs => _logs.Messages;
+
+    public IHostileProbe Bystander { get; private set; } = null!;
+
+    private readonly Airlock.Host.Tests.CapturingLoggerProvider _logs = new();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        Server = await TestWebServer.StartAsync();
+        Store = new SqliteKeyValueStore(Path.Combine(_directory, "kv.db"), new KeyValueLimits { MaxKeyBytes = 256, MaxValueBytes = 64 * 1024 });
+        Audit = new SqliteAuditLog(Path.Combine(_directory, "audit.db"));
+        Events = new PluginEventBus(new PluginEventBusOptions { Capacity = 64, MaxEventsPerSecondPerPlugin = 20 });
+        RateLimiter = new PluginRateLimiter();
+        var http = new PluginHttpOptions { AllowHttp = true, MaxTimeout = TimeSpan.FromSeconds(5) };
+        http.Upstreams[Domain] = Server.BaseAddress;
+        var credentials = new InMemoryCredentialStore();
+        credentials.Set("chirp", new PluginCredential("secret-access-token", "secret-refresh-token"));
+        var loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
+        Services = new SocialScaleServices(new PluginHttpClient(http), RateLimiter, new LogRateLimiter(new LogRateLimiterOptions { LinesPerSecond = 5, Burst = 20 }))
+        {
+            KeyValueStore = Store,
+            Events = Events,
+            Credentials = credentials,
+            Audit = Audit,
+            LoggerFactory = loggers,
+        };
+        Bystander = await LoadAsync(Everything, id: "bystander");
+        Bystander.Invoke(HostileAction.StoreSet, Bytes(AcknowledgedKey), Bytes(AcknowledgedValue));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (IHostileProbe probe in _loaded)
+        {
+            await probe.DisposeAsync();
+        }
+
+        await Host.DisposeAsync();
+        await Events.DisposeAsync();
+        RateLimiter.Dispose();
+        Services.Http.Dispose();
+        Store.Dispose();
+        Audit.Dispose();
+        await Server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Loads a fresh probe with the given permissions and limits under a new id.</summary>
+    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null)
+    {
+        id ??= "hostile-" + Interlocked.Increment(ref _next);
+        var functions = new SocialScaleHostServices(id, "1.0.0", permissions, Services);
+        var options = new PluginLoadOptions { Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
+            .AddImports<Airlock.Contracts.SocialScale.ISocialScaleHost>(functions);
+        IHostileProbe probe = await Host.LoadModuleAsync<IHostileProbe>(id, HostileProbeModule.Compile(), options);
+        _loaded.Add(probe);
+        return probe;
+    }
+
+    /// <summary>Loads the C connector through the secure loader (approved automatically) with the given permissions and limits JSON members.</summary>
+    public async Task<Airlock.Contracts.SocialScale.ISocialScalePlugin> LoadChirpAsync(string permissions, string limits = "")
+    {
+        string folder = Path.Combine(_directory, "chirp-" + Interlocked.Increment(ref _next));
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "plugins", "chirp-c", "chirp.wasm"), Path.Combine(folder, "chirp.wasm"));
+        string manifest = Path.Combine(folder, "plugin.json");
+        File.WriteAllText(manifest, $$$"""
+            {"id": "com.airlock.samples.chirp-c", "name": "Chirp", "version": "1.0.0", "capabilities": ["platform_connector"],
+             "wasm_path": "chirp.wasm", "permissions": { {{{permissions}}} }, "limits": { {{{limits}}} } }
+            """);
+        using var approvals = new SqliteApprovalStore(Path.Combine(folder, "approvals.db"));
+        var loader = new SocialScalePluginLoader(Host, new PluginApprovals(approvals, new AutoApprovePolicy(), Audit), new PluginLimitPolicy(), Services);
+        return await loader.LoadAsync(manifest);
+    }
+
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    public static string HttpRequestJson(string url) => "{\"url\":\"" + url + "\"}";
+}
