@@ -81,12 +81,12 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(request);
-        RequirePermission(_permissions.NetworkAccess, "network_access", "host_http_request", request.Url);
+        RequirePermission(_permissions.NetworkAccess, "network_access", "host_http_request", WithoutQuery(request.Url));
         RateLimitDecision limit = _services.RateLimiter.TryAcquire(_pluginId);
         if (!limit.Allowed)
         {
             string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;
-            Audit("network", "host_http_request", request.Url, false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
+            Audit("network", "host_http_request", WithoutQuery(request.Url), false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
             throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.");
         }
 
@@ -104,7 +104,7 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
 
         if (result.Hops.Count == 0)
         {
-            Audit("network", "host_http_request", request.Url, false, result.ErrorCode + ": " + result.ErrorMessage);
+            Audit("network", "host_http_request", WithoutQuery(request.Url), false, result.ErrorCode + ": " + result.ErrorMessage);
         }
 
         HostCallStatus code = result.ErrorCode switch
@@ -199,6 +199,13 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
         {
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' was not approved for {permission}, which {function} needs.");
         }
+    }
+
+    // Query strings often carry keys: the audit log keeps URLs without them.
+    private static string WithoutQuery(string url)
+    {
+        int query = url.IndexOfAny(['?', '#']);
+        return PluginText.Sanitize(query < 0 ? url : url[..query] + "?…", 300);
     }
 
     private static HostCallException Unavailable(string function, string why)
