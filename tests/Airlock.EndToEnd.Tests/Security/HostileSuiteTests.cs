@@ -68,6 +68,17 @@ public sealed class HostileSuiteTests(HostileWorld world) : IClassFixture<Hostil
         Assert.Equal(table.ToString(), current);
     }
 
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
-        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+    // Deterministic CI builds map source paths to /_/, so find the checkout from the test's output folder.
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Sdk.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Sdk.sln above {AppContext.BaseDirectory}.");
+    }
 }
