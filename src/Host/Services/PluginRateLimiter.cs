@@ -51,9 +51,10 @@ public readonly record struct RateLimitDecision(bool Allowed, TimeSpan? RetryAft
 /// The window is the segmented sliding window of <c>System.Threading.RateLimiting.SlidingWindowRateLimiter</c>,
 /// with the same semantics: permits used during a segment come back when that segment leaves the window, one window
 /// of segments later, so a permit returns between <c>Window - Window/SegmentsPerWindow</c> and <c>Window</c> after it
-/// was used. It is implemented here directly, because that type ships only in the ASP.NET Core shared framework or
-/// as a separate package, and because a refusal must say when permits come back, which needs the per-segment counts
-/// that type does not expose.
+/// was used. It is implemented here directly rather than on that type for two reasons: with automatic
+/// replenishment off, its <c>TryReplenish</c> still checks elapsed time on its own <c>Stopwatch</c> clock, so it
+/// cannot follow an injected <see cref="TimeProvider"/> (tests, and hosts that control time, would disagree with
+/// it); and a refusal must say when permits come back, which needs the per-segment counts it does not expose.
 /// </para>
 /// <para>
 /// Sliding is driven by the injected <see cref="TimeProvider"/>: a timer per plugin slides the window at each segment
