@@ -58,14 +58,15 @@ public sealed class HostileWorld : IAsyncLifetime
         Server = await TestWebServer.StartAsync();
         Store = new SqliteKeyValueStore(Path.Combine(_directory, "kv.db"), new KeyValueLimits { MaxKeyBytes = 256, MaxValueBytes = 64 * 1024 });
         Audit = new SqliteAuditLog(Path.Combine(_directory, "audit.db"));
-        Events = new PluginEventBus(new PluginEventBusOptions { Capacity = 64, MaxEventsPerSecondPerPlugin = 20 });
+        // The bus's per-plugin rate runs on a clock that stands still, so a flood meets exactly its burst.
+        Events = new PluginEventBus(new PluginEventBusOptions { Capacity = 64, MaxEventsPerSecondPerPlugin = 20 }, timeProvider: new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
         RateLimiter = new PluginRateLimiter();
         var http = new PluginHttpOptions { AllowHttp = true, MaxTimeout = TimeSpan.FromSeconds(5) };
         http.Upstreams[Domain] = Server.BaseAddress;
         var credentials = new InMemoryCredentialStore();
         credentials.Set("chirp", new PluginCredential("secret-access-token", "secret-refresh-token"));
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
-        Services = new SocialScaleServices(new PluginHttpClient(http), RateLimiter, new LogRateLimiter(new LogRateLimiterOptions { LinesPerSecond = 5, Burst = 20 }))
+        Services = new SocialScaleServices(new PluginHttpClient(http), RateLimiter, new LogRateLimiter(new LogRateLimiterOptions { LinesPerSecond = 5, Burst = 20 }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()))
         {
             KeyValueStore = Store,
             Events = Events,
