@@ -44,8 +44,8 @@ public sealed class WasmMemoryLayoutReaderTests
     [Theory]
     [InlineData(new byte[] { 1, 2, 3 }, "not a WebAssembly binary")]
     [InlineData(new byte[] { 0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 11, 50, 1 }, "runs past the end")]
-    [InlineData(new byte[] { 0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 11, 3, 1, 0, 0x41 }, "ends early")]
-    [InlineData(new byte[] { 0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 11, 14, 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }, "longer than 10 bytes")]
+    [InlineData(new byte[] { 0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 11, 3, 1, 0, 0x41 }, "truncated data section")]
+    [InlineData(new byte[] { 0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 11, 14, 1, 0, 0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }, "longer than 5 bytes")]
     public void Truncated_or_hostile_bytes_are_a_format_error(byte[] bytes, string problem)
     {
         var error = Assert.Throws<FormatException>(() => WasmMemoryLayoutReader.Read(bytes, []));
