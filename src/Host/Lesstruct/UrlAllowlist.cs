@@ -69,39 +69,7 @@ public sealed class UrlAllowlist
     public UrlMatch Match(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        if (url.Length == 0)
-        {
-            return UrlMatch.Denied(null, "the URL is empty.");
-        }
-
-        if (UrlSyntax.CheckCharacters(url, "the URL") is { } characters)
-        {
-            return UrlMatch.Denied(null, characters);
-        }
-
-        if (!UrlSyntax.TryReadScheme(url, out string scheme))
-        {
-            return UrlMatch.Denied(null, "the URL is not absolute; expected an http or https URL such as https://api.example.com/path.");
-        }
-
-        if (scheme is not ("http" or "https"))
-        {
-            return UrlMatch.Denied(null, $"scheme {scheme} is not allowed; only http and https URLs can be requested.");
-        }
-
-        int authorityStart = scheme.Length + 1;
-        if (!url.AsSpan(authorityStart).StartsWith("//", StringComparison.Ordinal))
-        {
-            return UrlMatch.Denied(null, $"the URL is not a valid absolute URL; expected '//' after '{scheme}:'.");
-        }
-
-        authorityStart += 2;
-        if (url.AsSpan(authorityStart, UrlSyntax.AuthorityEnd(url, authorityStart) - authorityStart).Contains('@'))
-        {
-            return UrlMatch.Denied(null, "the URL has user information (a '@' before the host); URLs with user information are refused.");
-        }
-
-        if (!UrlSyntax.TryParse(url, "the URL", out UrlSyntax.Parts parts, out string? problem))
+        if (!UrlSyntax.TryParseRequestUrl(url, "the URL", out UrlSyntax.Parts parts, out string? problem))
         {
             return UrlMatch.Denied(null, problem);
         }
