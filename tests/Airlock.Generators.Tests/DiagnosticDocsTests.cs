@@ -14,14 +14,14 @@ public sealed class DiagnosticDocsTests
     public void The_help_page_exists_and_shows_the_message(string id)
     {
         DiagnosticDescriptor descriptor = Descriptors().Single(d => d.Id == id);
-        string page = Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md");
+        string page = Airlock.Tests.Checkout.PathOf("docs", "diagnostics", id + ".md");
         Assert.True(File.Exists(page), $"{page} is missing.");
         string text = File.ReadAllText(page);
         Assert.StartsWith($"# {id}: {descriptor.Title}", text, StringComparison.Ordinal);
         Assert.Contains(descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
         Assert.EndsWith("docs/diagnostics/" + id + ".md", descriptor.HelpLinkUri, StringComparison.Ordinal);
-        string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Generators", "AnalyzerReleases.Unshipped.md"))
-            + File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Generators", "AnalyzerReleases.Shipped.md"));
+        string releases = File.ReadAllText(Airlock.Tests.Checkout.PathOf("src", "Generators", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Airlock.Tests.Checkout.PathOf("src", "Generators", "AnalyzerReleases.Shipped.md"));
         Assert.Contains(id + " | " + descriptor.Category, releases, StringComparison.Ordinal);
     }
 
@@ -29,17 +29,4 @@ public sealed class DiagnosticDocsTests
         => typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!);
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Sdk.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Sdk.sln above {AppContext.BaseDirectory}.");
-    }
 }

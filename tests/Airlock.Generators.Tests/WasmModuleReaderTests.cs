@@ -254,7 +254,7 @@ public sealed class WasmModuleReaderTests
     [Fact]
     public void Reads_the_chirp_sample()
     {
-        WasmModuleInfo module = WasmModuleReader.Read(File.ReadAllBytes(Sample("samples/plugins/chirp-c/chirp.wasm")));
+        WasmModuleInfo module = WasmModuleReader.Read(File.ReadAllBytes(Airlock.Tests.Checkout.PathOf("samples/plugins/chirp-c/chirp.wasm")));
         Assert.True(module.TryGetExportedFunction("plugin_handle_request", out WasmFunctionSignature handle));
         Assert.Equal("(i32, i32) -> i64", handle.ToString());
         Assert.True(module.TryGetExportedFunction("alloc", out WasmFunctionSignature alloc));
@@ -273,7 +273,7 @@ public sealed class WasmModuleReaderTests
     [Fact]
     public void Reads_the_lesstruct_enrich_sample()
     {
-        WasmModuleInfo module = WasmModuleReader.Read(File.ReadAllBytes(Sample("samples/plugins/lesstruct-enrich-c/plugin.wasm")));
+        WasmModuleInfo module = WasmModuleReader.Read(File.ReadAllBytes(Airlock.Tests.Checkout.PathOf("samples/plugins/lesstruct-enrich-c/plugin.wasm")));
         Assert.True(module.TryGetExportedGlobal("__heap_base", out WasmGlobalType heapBase, out long? heap));
         Assert.Equal(new WasmGlobalType(WasmType.I32, false), heapBase);
         Assert.Equal(2302448, heap);
@@ -356,7 +356,7 @@ public sealed class WasmModuleReaderTests
     [Fact]
     public void Every_truncation_of_a_valid_module_is_a_format_error_unless_it_ends_on_a_section_boundary()
     {
-        foreach (byte[] valid in new[] { Rich, Memory64, File.ReadAllBytes(Sample("samples/plugins/lesstruct-enrich-c/plugin.wasm")) })
+        foreach (byte[] valid in new[] { Rich, Memory64, File.ReadAllBytes(Airlock.Tests.Checkout.PathOf("samples/plugins/lesstruct-enrich-c/plugin.wasm")) })
         {
             HashSet<int> boundaries = SectionBoundaries(valid);
             for (int length = 0; length < valid.Length; length++)
@@ -380,7 +380,7 @@ public sealed class WasmModuleReaderTests
     public void Random_byte_flips_either_parse_or_are_a_format_error()
     {
         var random = new Random(20240611);
-        byte[] enrich = File.ReadAllBytes(Sample("samples/plugins/lesstruct-enrich-c/plugin.wasm"));
+        byte[] enrich = File.ReadAllBytes(Airlock.Tests.Checkout.PathOf("samples/plugins/lesstruct-enrich-c/plugin.wasm"));
         int parsed = 0;
         int rejected = 0;
         foreach (byte[] valid in new[] { Rich, Memory64, enrich })
@@ -453,19 +453,6 @@ public sealed class WasmModuleReaderTests
         }
 
         return boundaries;
-    }
-
-    private static string Sample(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Sdk.sln")))
-            {
-                return Path.Combine(directory.FullName, relative);
-            }
-        }
-
-        throw new InvalidOperationException("Sdk.sln not found above " + AppContext.BaseDirectory);
     }
 
     // A tiny module assembler: header, then sections of id + LEB128 size + payload.

@@ -43,7 +43,7 @@ public sealed class HostileSuiteTests(HostileWorld world) : IClassFixture<Hostil
     [Fact]
     public async Task The_security_doc_lists_every_behaviour_as_tested()
     {
-        string path = Path.Combine(RepositoryRoot(), DocPath);
+        string path = Airlock.Tests.Checkout.PathOf(DocPath);
         string doc = await File.ReadAllTextAsync(path);
         var table = new StringBuilder();
         table.Append(Begin).Append('\n');
@@ -66,19 +66,5 @@ public sealed class HostileSuiteTests(HostileWorld world) : IClassFixture<Hostil
         }
 
         Assert.Equal(table.ToString(), current);
-    }
-
-    // Deterministic CI builds map source paths to /_/, so find the checkout from the test's output folder.
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Sdk.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Sdk.sln above {AppContext.BaseDirectory}.");
     }
 }
