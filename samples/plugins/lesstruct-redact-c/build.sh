@@ -15,6 +15,7 @@ case "$out" in
   *) out="$PWD/$out" ;;   # a relative output path is relative to the caller's cwd
 esac
 cd "$here"
+shared="$(cd ../lesstruct-json && pwd)"   # the JSON reader and writer both Lesstruct samples use
 
 export LC_ALL=C
 export SOURCE_DATE_EPOCH=0
@@ -28,11 +29,12 @@ trap 'rm -f "$tmp"' EXIT
 # of up to 1 MiB at 65536 (docs/abi/fixed-offset.md).
 "$CC" --target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry \
   -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter \
-  -ffile-prefix-map="$here"=. -fno-ident \
+  -ffile-prefix-map="$here"=. -ffile-prefix-map="$shared"=../lesstruct-json -fno-ident \
+  -I"$shared" \
   -Wl,--global-base=1114112 -Wl,--export=__heap_base -Wl,--export=__data_end \
   -Wl,--strip-all \
   -o "$tmp" \
-  redact.c json.c
+  redact.c "$shared/json.c"
 
 chmod 0644 "$tmp"
 mv -f "$tmp" "$out"

@@ -1,4 +1,4 @@
-/* JSON reader and writer for the enrich plugin. See json.h. */
+/* JSON reader and writer for the Lesstruct sample plugins. See json.h. */
 #include "json.h"
 
 #include <string.h>

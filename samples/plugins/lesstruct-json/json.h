@@ -1,21 +1,23 @@
 /*
- * Small JSON reader and writer for the enrich plugin. No allocation: values
- * are spans of the caller's text, and the writer appends to a fixed buffer.
+ * Small JSON reader and writer for the Lesstruct sample plugins (enrich and
+ * redact). No allocation: values are spans of the caller's text, and the
+ * writer appends to a fixed buffer.
  *
  * Reading works in two steps. json_validate() checks a whole document once
  * (RFC 8259 grammar, strict UTF-8, escapes, at most JSON_MAX_DEPTH levels of
  * nesting). After that every value is a span (jspan) of the validated text and
- * the accessors walk it lazily: json_member() iterates an object, json_get()
- * looks a key up, json_str_next() yields the decoded code points of a string
- * one by one (with the raw bytes each came from), so strings are compared and
- * measured without being copied. Keys are always compared after decoding, so
+ * the accessors walk it lazily: json_member() iterates an object,
+ * json_element() an array, json_get() looks a key up, json_str_next() yields
+ * the decoded code points of a string one by one (with the raw bytes each came
+ * from), so strings are compared, measured and overwritten in place without
+ * being copied. Keys are always compared after decoding, so
  * "\u0074itle" matches "title".
  *
  * The writer (jw) never grows: when a write does not fit, it sets jw.overflow
  * and drops that write and every later one, so callers check once at the end.
  */
-#ifndef ENRICH_JSON_H
-#define ENRICH_JSON_H
+#ifndef LESSTRUCT_JSON_H
+#define LESSTRUCT_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
