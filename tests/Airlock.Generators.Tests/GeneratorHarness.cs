@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace Airlock.Generators.Tests;
@@ -42,6 +43,23 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
+    /// <summary>A driver that also sees plugin modules (paths on disk), tied by metadata to the contracts named.</summary>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> modules, IReadOnlyDictionary<string, string> contracts)
+        => CSharpGeneratorDriver.Create(
+            [new AirlockGenerator().AsSourceGenerator()],
+            modules,
+            ParseOptions,
+            new ModuleOptionsProvider(contracts),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
     public static GeneratorDriverRunResult Run(params string[] sources)
         => CreateDriver().RunGenerators(Compile(sources)).GetRunResult();
+
+    /// <summary>The diagnostics <see cref="ContractAnalyzer"/> reports for <paramref name="sources"/>.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(params string[] sources)
+        => Compile(sources)
+            .WithAnalyzers([new ContractAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync()
+            .GetAwaiter()
+            .GetResult();
 }

@@ -52,7 +52,7 @@ public sealed class IncrementalTests
         }
     }
 
-    private static void AssertNoCompilerObjects(object? value, HashSet<object> seen, string path)
+    internal static void AssertNoCompilerObjects(object? value, HashSet<object> seen, string path)
     {
         if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
         {

@@ -16,4 +16,8 @@ public sealed record WasmContract(
     IReadOnlyList<WasmExportDescriptor> Exports,
     IReadOnlyList<WasmHostModule> HostModules,
     int InputOffset = 0,
-    string? ResultLengthExport = null);
+    string? ResultLengthExport = null)
+{
+    /// <summary>Whether a module may import WASI; see <see cref="WasmPluginAttribute.AllowWasi"/>.</summary>
+    public bool AllowsWasi { get; init; } = true;
+}

@@ -46,4 +46,21 @@ public sealed class WasmPluginAttribute : Attribute
     /// contracts: <c>(inputLen: i32) -&gt; resultLen: i32</c>. Without it a result is as long as the input.
     /// </summary>
     public string ResultLengthExport { get; set; } = "__hook_result_len";
+
+    /// <summary>
+    /// Whether a plugin module may import WASI (<c>wasi_snapshot_preview1</c>). Airlock links WASI with no
+    /// environment, arguments or files; set this to <see langword="false"/> for plugin systems whose
+    /// modules must be pure, and a module that imports WASI is refused at load and, when it is tied to
+    /// the contract at build time, reported as AIR106.
+    /// </summary>
+    public bool AllowWasi { get; set; } = true;
+
+    /// <summary>
+    /// A plugin module to check against this contract at build time: the path (or the end of the path)
+    /// of a <c>.wasm</c> file that is an <c>AdditionalFiles</c> item of the project, such as
+    /// <c>"plugins/chirp.wasm"</c>. Every mismatch between the module and the contract becomes a
+    /// compile error (AIR101–AIR107). A module can also be tied to a contract with the item's
+    /// <c>AirlockContract</c> metadata.
+    /// </summary>
+    public string? Module { get; set; }
 }

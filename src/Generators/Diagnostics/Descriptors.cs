@@ -6,6 +6,7 @@ namespace Airlock.Generators.Diagnostics;
 internal static class Descriptors
 {
     private const string Category = "Airlock.Contracts";
+    private const string ModuleCategory = "Airlock.Modules";
     private const string HelpLinkBase = "https://github.com/airlock-dev/airlock/blob/main/docs/diagnostics/";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
@@ -43,6 +44,81 @@ internal static class Descriptors
         "Declaration does not fit the fixed-offset ABI",
         "'{0}' cannot use the fixed-offset ABI as declared: {1}");
 
+    public static readonly DiagnosticDescriptor ReservedExportName = Error(
+        "AIR008",
+        "Export name is reserved",
+        "'{0}' binds export '{1}', which the {2} reserves: {3}; bind another name");
+
+    public static readonly DiagnosticDescriptor UnionWithoutDiscriminator = Error(
+        "AIR009",
+        "Tagged union without discriminators",
+        "Union '{0}' cannot cross as a tagged union: {1}");
+
+    public static readonly DiagnosticDescriptor DuplicateDiscriminator = Error(
+        "AIR010",
+        "Two union cases share a discriminator",
+        "Union '{0}' gives discriminator {1} to both '{2}' and '{3}'; each case needs its own");
+
+    public static readonly DiagnosticDescriptor UnserialisableCase = Error(
+        "AIR011",
+        "Union case cannot be serialised",
+        "Case '{0}' of union '{1}' (discriminator {2}) cannot be serialised: {3}");
+
+    public static readonly DiagnosticDescriptor UncoveredJsonType = Error(
+        "AIR012",
+        "JsonContext does not cover a payload type",
+        "JsonContext '{1}' of '{0}' cannot serialise its payloads: {2}");
+
+    // Checks of a plugin module tied to a contract (an AdditionalFiles .wasm). The mismatch sentences
+    // are the host's own, so the build reports exactly what loading would refuse.
+    public static readonly DiagnosticDescriptor ModuleUnreadable = Module(
+        "AIR101",
+        "Plugin module cannot be read",
+        "Module '{0}' tied to contract '{1}' cannot be checked: {2}");
+
+    public static readonly DiagnosticDescriptor ModuleMissingExport = Module(
+        "AIR102",
+        "Module lacks an export the contract binds",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleExportSignature = Module(
+        "AIR103",
+        "Export signature does not fit the contract's ABI",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleAbiSupport = Module(
+        "AIR104",
+        "Module lacks what the ABI needs",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleUnprovidedImport = Module(
+        "AIR105",
+        "Module imports what the host does not provide",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleForbiddenImport = Module(
+        "AIR106",
+        "Module imports WASI, which the contract forbids",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleMemoryWindow = Module(
+        "AIR107",
+        "Fixed-offset window overlaps the module's memory",
+        "Module '{0}' does not fit contract '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor ModuleTie = Module(
+        "AIR108",
+        "Plugin module and contract cannot be matched",
+        "{0}");
+
+    /// <summary>The diagnostics of contract declarations, which the analyzer reports.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> ContractRules = System.Collections.Immutable.ImmutableArray.Create(
+        NotPartial, UnsupportedDeclaration, UnsupportedType, MissingJsonContext, DuplicateBinding, UnboundMember, FixedOffsetMisuse,
+        ReservedExportName, UnionWithoutDiscriminator, DuplicateDiscriminator, UnserialisableCase, UncoveredJsonType);
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+
+    private static DiagnosticDescriptor Module(string id, string title, string message)
+        => new(id, title, message, ModuleCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

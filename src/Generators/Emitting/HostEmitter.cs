@@ -47,7 +47,7 @@ internal static class HostEmitter
         writer.Line("new " + Wasm.Abi + "WasmImportDescriptor[]").OpenBrace();
         foreach (ImportSpec import in host.Imports)
         {
-            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(WasmParameters(import), Wasm.Result(import.Result, host.Abi)) + "),");
+            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(import.Parameters), Wasm.Result(import.Result, host.Abi)) + "),");
         }
 
         writer.CloseBrace(host.Abi == AbiKind.FixedOffset ? "," : ");");
@@ -193,7 +193,4 @@ internal static class HostEmitter
             _ => Wasm.Abi + "BytesPayload.Return(guest, result, " + purpose + ")",
         };
     }
-
-    private static List<WasmScalar> WasmParameters(ImportSpec import)
-        => import.Parameters.SelectMany(Wasm.Parameters).Select(p => p.Type).ToList();
 }

@@ -76,6 +76,10 @@ internal static class PluginEmitter
         IEnumerable<string> parameters = union.Parameters
             .Select(p => p.Type + " " + p.Name + (p.DefaultValue is null ? string.Empty : " = " + p.DefaultValue))
             .Concat([CancellationToken + " cancellationToken = default"]);
+
+        // Marked so that the contract's parser, seeing the interface with this declaration (in the IDE,
+        // or from a referenced assembly), knows it is not a member the user must bind.
+        writer.Line(Wasm.GeneratedCode);
         writer.Line(ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ");");
     }
 
@@ -157,7 +161,7 @@ internal static class PluginEmitter
         foreach (ExportSpec export in contract.Exports)
         {
             string optional = export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : ", IsRequired: false";
-            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(WasmParameters(export), Wasm.ExportResult(export, contract.Abi)) + optional + "),");
+            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(export.Parameters), Wasm.ExportResult(export, contract.Abi)) + optional + "),");
         }
 
         writer.CloseBrace(",");
@@ -171,14 +175,17 @@ internal static class PluginEmitter
         {
             writer.CloseBrace(",");
             writer.Line("InputOffset: " + contract.InputOffset + ",");
-            writer.Line("ResultLengthExport: " + Wasm.Literal(contract.ResultLengthExport) + ");");
+            writer.Line("ResultLengthExport: " + Wasm.Literal(contract.ResultLengthExport) + ")" + WasiInitializer(contract) + ";");
         }
         else
         {
-            writer.CloseBrace(");");
+            writer.CloseBrace(")" + WasiInitializer(contract) + ";");
         }
         writer.Outdent();
     }
+
+    private static string WasiInitializer(ContractSpec contract)
+        => contract.AllowsWasi ? string.Empty : " { AllowsWasi = false }";
 
     private static void EmitMethod(SourceWriter writer, ExportSpec export, Plan plan)
     {
@@ -460,7 +467,7 @@ internal static class PluginEmitter
         writer.Line("public " + ExportsName + "(global::Wasmtime.Instance instance)").OpenBrace();
         foreach (ExportSpec export in contract.Exports)
         {
-            List<WasmScalar> parameters = WasmParameters(export);
+            List<WasmScalar> parameters = Wasm.ParameterTypes(export.Parameters);
             WasmScalar result = Wasm.ExportResult(export, contract.Abi);
             var generics = parameters.Select(Wasm.ClrType).ToList();
             if (result != WasmScalar.None)
@@ -494,7 +501,7 @@ internal static class PluginEmitter
 
     private static string DelegateType(ExportSpec export, AbiKind abi)
     {
-        var generics = WasmParameters(export).Select(Wasm.ClrType).ToList();
+        var generics = Wasm.ParameterTypes(export.Parameters).Select(Wasm.ClrType).ToList();
         WasmScalar result = Wasm.ExportResult(export, abi);
         if (result == WasmScalar.None)
         {
@@ -504,9 +511,6 @@ internal static class PluginEmitter
         generics.Add(Wasm.ClrType(result));
         return "global::System.Func<" + string.Join(", ", generics) + ">";
     }
-
-    private static List<WasmScalar> WasmParameters(ExportSpec export)
-        => export.Parameters.SelectMany(Wasm.Parameters).Select(p => p.Type).ToList();
 
     private static string ReturnType(ResultShape shape, string? result) => shape switch
     {

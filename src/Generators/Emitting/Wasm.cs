@@ -103,6 +103,24 @@ internal static class Wasm
         return "new " + Abi + "WasmFunctionType(" + list + ", " + results + ")";
     }
 
+    /// <summary>The wasm types of the parameters <paramref name="values"/> occupy, in order.</summary>
+    public static List<WasmScalar> ParameterTypes(IEnumerable<ValueSpec> values)
+        => values.SelectMany(Parameters).Select(p => p.Type).ToList();
+
+    /// <summary>The signature as the module checks compare it.</summary>
+    public static Airlock.Wasm.WasmFunctionSignature FunctionSignature(IReadOnlyList<WasmScalar> parameters, WasmScalar result)
+        => new(
+            parameters.Select(ToWasmType).ToArray(),
+            result == WasmScalar.None ? System.Array.Empty<Airlock.Wasm.WasmType>() : new[] { ToWasmType(result) });
+
+    private static Airlock.Wasm.WasmType ToWasmType(WasmScalar type) => type switch
+    {
+        WasmScalar.I32 => Airlock.Wasm.WasmType.I32,
+        WasmScalar.I64 => Airlock.Wasm.WasmType.I64,
+        WasmScalar.F32 => Airlock.Wasm.WasmType.F32,
+        _ => Airlock.Wasm.WasmType.F64,
+    };
+
     /// <summary>The signature in the text form errors use, e.g. <c>(i32, i32) -> i64</c>.</summary>
     public static string Signature(IReadOnlyList<WasmScalar> parameters, WasmScalar result)
         => "(" + string.Join(", ", parameters.Select(Text)) + ") -> " + (result == WasmScalar.None ? "()" : Text(result));

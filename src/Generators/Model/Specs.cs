@@ -163,7 +163,8 @@ internal sealed record ContractSpec(
     string ResultLengthExport,
     string? JsonContext,
     ImmutableEquatableArray<string> Imports,
-    ImmutableEquatableArray<ExportSpec> Exports);
+    ImmutableEquatableArray<ExportSpec> Exports,
+    bool AllowsWasi);
 
 /// <summary>Everything the emitter needs to wire a <c>[WasmHost]</c> interface. Holds no symbols.</summary>
 internal sealed record HostSpec(

@@ -25,29 +25,35 @@ internal static class ContractParser
     private const string PolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     private const string DerivedTypeAttribute = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
     private const string DefaultResultLengthExport = "__hook_result_len";
+    private const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
+    private const string GeneratorName = "Airlock.Generators";
 
     // Names the generated host wiring uses for its own locals; wasm parameters avoid them.
     private static readonly HashSet<string> ReservedLocals = ["caller", "guest", "exception", "declined", "result", "implementation", "linker"];
 
-    public static ParseResult<ContractSpec> ParsePlugin(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>Parses a <c>[WasmPlugin]</c> interface; returns null (and adds to <paramref name="diagnostics"/>) when it cannot be bound.</summary>
+    /// <param name="symbol">The interface, declared in source or in a referenced assembly.</param>
+    /// <param name="attribute">Its <c>[WasmPlugin]</c> attribute.</param>
+    /// <param name="diagnostics">Receives every problem found, at its source location.</param>
+    /// <param name="cancellationToken">Cancels the parse.</param>
+    public static ContractSpec? ParsePlugin(INamedTypeSymbol symbol, AttributeData attribute, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<DiagnosticInfo>();
-        var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        if (!CheckDeclaration(context, symbol, "WasmPlugin", diagnostics))
+        int before = diagnostics.Count;
+        if (!CheckDeclaration(symbol, "WasmPlugin", diagnostics, cancellationToken))
         {
-            return new ParseResult<ContractSpec>(null, diagnostics.ToImmutableEquatableArray());
+            return null;
         }
 
-        AttributeData attribute = context.Attributes[0];
         int inputOffset = NamedInt(attribute, "InputOffset", 0);
         AbiKind abi = ReadAbi(attribute, inputOffset, "InputOffset", symbol, diagnostics);
         string resultLengthExport = NamedString(attribute, "ResultLengthExport") ?? DefaultResultLengthExport;
         if (abi == AbiKind.FixedOffset && inputOffset <= 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set InputOffset to the address where the host writes inputs, for example InputOffset = 65536"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set InputOffset to the address where the host writes inputs, for example InputOffset = 65536"));
         }
 
-        INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
+        JsonPayloadChecker? jsonContext = JsonChecker(attribute, symbol, diagnostics);
+        bool allowsWasi = NamedBool(attribute, "AllowWasi", true);
         var imports = new List<string>();
         foreach (TypedConstant import in NamedArray(attribute, "Imports"))
         {
@@ -70,18 +76,24 @@ internal static class ContractParser
             AttributeData? export = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ExportAttribute);
             if (member is not IMethodSymbol method || export is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmExport", "export"));
+                diagnostics.Add(Diagnostic.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmExport", "export"));
                 continue;
             }
 
             string exportName = export.ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
             if (bound.TryGetValue(exportName, out IMethodSymbol? other))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "export", exportName));
+                diagnostics.Add(Diagnostic.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "export", exportName));
                 continue;
             }
 
             bound[exportName] = method;
+            if (ReservedExportReason(exportName, abi, resultLengthExport) is { } reserved)
+            {
+                diagnostics.Add(Diagnostic.Create(Descriptors.ReservedExportName, method.Locations.FirstOrDefault(), method.Name, exportName, AbiName(abi), reserved));
+                continue;
+            }
+
             var envelope = (EnvelopeKind)NamedInt(export, "Envelope", 0);
             var whenMissing = (MissingExportKind)NamedInt(export, "WhenMissing", 0);
             if (ParseExport(symbol, method, exportName, envelope, whenMissing, abi, jsonContext, diagnostics) is { } spec)
@@ -90,9 +102,9 @@ internal static class ContractParser
             }
         }
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > before)
         {
-            return new ParseResult<ContractSpec>(null, diagnostics.ToImmutableEquatableArray());
+            return null;
         }
 
         var contract = new ContractSpec(
@@ -100,31 +112,35 @@ internal static class ContractParser
             abi,
             abi == AbiKind.FixedOffset ? inputOffset : 0,
             resultLengthExport,
-            jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
+            jsonContext?.ContextName,
             imports.ToImmutableEquatableArray(),
-            exports.ToImmutableEquatableArray());
-        return new ParseResult<ContractSpec>(contract, ImmutableEquatableArray<DiagnosticInfo>.Empty);
+            exports.ToImmutableEquatableArray(),
+            allowsWasi);
+        return contract;
     }
 
-    public static ParseResult<HostSpec> ParseHost(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>Parses a <c>[WasmHost]</c> interface; returns null (and adds to <paramref name="diagnostics"/>) when it cannot be bound.</summary>
+    /// <param name="symbol">The interface, declared in source or in a referenced assembly.</param>
+    /// <param name="attribute">Its <c>[WasmHost]</c> attribute.</param>
+    /// <param name="diagnostics">Receives every problem found, at its source location.</param>
+    /// <param name="cancellationToken">Cancels the parse.</param>
+    public static HostSpec? ParseHost(INamedTypeSymbol symbol, AttributeData attribute, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<DiagnosticInfo>();
-        var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        if (!CheckDeclaration(context, symbol, "WasmHost", diagnostics))
+        int before = diagnostics.Count;
+        if (!CheckDeclaration(symbol, "WasmHost", diagnostics, cancellationToken))
         {
-            return new ParseResult<HostSpec>(null, diagnostics.ToImmutableEquatableArray());
+            return null;
         }
 
-        AttributeData attribute = context.Attributes[0];
         string module = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
         int resultOffset = NamedInt(attribute, "ResultOffset", 0);
         AbiKind abi = ReadAbi(attribute, resultOffset, "ResultOffset", symbol, diagnostics);
         if (abi == AbiKind.FixedOffset && resultOffset <= 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set ResultOffset to the address where host functions write their results, for example ResultOffset = 4096"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set ResultOffset to the address where host functions write their results, for example ResultOffset = 4096"));
         }
 
-        INamedTypeSymbol? jsonContext = NamedType(attribute, "JsonContext");
+        JsonPayloadChecker? jsonContext = JsonChecker(attribute, symbol, diagnostics);
         var imports = new List<ImportSpec>();
         var bound = new Dictionary<string, IMethodSymbol>();
         foreach (ISymbol member in symbol.GetMembers())
@@ -138,14 +154,14 @@ internal static class ContractParser
             AttributeData? import = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ImportAttribute);
             if (member is not IMethodSymbol method || import is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmImport", "import"));
+                diagnostics.Add(Diagnostic.Create(Descriptors.UnboundMember, member.Locations.FirstOrDefault(), member.Name, symbol.Name, "WasmImport", "import"));
                 continue;
             }
 
             string importName = import.ConstructorArguments.FirstOrDefault().Value as string ?? method.Name;
             if (bound.TryGetValue(importName, out IMethodSymbol? other))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "import", module + "." + importName));
+                diagnostics.Add(Diagnostic.Create(Descriptors.DuplicateBinding, method.Locations.FirstOrDefault(), other.Name, method.Name, "import", module + "." + importName));
                 continue;
             }
 
@@ -156,9 +172,9 @@ internal static class ContractParser
             }
         }
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > before)
         {
-            return new ParseResult<HostSpec>(null, diagnostics.ToImmutableEquatableArray());
+            return null;
         }
 
         var host = new HostSpec(
@@ -166,12 +182,12 @@ internal static class ContractParser
             module,
             abi,
             abi == AbiKind.FixedOffset ? resultOffset : 0,
-            jsonContext is null ? null : TypeClassifier.DisplayWithoutNullable(jsonContext),
+            jsonContext?.ContextName,
             imports.ToImmutableEquatableArray());
-        return new ParseResult<HostSpec>(host, ImmutableEquatableArray<DiagnosticInfo>.Empty);
+        return host;
     }
 
-    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, EnvelopeKind envelope, MissingExportKind whenMissing, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, EnvelopeKind envelope, MissingExportKind whenMissing, AbiKind abi, JsonPayloadChecker? jsonContext, List<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
         (ResultShape shape, ITypeSymbol? resultType) = UnwrapResult(method.ReturnType);
@@ -180,13 +196,13 @@ internal static class ContractParser
             : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, abi, jsonContext, diagnostics, "WasmPlugin") ?? Void();
         if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
         }
 
         if (envelope != EnvelopeKind.None && result.Kind != PayloadKind.Json)
         {
             string name = envelope == EnvelopeKind.Status ? "status envelope" : "error-member envelope";
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), name, "the envelope wraps a JSON object"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), name, "the envelope wraps a JSON object"));
         }
 
         var parameters = new List<ValueSpec>();
@@ -229,7 +245,7 @@ internal static class ContractParser
                 }
 
                 string methodName = PascalCase(discriminator) + suffix;
-                if (methodName.Length == suffix.Length || contract.GetMembers(methodName).Length > 0 || cases.Any(c => c.MethodName == methodName))
+                if (methodName.Length == suffix.Length || contract.GetMembers(methodName).Any(m => !IsGenerated(m)) || cases.Any(c => c.MethodName == methodName))
                 {
                     continue;
                 }
@@ -249,20 +265,20 @@ internal static class ContractParser
 
     // One input at the input offset; a payload result needs an input and must be nullable, because a
     // result offset of 0 means "no change".
-    private static void CheckFixedOffsetExport(INamedTypeSymbol contract, IMethodSymbol method, ValueSpec result, List<ValueSpec> parameters, List<DiagnosticInfo> diagnostics)
+    private static void CheckFixedOffsetExport(INamedTypeSymbol contract, IMethodSymbol method, ValueSpec result, List<ValueSpec> parameters, List<Diagnostic> diagnostics)
     {
         string subject = contract.Name + "." + method.Name;
         Location? location = method.Locations.FirstOrDefault();
         var payloads = parameters.Where(IsPayload).ToList();
         if (payloads.Count > 1)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "it passes " + payloads.Count + " payloads (" + string.Join(", ", payloads.Select(p => p.Name.TrimStart('@'))) + "), but a fixed-offset export takes one input at the input offset"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, location, subject, "it passes " + payloads.Count + " payloads (" + string.Join(", ", payloads.Select(p => p.Name.TrimStart('@'))) + "), but a fixed-offset export takes one input at the input offset"));
             return;
         }
 
         if (payloads.Count == 1 && result.Kind == PayloadKind.Scalar)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "an export that takes an input returns the offset of its result; declare the result as a nullable string, byte[] or JSON type, or as void"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, location, subject, "an export that takes an input returns the offset of its result; declare the result as a nullable string, byte[] or JSON type, or as void"));
             return;
         }
 
@@ -273,25 +289,25 @@ internal static class ContractParser
 
         if (payloads.Count == 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "it returns a payload but takes no input; a fixed-offset export answers an input written at the input offset"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, location, subject, "it returns a payload but takes no input; a fixed-offset export answers an input written at the input offset"));
         }
         else if (!result.IsNullable)
         {
             string nullable = result.Kind == PayloadKind.BytesMemory ? "byte[]?" : result.Type + "?";
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, location, subject, "its result must be nullable (" + nullable + ") because a result offset of 0 means no change, which the method returns as null"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, location, subject, "its result must be nullable (" + nullable + ") because a result offset of 0 means no change, which the method returns as null"));
         }
     }
 
     private static bool IsPayload(ValueSpec value)
         => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json;
 
-    private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics)
+    private static ImportSpec? ParseImport(INamedTypeSymbol host, IMethodSymbol method, string importName, AbiKind abi, JsonPayloadChecker? jsonContext, List<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
         ValueSpec result = Void();
         if (UnwrapResult(method.ReturnType).Shape != ResultShape.Synchronous)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "wasm calls host functions synchronously; return the value itself"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "wasm calls host functions synchronously; return the value itself"));
         }
         else if (!method.ReturnsVoid)
         {
@@ -300,7 +316,7 @@ internal static class ContractParser
 
         if (result.Kind is PayloadKind.GuestContext)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
         }
 
         var parameters = new List<ValueSpec>();
@@ -316,29 +332,73 @@ internal static class ContractParser
         return diagnostics.Count > before ? null : new ImportSpec(method.Name, importName, result, parameters.ToImmutableEquatableArray());
     }
 
-    private static ValueSpec? ClassifyOrReport(INamedTypeSymbol owner, IMethodSymbol method, ITypeSymbol type, string name, bool isHostSide, AbiKind abi, INamedTypeSymbol? jsonContext, List<DiagnosticInfo> diagnostics, string attribute, IParameterSymbol? parameter = null)
+    private static ValueSpec? ClassifyOrReport(INamedTypeSymbol owner, IMethodSymbol method, ITypeSymbol type, string name, bool isHostSide, AbiKind abi, JsonPayloadChecker? jsonContext, List<Diagnostic> diagnostics, string attribute, IParameterSymbol? parameter = null)
     {
         Location? location = parameter?.Locations.FirstOrDefault() ?? method.Locations.FirstOrDefault();
         ValueSpec? value = TypeClassifier.Classify(type, name, isHostSide, out string? reason);
         if (value is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, type.ToDisplayString(), AbiName(abi), reason ?? "it has no wasm representation"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, location, name.Length == 0 ? "Result" : "Parameter", name.Length == 0 ? "return value" : name, method.Name, type.ToDisplayString(), AbiName(abi), reason ?? "it has no wasm representation"));
             return null;
         }
 
         if (value.Kind == PayloadKind.Json && jsonContext is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingJsonContext, location, owner.Name + "." + method.Name, type.ToDisplayString(), attribute));
+            diagnostics.Add(Diagnostic.Create(Descriptors.MissingJsonContext, location, owner.Name + "." + method.Name, type.ToDisplayString(), attribute));
             return null;
+        }
+
+        if (value.Kind == PayloadKind.Json && jsonContext is not null)
+        {
+            int before = diagnostics.Count;
+            jsonContext.Check(type, location, diagnostics);
+            if (diagnostics.Count > before)
+            {
+                return null;
+            }
         }
 
         return value;
     }
 
+    private static JsonPayloadChecker? JsonChecker(AttributeData attribute, INamedTypeSymbol owner, List<Diagnostic> diagnostics)
+    {
+        if (NamedType(attribute, "JsonContext") is not { } context)
+        {
+            return null;
+        }
+
+        var checker = new JsonPayloadChecker(context, owner.Name);
+        checker.CheckContext(owner.Locations.FirstOrDefault(), diagnostics);
+        return checker;
+    }
+
+    // Exports the ABI or the runtime itself uses: a contract method bound to one would collide with it.
+    private static string? ReservedExportReason(string name, AbiKind abi, string resultLengthExport)
+    {
+        switch (name)
+        {
+            case "memory":
+                return "it is the exported linear memory payloads cross through";
+            case "_start":
+                return "WASI runs it as a command's entry point";
+            case "_initialize":
+                return "Airlock calls it once after instantiation to initialise a reactor module";
+            case "alloc" or "dealloc" when abi == AbiKind.PackedPtrLen:
+                return "the host allocates and frees payload buffers in guest memory with it";
+            case "__data_end" or "__heap_base":
+                return "the host reads the guest's memory layout from it";
+        }
+
+        return abi == AbiKind.FixedOffset && name == resultLengthExport
+            ? "it reports the length of each result (the contract's ResultLengthExport)"
+            : null;
+    }
+
     private static string AbiName(AbiKind abi) => abi == AbiKind.FixedOffset ? "fixed-offset ABI" : "packed ptr+len ABI";
 
     // An offset without an explicit ABI means the fixed-offset ABI; an offset with another ABI is a mistake.
-    private static AbiKind ReadAbi(AttributeData attribute, int offset, string offsetName, INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics)
+    private static AbiKind ReadAbi(AttributeData attribute, int offset, string offsetName, INamedTypeSymbol symbol, List<Diagnostic> diagnostics)
     {
         bool explicitAbi = attribute.NamedArguments.Any(a => a.Key == "Abi");
         if (!explicitAbi)
@@ -349,7 +409,7 @@ internal static class ContractParser
         AbiKind abi = NamedInt(attribute, "Abi", (int)AbiKind.PackedPtrLen) == (int)AbiKind.FixedOffset ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
         if (abi != AbiKind.FixedOffset && offset != 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, offsetName + " applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset"));
+            diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, offsetName + " applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset"));
         }
 
         return abi;
@@ -466,13 +526,17 @@ internal static class ContractParser
         };
     }
 
-    private static bool CheckDeclaration(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, string attribute, List<DiagnosticInfo> diagnostics)
+    // A contract from a referenced assembly has no syntax: it was checked when that assembly was built.
+    private static bool CheckDeclaration(INamedTypeSymbol symbol, string attribute, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         Location? location = symbol.Locations.FirstOrDefault();
-        if (context.TargetNode is not InterfaceDeclarationSyntax declaration || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, location, symbol.Name, attribute));
-            return false;
+            if (reference.GetSyntax(cancellationToken) is InterfaceDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Diagnostic.Create(Descriptors.NotPartial, declaration.Identifier.GetLocation(), symbol.Name, attribute));
+                return false;
+            }
         }
 
         string? problem = symbol.ContainingType is not null ? "nested in " + symbol.ContainingType.Name
@@ -480,7 +544,7 @@ internal static class ContractParser
             : null;
         if (problem is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedDeclaration, location, symbol.Name, attribute, problem));
+            diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedDeclaration, location, symbol.Name, attribute, problem));
             return false;
         }
 
@@ -488,7 +552,13 @@ internal static class ContractParser
     }
 
     private static bool IsAbstractInstanceMember(ISymbol member)
-        => member.IsAbstract && !member.IsStatic && member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary };
+        => member.IsAbstract && !member.IsStatic && member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary } && !IsGenerated(member);
+
+    // Members Airlock generated into the interface (per-case union methods) are not the user's to bind.
+    private static bool IsGenerated(ISymbol member)
+        => member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == GeneratedCodeAttribute
+            && a.ConstructorArguments.Length > 0
+            && a.ConstructorArguments[0].Value as string == GeneratorName);
 
     private static TypeIdentity Identity(INamedTypeSymbol symbol)
     {
@@ -512,6 +582,9 @@ internal static class ContractParser
 
         return fallback;
     }
+
+    private static bool NamedBool(AttributeData attribute, string name, bool fallback)
+        => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is bool value ? value : fallback;
 
     private static string? NamedString(AttributeData attribute, string name)
         => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as string;

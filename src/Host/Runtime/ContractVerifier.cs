@@ -1,172 +1,98 @@
 using Airlock.Abi;
+using Airlock.Wasm;
 using Wasmtime;
 
 namespace Airlock.Runtime;
 
 /// <summary>
 /// Checks a compiled module against a contract before anything runs: every export the contract calls
-/// (with its exact signature), the ABI's own exports, and that every import is provided.
+/// (with its exact signature), the ABI's own exports, and that every import is provided. The checks
+/// themselves are <see cref="ModuleVerifier"/>'s, which the generator also runs at compile time on
+/// modules tied to a contract, so the build and the host agree word for word.
 /// </summary>
 internal static class ContractVerifier
 {
-    public const string WasiModule = "wasi_snapshot_preview1";
-
-    private static readonly WasmFunctionType AllocType = new([WasmValueType.I32], [WasmValueType.I32]);
-    private static readonly WasmFunctionType DeallocType = new([WasmValueType.I32, WasmValueType.I32], []);
-
-    private static readonly WasmFunctionType ResultLengthType = new([WasmValueType.I32], [WasmValueType.I32]);
-
     public static IReadOnlyList<string> Verify(Module module, WasmContract contract, IReadOnlyList<HostImports> provided, GuestMemoryLayout layout, string? noImportsReason = null)
     {
-        var problems = new List<string>();
-        var exports = new Dictionary<string, Export>(StringComparer.Ordinal);
+        var expectations = new ModuleExpectations(
+            contract.Name,
+            contract.Abi == WasmAbi.FixedOffset,
+            [.. contract.Exports.Select(e => new ExpectedExport(e.Name, Signature(e.Type), e.IsRequired))],
+            [.. contract.HostModules.Select(m => m.Name)])
+        {
+            ResultLengthExport = contract.ResultLengthExport,
+            InputOffset = (uint)contract.InputOffset,
+            AllowsWasi = contract.AllowsWasi,
+        };
+        HostModuleShape[] hosts = [.. provided.Select(p => Shape(p.Module))];
+        WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];
+        return [.. ModuleVerifier.Verify(ShapeOf(module), expectations, hosts, regions, noImportsReason).Select(p => p.Message)];
+    }
+
+    public static bool ImportsWasi(Module module) => module.Imports.Any(i => i.ModuleName == ModuleVerifier.WasiModule);
+
+    /// <summary>A host module as the checks see it.</summary>
+    public static HostModuleShape Shape(WasmHostModule module)
+        => new(
+            module.Name,
+            [.. module.Functions.Select(f => new KeyValuePair<string, WasmFunctionSignature>(f.Name, Signature(f.Type)))],
+            module.Abi == WasmAbi.FixedOffset ? (uint)module.ResultOffset : null);
+
+    /// <summary>The imports and exports of a module Wasmtime compiled.</summary>
+    public static ModuleShape ShapeOf(Module module)
+    {
+        var exports = new List<ModuleItem>();
         foreach (Export export in module.Exports)
         {
-            exports[export.Name] = export;
-        }
-
-        string abi = contract.Abi == WasmAbi.FixedOffset ? "the fixed-offset ABI" : "the packed ptr+len ABI";
-        if (!exports.TryGetValue("memory", out Export? memory) || memory is not MemoryExport)
-        {
-            problems.Add($"the module has no 'memory' export; {abi} exchanges data through the exported memory.");
-        }
-        else if (memory is MemoryExport { Is64Bit: true })
-        {
-            problems.Add($"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory.");
-        }
-
-        if (contract.Abi == WasmAbi.PackedPtrLen)
-        {
-            CheckFunction(exports, "alloc", AllocType, abi, problems);
-            CheckFunction(exports, "dealloc", DeallocType, abi, problems);
-        }
-
-        foreach (WasmExportDescriptor export in contract.Exports)
-        {
-            if (export.IsRequired || exports.ContainsKey(export.Name))
+            exports.Add(export switch
             {
-                CheckFunction(exports, export.Name, export.Type, "the contract " + contract.Name, problems);
-            }
+                FunctionExport function => new ModuleItem(string.Empty, export.Name, WasmExternalKind.Function, Signature(function.Parameters, function.Results), false),
+                MemoryExport memory => new ModuleItem(string.Empty, export.Name, WasmExternalKind.Memory, null, memory.Is64Bit),
+                TableExport => new ModuleItem(string.Empty, export.Name, WasmExternalKind.Table, null, false),
+                _ => new ModuleItem(string.Empty, export.Name, WasmExternalKind.Global, null, false),
+            });
         }
 
-        if (contract.Abi == WasmAbi.FixedOffset)
-        {
-            if (contract.ResultLengthExport is { } resultLength && exports.ContainsKey(resultLength))
-            {
-                CheckFunction(exports, resultLength, ResultLengthType, abi, problems);
-            }
-
-            CheckWindow(layout, (uint)contract.InputOffset, "input offset", problems);
-        }
-
-        if (exports.TryGetValue("_initialize", out Export? initialize) && (initialize is not FunctionExport start || start.Parameters.Count != 0 || start.Results.Count != 0))
-        {
-            problems.Add("the module exports '_initialize' but not as a function of type () -> (); Airlock calls it once after instantiation.");
-        }
-
+        var imports = new List<ModuleItem>();
         foreach (Import import in module.Imports)
         {
-            if (import.ModuleName == WasiModule)
+            imports.Add(import switch
             {
-                continue;
-            }
-
-            if (import is not FunctionImport functionImport)
-            {
-                problems.Add($"the module imports {Describe(import)} '{import.ModuleName}.{import.Name}'; Airlock provides only functions to plugins.");
-                continue;
-            }
-
-            WasmFunctionType actual = TypeOf(functionImport.Parameters, functionImport.Results);
-            HostImports? host = provided.FirstOrDefault(p => p.Module.Name == import.ModuleName);
-            if (host is null && noImportsReason is not null)
-            {
-                problems.Add($"the module imports '{import.ModuleName}.{import.Name}' {actual}, but {noImportsReason}, so it gets no host functions.");
-                continue;
-            }
-
-            if (host is null)
-            {
-                WasmHostModule? declared = contract.HostModules.FirstOrDefault(m => m.Name == import.ModuleName);
-                problems.Add(declared is null
-                    ? $"the module imports '{import.ModuleName}.{import.Name}' {actual}, and no host module '{import.ModuleName}' is provided."
-                    : $"the module imports '{import.ModuleName}.{import.Name}' {actual}, but the host functions of module '{import.ModuleName}' were not provided; pass them with PluginLoadOptions.AddImports.");
-                continue;
-            }
-
-            WasmImportDescriptor? function = host.Module.Functions.FirstOrDefault(f => f.Name == import.Name);
-            if (function is null)
-            {
-                problems.Add($"the module imports '{import.ModuleName}.{import.Name}' {actual}, which module '{import.ModuleName}' does not have (it has {string.Join(", ", host.Module.Functions.Select(f => f.Name))}).");
-            }
-            else if (!function.Type.Equals(actual))
-            {
-                problems.Add($"the module imports '{import.ModuleName}.{import.Name}' as {actual}, but the host provides it as {function.Type}.");
-            }
+                FunctionImport function => new ModuleItem(import.ModuleName, import.Name, WasmExternalKind.Function, Signature(function.Parameters, function.Results), false),
+                MemoryImport memory => new ModuleItem(import.ModuleName, import.Name, WasmExternalKind.Memory, null, memory.Is64Bit),
+                TableImport => new ModuleItem(import.ModuleName, import.Name, WasmExternalKind.Table, null, false),
+                _ => new ModuleItem(import.ModuleName, import.Name, WasmExternalKind.Global, null, false),
+            });
         }
 
-        foreach (HostImports host in provided)
-        {
-            if (host.Module.Abi == WasmAbi.FixedOffset && module.Imports.Any(i => i.ModuleName == host.Module.Name))
-            {
-                CheckWindow(layout, (uint)host.Module.ResultOffset, $"result offset of host module '{host.Module.Name}'", problems);
-            }
-        }
-
-        return problems;
+        return new ModuleShape(exports, imports);
     }
 
-    private static void CheckWindow(GuestMemoryLayout layout, uint offset, string what, List<string> problems)
-    {
-        if (layout.RegionAt(offset) is { } owner)
-        {
-            problems.Add($"the {what} 0x{offset:x} ({offset}) lies inside the guest's {owner}, so writing there would corrupt the plugin; "
-                + "link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).");
-        }
-    }
+    private static WasmFunctionSignature Signature(WasmFunctionType type)
+        => new([.. type.Parameters.Select(Map)], [.. type.Results.Select(Map)]);
 
-    public static bool ImportsWasi(Module module) => module.Imports.Any(i => i.ModuleName == WasiModule);
-
-    private static void CheckFunction(Dictionary<string, Export> exports, string name, WasmFunctionType expected, string requiredBy, List<string> problems)
-    {
-        if (!exports.TryGetValue(name, out Export? export))
-        {
-            problems.Add($"the module has no export '{name}' of type {expected}, which {requiredBy} needs.");
-            return;
-        }
-
-        if (export is not FunctionExport function)
-        {
-            problems.Add($"the module's export '{name}' is {Describe(export)}, not a function of type {expected}.");
-            return;
-        }
-
-        WasmFunctionType actual = TypeOf(function.Parameters, function.Results);
-        if (!actual.Equals(expected))
-        {
-            problems.Add($"the module's export '{name}' has type {actual}; {requiredBy} needs {expected}.");
-        }
-    }
-
-    private static WasmFunctionType TypeOf(IReadOnlyList<ValueKind> parameters, IReadOnlyList<ValueKind> results)
+    private static WasmFunctionSignature Signature(IReadOnlyList<ValueKind> parameters, IReadOnlyList<ValueKind> results)
         => new([.. parameters.Select(Map)], [.. results.Select(Map)]);
 
-    private static WasmValueType Map(ValueKind kind) => kind switch
+    private static WasmType Map(WasmValueType type) => type switch
     {
-        ValueKind.Int32 => WasmValueType.I32,
-        ValueKind.Int64 => WasmValueType.I64,
-        ValueKind.Float32 => WasmValueType.F32,
-        ValueKind.Float64 => WasmValueType.F64,
-        ValueKind.V128 => WasmValueType.V128,
-        ValueKind.FuncRef => WasmValueType.FuncRef,
-        _ => WasmValueType.ExternRef,
+        WasmValueType.I32 => WasmType.I32,
+        WasmValueType.I64 => WasmType.I64,
+        WasmValueType.F32 => WasmType.F32,
+        WasmValueType.F64 => WasmType.F64,
+        WasmValueType.V128 => WasmType.V128,
+        WasmValueType.FuncRef => WasmType.FuncRef,
+        _ => WasmType.ExternRef,
     };
 
-    private static string Describe(object item) => item switch
+    private static WasmType Map(ValueKind kind) => kind switch
     {
-        MemoryExport or MemoryImport => "a memory",
-        TableExport or TableImport => "a table",
-        GlobalExport or GlobalImport => "a global",
-        _ => "a function",
+        ValueKind.Int32 => WasmType.I32,
+        ValueKind.Int64 => WasmType.I64,
+        ValueKind.Float32 => WasmType.F32,
+        ValueKind.Float64 => WasmType.F64,
+        ValueKind.V128 => WasmType.V128,
+        ValueKind.FuncRef => WasmType.FuncRef,
+        _ => WasmType.ExternRef,
     };
 }

@@ -19,6 +19,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.PublishResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.PublishResult> PublishAsync(string text, global::System.Collections.Generic.IReadOnlyList<string>? mediaUrls = null, global::System.Collections.Generic.IReadOnlyList<string>? hashtags = null, global::System.Text.Json.Nodes.JsonObject? metadata = null, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -28,6 +29,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.DeletePostResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.DeletePostResult> DeletePostAsync(string postId, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -38,6 +40,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.FetchCommentsResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchCommentsResult> FetchCommentsAsync(string postId, string? cursor = null, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -48,6 +51,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.ReplyCommentResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.ReplyCommentResult> ReplyCommentAsync(string commentId, string text, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -58,6 +62,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.FetchInsightsResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchInsightsResult> FetchInsightsAsync(global::System.DateTimeOffset start, global::System.DateTimeOffset end, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -67,6 +72,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.FetchPostMetricsResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> FetchPostMetricsAsync(string postId, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -77,6 +83,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.OAuthTokenResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> ExchangeCodeAsync(string code, string redirectUri, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -86,6 +93,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.OAuthTokenResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> RefreshTokenAsync(string refreshToken, global::System.Threading.CancellationToken cancellationToken = default);
 
         /// <summary>
@@ -96,6 +104,7 @@ namespace Sample.Connectors
         /// <param name="cancellationToken">Cancels the call.</param>
         /// <returns>The plugin's answer as <see cref="global::Airlock.Contracts.SocialScale.CustomResult"/>.</returns>
         /// <exception cref="global::Airlock.PluginErrorException">The plugin answered with an error response.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.CustomResult> CustomAsync(string action, global::System.Text.Json.Nodes.JsonNode? payload = null, global::System.Threading.CancellationToken cancellationToken = default);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]

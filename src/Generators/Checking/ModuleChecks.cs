@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Airlock.Generators.Diagnostics;
+using Airlock.Generators.Infrastructure;
+using Airlock.Generators.Model;
+using Airlock.Wasm;
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.Generators.Checking;
+
+/// <summary>
+/// Reads plugin modules from <c>AdditionalFiles</c> and checks them against their contracts with the
+/// host's own <see cref="ModuleVerifier"/>, so the build refuses exactly what loading would refuse.
+/// </summary>
+internal static class ModuleChecks
+{
+    /// <summary>Larger modules are reported rather than read into the compiler's memory.</summary>
+    public const long MaxModuleBytes = 256L * 1024 * 1024;
+
+    /// <summary>Whether an additional file is a plugin module.</summary>
+    public static bool IsModule(AdditionalText text) => text.Path.EndsWith(".wasm", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads and summarises a module; a missing, unreadable, truncated or hostile file gives a summary with an error.</summary>
+    public static ModuleSummary Read(AdditionalText text, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] bytes;
+        try
+        {
+            bytes = ReadBytes(text.Path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
+        {
+            return Failed(text.Path, "the file cannot be read (" + exception.Message + ")");
+        }
+
+        if (bytes.Length == 0)
+        {
+            return Failed(text.Path, "the file is empty");
+        }
+
+        WasmModuleInfo info;
+        try
+        {
+            info = WasmModuleReader.Read(bytes);
+        }
+        catch (WasmFormatException exception)
+        {
+            return Failed(text.Path, "it is not a valid WebAssembly module: " + exception.Message);
+        }
+
+        ModuleShape shape = ModuleShape.Of(info);
+        return new ModuleSummary(
+            text.Path,
+            null,
+            shape.Exports.ToImmutableEquatableArray(),
+            shape.Imports.ToImmutableEquatableArray(),
+            WasmMemoryMap.GuestRegions(info).ToImmutableEquatableArray());
+    }
+
+    /// <summary>Whether <paramref name="module"/> is the file a contract's <c>Module = "..."</c> names.</summary>
+    public static bool Names(string modulePath, string module)
+    {
+        string wanted = modulePath.Replace('\\', '/').TrimStart('.', '/');
+        string actual = module.Replace('\\', '/');
+        return actual.Equals(wanted, StringComparison.OrdinalIgnoreCase)
+            || actual.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The contract's <c>Module</c> checked against the matching additional files, or AIR108 when none matches.</summary>
+    public static ImmutableEquatableArray<DiagnosticInfo> CheckNamedModule(ContractCheckSpec contract, IReadOnlyList<ModuleSummary> modules)
+    {
+        if (contract.ModulePath is not { } path)
+        {
+            return ImmutableEquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        ModuleSummary[] matches = [.. modules.Where(m => Names(path, m.Path))];
+        if (matches.Length == 0)
+        {
+            return new[]
+            {
+                DiagnosticInfo.Create(Descriptors.ModuleTie, contract.Location, $"Contract '{contract.Name}' names module '{path}', which is not an AdditionalFiles item of the project; add <AdditionalFiles Include=\"{path}\" /> to the project file"),
+            }.ToImmutableEquatableArray();
+        }
+
+        if (matches.Length > 1)
+        {
+            return new[]
+            {
+                DiagnosticInfo.Create(Descriptors.ModuleTie, contract.Location, $"Contract '{contract.Name}' names module '{path}', which matches {matches.Length} AdditionalFiles items ({string.Join(", ", matches.Select(m => m.Path))}); name it by a longer path"),
+            }.ToImmutableEquatableArray();
+        }
+
+        return Check(contract, matches[0]).ToImmutableEquatableArray();
+    }
+
+    /// <summary>A module tied by <c>AirlockContract</c> metadata, checked against its resolved contract.</summary>
+    public static ImmutableEquatableArray<DiagnosticInfo> CheckTiedModule(ResolvedTie tie, IReadOnlyList<ModuleSummary> modules)
+    {
+        ModuleSummary? module = modules.FirstOrDefault(m => m.Path == tie.Tie.Path);
+        if (tie.Error is { } error)
+        {
+            return new[]
+            {
+                DiagnosticInfo.Create(Descriptors.ModuleTie, LocationInfo.File(tie.Tie.Path), $"AdditionalFiles item '{Path.GetFileName(tie.Tie.Path)}' names contract '{tie.Tie.Contract}' in its AirlockContract metadata, but {error}"),
+            }.ToImmutableEquatableArray();
+        }
+
+        // A contract that cannot be bound has its own diagnostics; there is nothing to check against.
+        return module is null || tie.Check is null
+            ? ImmutableEquatableArray<DiagnosticInfo>.Empty
+            : Check(tie.Check, module).ToImmutableEquatableArray();
+    }
+
+    /// <summary>Every way <paramref name="module"/> does not fit <paramref name="contract"/>, as diagnostics.</summary>
+    public static IEnumerable<DiagnosticInfo> Check(ContractCheckSpec contract, ModuleSummary module)
+    {
+        string file = Path.GetFileName(module.Path);
+        LocationInfo moduleLocation = LocationInfo.File(module.Path);
+        if (module.Error is { } error)
+        {
+            yield return DiagnosticInfo.Create(Descriptors.ModuleUnreadable, moduleLocation, file, contract.Name, error);
+            yield break;
+        }
+
+        var expectations = new ModuleExpectations(
+            contract.Name,
+            contract.FixedOffset,
+            [.. contract.Exports.Select(e => new ExpectedExport(e.ExportName, e.Signature, e.IsRequired))],
+            [.. contract.HostModules.Select(h => h.Name)])
+        {
+            ResultLengthExport = contract.FixedOffset ? contract.ResultLengthExport : null,
+            InputOffset = contract.InputOffset,
+            AllowsWasi = contract.AllowsWasi,
+        };
+        HostModuleShape[] provided = [.. contract.HostModules.Select(h => new HostModuleShape(
+            h.Name,
+            h.Functions?.Select(f => new KeyValuePair<string, WasmFunctionSignature>(f.Name, f.Signature)).ToArray(),
+            h.ResultOffset))];
+
+        foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports), expectations, provided, module.GuestRegions))
+        {
+            LocationInfo location = problem.Kind is ModuleProblemKind.MissingExport or ModuleProblemKind.ExportSignature
+                ? contract.Exports.FirstOrDefault(e => e.ExportName == problem.Subject)?.Location ?? moduleLocation
+                : moduleLocation;
+            yield return DiagnosticInfo.Create(Descriptor(problem.Kind), location, file, contract.Name, problem.Message);
+        }
+    }
+
+    private static DiagnosticDescriptor Descriptor(ModuleProblemKind kind) => kind switch
+    {
+        ModuleProblemKind.MissingExport => Descriptors.ModuleMissingExport,
+        ModuleProblemKind.ExportSignature => Descriptors.ModuleExportSignature,
+        ModuleProblemKind.AbiSupport => Descriptors.ModuleAbiSupport,
+        ModuleProblemKind.Import => Descriptors.ModuleUnprovidedImport,
+        ModuleProblemKind.ForbiddenImport => Descriptors.ModuleForbiddenImport,
+        _ => Descriptors.ModuleMemoryWindow,
+    };
+
+    private static ModuleSummary Failed(string path, string error)
+        => new(path, error, ImmutableEquatableArray<ModuleItem>.Empty, ImmutableEquatableArray<ModuleItem>.Empty, ImmutableEquatableArray<WasmMemoryRegion>.Empty);
+
+    // Roslyn hands additional files to generators only as text, and a .wasm is binary (reading it as
+    // text fails with CS2015), so the module is read from the path the build gave. The read happens
+    // once per file version: the pipeline caches the summary until the AdditionalText changes.
+#pragma warning disable RS1035 // File IO: there is no binary API for additional files (dotnet/roslyn#47292).
+    private static byte[] ReadBytes(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.Length > MaxModuleBytes)
+        {
+            throw new IOException($"it is {file.Length} bytes, more than the {MaxModuleBytes} bytes Airlock checks at build time");
+        }
+
+        return File.ReadAllBytes(path);
+    }
+#pragma warning restore RS1035
+}

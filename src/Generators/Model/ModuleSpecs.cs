@@ -1,0 +1,60 @@
+using Airlock.Generators.Diagnostics;
+using Airlock.Generators.Infrastructure;
+using Airlock.Wasm;
+
+namespace Airlock.Generators.Model;
+
+/// <summary>An export a contract binds, as the module checks need it.</summary>
+/// <param name="ExportName">The wasm export's name.</param>
+/// <param name="MethodName">The contract method bound to it.</param>
+/// <param name="Signature">The wasm type the contract's ABI gives it.</param>
+/// <param name="IsRequired">Whether a module without it is refused.</param>
+/// <param name="Location">The method's declaration, when it is in source.</param>
+internal sealed record CheckedExport(string ExportName, string MethodName, WasmFunctionSignature Signature, bool IsRequired, LocationInfo? Location);
+
+/// <summary>A host function a plugin may import.</summary>
+internal sealed record CheckedFunction(string Name, WasmFunctionSignature Signature);
+
+/// <summary>A host module a contract declares.</summary>
+/// <param name="Name">The wasm module name.</param>
+/// <param name="Functions">Its functions, or null when its interface cannot be bound (then nothing is checked against it).</param>
+/// <param name="ResultOffset">Where a fixed-offset host module writes results; null for other ABIs.</param>
+internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<CheckedFunction>? Functions, uint? ResultOffset);
+
+/// <summary>Everything needed to check a module against a <c>[WasmPlugin]</c> contract. Holds no symbols.</summary>
+/// <param name="Name">The contract's name as the host spells it (namespace-qualified).</param>
+/// <param name="Location">The interface's declaration, when it is in source.</param>
+/// <param name="ModulePath">The module the contract names with <c>Module = "..."</c>, if any.</param>
+/// <param name="FixedOffset">Whether the contract uses the fixed-offset ABI (otherwise packed ptr+len).</param>
+/// <param name="InputOffset">The fixed-offset input offset.</param>
+/// <param name="ResultLengthExport">The fixed-offset result-length export.</param>
+/// <param name="AllowsWasi">Whether a module may import WASI.</param>
+/// <param name="Exports">The exports the contract binds.</param>
+/// <param name="HostModules">The host modules the contract declares.</param>
+internal sealed record ContractCheckSpec(
+    string Name,
+    LocationInfo? Location,
+    string? ModulePath,
+    bool FixedOffset,
+    uint InputOffset,
+    string ResultLengthExport,
+    bool AllowsWasi,
+    ImmutableEquatableArray<CheckedExport> Exports,
+    ImmutableEquatableArray<CheckedHostModule> HostModules);
+
+/// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit and the module checks.</summary>
+internal sealed record PluginModel(ContractSpec? Spec, ContractCheckSpec? Check);
+
+/// <summary>A plugin module read from an <c>AdditionalFiles</c> item: its imports, exports and guest memory, or why it cannot be read.</summary>
+internal sealed record ModuleSummary(
+    string Path,
+    string? Error,
+    ImmutableEquatableArray<ModuleItem> Exports,
+    ImmutableEquatableArray<ModuleItem> Imports,
+    ImmutableEquatableArray<WasmMemoryRegion> GuestRegions);
+
+/// <summary>An <c>AdditionalFiles</c> module tied to a contract by its <c>AirlockContract</c> metadata.</summary>
+internal sealed record ModuleTie(string Path, string Contract);
+
+/// <summary>A <see cref="ModuleTie"/> with its contract resolved, or the reason it cannot be.</summary>
+internal sealed record ResolvedTie(ModuleTie Tie, ContractCheckSpec? Check, string? Error);

@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Airlock.Generators.Diagnostics;
+using Airlock.Generators.Emitting;
+using Airlock.Generators.Infrastructure;
+using Airlock.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.Generators.Parsing;
+
+/// <summary>
+/// Reads a <c>[WasmPlugin]</c> interface into what the generator needs: the bindings to emit and the
+/// expectations a tied module is checked against (its exports' wasm types, the host modules it may
+/// import from). Problems in the declaration are the analyzer's to report; here they only mean there is
+/// nothing to emit or check.
+/// </summary>
+internal static class PluginModelParser
+{
+    public static PluginModel Parse(INamedTypeSymbol symbol, AttributeData attribute, CancellationToken cancellationToken)
+    {
+        ContractSpec? spec = ContractParser.ParsePlugin(symbol, attribute, [], cancellationToken);
+        return new PluginModel(spec, spec is null ? null : CheckSpec(symbol, attribute, spec, cancellationToken));
+    }
+
+    /// <summary>The check spec of a contract found by name (in source or a referenced assembly), or why there is none.</summary>
+    public static (ContractCheckSpec? Check, string? Error) Resolve(Compilation compilation, string name, CancellationToken cancellationToken)
+    {
+        string metadataName = name.StartsWith("global::", System.StringComparison.Ordinal) ? name.Substring("global::".Length) : name;
+        INamedTypeSymbol? symbol = compilation.GetTypeByMetadataName(metadataName);
+        if (symbol is null)
+        {
+            return (null, "the compilation has no type '" + metadataName + "' (use the namespace-qualified metadata name, such as MyApp.IMyPlugin)");
+        }
+
+        AttributeData? attribute = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ContractParser.PluginAttribute);
+        if (attribute is null)
+        {
+            return (null, "'" + metadataName + "' has no [WasmPlugin] attribute");
+        }
+
+        return (Parse(symbol, attribute, cancellationToken).Check, null);
+    }
+
+    private static ContractCheckSpec CheckSpec(INamedTypeSymbol symbol, AttributeData attribute, ContractSpec spec, CancellationToken cancellationToken)
+    {
+        var exports = new List<CheckedExport>();
+        foreach (ExportSpec export in spec.Exports)
+        {
+            Location? location = symbol.GetMembers(export.MethodName).FirstOrDefault()?.Locations.FirstOrDefault();
+            exports.Add(new CheckedExport(
+                export.ExportName,
+                export.MethodName,
+                Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(export.Parameters), Emitting.Wasm.ExportResult(export, spec.Abi)),
+                export.WhenMissing == MissingExportKind.RefuseModule,
+                LocationInfo.From(location)));
+        }
+
+        var hosts = new List<CheckedHostModule>();
+        TypedConstant imports = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Imports").Value;
+        if (imports.Kind == TypedConstantKind.Array)
+        {
+            foreach (TypedConstant import in imports.Values)
+            {
+                if (import.Value is INamedTypeSymbol hostType && HostModule(hostType, cancellationToken) is { } host)
+                {
+                    hosts.Add(host);
+                }
+            }
+        }
+
+        string? module = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Module").Value.Value as string;
+        return new ContractCheckSpec(
+            spec.Type.HintName,
+            LocationInfo.From(symbol.Locations.FirstOrDefault()),
+            string.IsNullOrWhiteSpace(module) ? null : module,
+            spec.Abi == AbiKind.FixedOffset,
+            (uint)spec.InputOffset,
+            spec.ResultLengthExport,
+            spec.AllowsWasi,
+            exports.ToImmutableEquatableArray(),
+            hosts.ToImmutableEquatableArray());
+    }
+
+    private static CheckedHostModule? HostModule(INamedTypeSymbol hostType, CancellationToken cancellationToken)
+    {
+        AttributeData? attribute = hostType.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ContractParser.HostAttribute);
+        if (attribute is null)
+        {
+            return null;
+        }
+
+        HostSpec? host = ContractParser.ParseHost(hostType, attribute, [], cancellationToken);
+        string name = host?.Module ?? attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
+        if (host is null)
+        {
+            return new CheckedHostModule(name, null, null);
+        }
+
+        ImmutableEquatableArray<CheckedFunction> functions = host.Imports
+            .Select(i => new CheckedFunction(i.ImportName, Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(i.Parameters), Emitting.Wasm.Result(i.Result, host.Abi))))
+            .ToImmutableEquatableArray();
+        return new CheckedHostModule(name, functions, host.Abi == AbiKind.FixedOffset ? (uint)host.ResultOffset : null);
+    }
+}

@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+// Compiled into both the source generator (netstandard2.0) and the host (net10.0): internal only, and
+// no BCL API newer than netstandard2.0. The host runs these checks before a module runs; the
+// generator runs the same checks at compile time on a module tied to a contract, so a module the
+// build accepts is a module the host loads, and the messages are word for word the same.
+namespace Airlock.Wasm;
+
+/// <summary>One import or export of a module, as the checks see it.</summary>
+/// <param name="Module">The import's module name; empty for exports.</param>
+/// <param name="Name">The item's name.</param>
+/// <param name="Kind">What it is.</param>
+/// <param name="Signature">A function's type; null for other kinds.</param>
+/// <param name="Is64BitMemory">Whether a memory is 64-bit.</param>
+internal sealed record ModuleItem(string Module, string Name, WasmExternalKind Kind, WasmFunctionSignature? Signature, bool Is64BitMemory);
+
+/// <summary>The imports and exports of a module, read from its binary or from a compiled module.</summary>
+internal sealed class ModuleShape
+{
+    public ModuleShape(IReadOnlyList<ModuleItem> exports, IReadOnlyList<ModuleItem> imports)
+    {
+        Exports = exports;
+        Imports = imports;
+    }
+
+    public IReadOnlyList<ModuleItem> Exports { get; }
+
+    public IReadOnlyList<ModuleItem> Imports { get; }
+
+    /// <summary>The shape of a module read by <see cref="WasmModuleReader"/>.</summary>
+    public static ModuleShape Of(WasmModuleInfo info)
+    {
+        var exports = new List<ModuleItem>(info.Exports.Count);
+        foreach (WasmExport export in info.Exports)
+        {
+            WasmFunctionSignature? signature = null;
+            bool memory64 = false;
+            if (export.Kind == WasmExternalKind.Function && info.TryGetFunctionSignature(export.Index, out WasmFunctionSignature function))
+            {
+                signature = function;
+            }
+            else if (export.Kind == WasmExternalKind.Memory)
+            {
+                memory64 = MemoryIs64(info, export.Index);
+            }
+
+            exports.Add(new ModuleItem(string.Empty, export.Name, export.Kind, signature, memory64));
+        }
+
+        var imports = new List<ModuleItem>(info.Imports.Count);
+        foreach (WasmImport import in info.Imports)
+        {
+            imports.Add(new ModuleItem(import.Module, import.Name, import.Kind, import.Signature, import.Memory?.Is64 ?? false));
+        }
+
+        return new ModuleShape(exports, imports);
+    }
+
+    private static bool MemoryIs64(WasmModuleInfo info, uint index)
+    {
+        uint position = 0;
+        foreach (WasmImport import in info.Imports)
+        {
+            if (import.Kind == WasmExternalKind.Memory)
+            {
+                if (position++ == index)
+                {
+                    return import.Memory?.Is64 ?? false;
+                }
+            }
+        }
+
+        long local = (long)index - position;
+        return local >= 0 && local < info.Memories.Count && info.Memories[(int)local].Is64;
+    }
+}
+
+/// <summary>An export a contract calls.</summary>
+/// <param name="Name">The export's name.</param>
+/// <param name="Signature">The wasm type the contract's ABI gives it.</param>
+/// <param name="IsRequired">Whether a module without it is refused (otherwise the contract skips or throws at the call).</param>
+internal sealed record ExpectedExport(string Name, WasmFunctionSignature Signature, bool IsRequired);
+
+/// <summary>A module of host functions a plugin may import.</summary>
+/// <param name="Name">The wasm module name.</param>
+/// <param name="Functions">Its functions by name, or null when they are not known (nothing is checked against it).</param>
+/// <param name="ResultOffset">Where a fixed-offset host module writes results, or null for other ABIs.</param>
+internal sealed record HostModuleShape(string Name, IReadOnlyList<KeyValuePair<string, WasmFunctionSignature>>? Functions, uint? ResultOffset);
+
+/// <summary>What a contract needs of a module.</summary>
+internal sealed class ModuleExpectations
+{
+    public ModuleExpectations(string contractName, bool fixedOffset, IReadOnlyList<ExpectedExport> exports, IReadOnlyList<string> declaredHostModules)
+    {
+        ContractName = contractName;
+        FixedOffset = fixedOffset;
+        Exports = exports;
+        DeclaredHostModules = declaredHostModules;
+    }
+
+    /// <summary>The contract's name, as messages spell it.</summary>
+    public string ContractName { get; }
+
+    /// <summary>Whether the contract uses the fixed-offset ABI (otherwise packed ptr+len).</summary>
+    public bool FixedOffset { get; }
+
+    public IReadOnlyList<ExpectedExport> Exports { get; }
+
+    /// <summary>The host modules the contract declares (its <c>Imports</c>).</summary>
+    public IReadOnlyList<string> DeclaredHostModules { get; }
+
+    /// <summary>The fixed-offset result-length export, checked when present.</summary>
+    public string? ResultLengthExport { get; init; }
+
+    /// <summary>The fixed-offset input offset.</summary>
+    public uint InputOffset { get; init; }
+
+    /// <summary>Whether the module may import WASI.</summary>
+    public bool AllowsWasi { get; init; } = true;
+}
+
+/// <summary>What kind of mismatch a problem is; each has its own diagnostic id at compile time.</summary>
+internal enum ModuleProblemKind
+{
+    /// <summary>The module lacks what the ABI itself needs: memory, <c>alloc</c>, <c>dealloc</c>.</summary>
+    AbiSupport,
+
+    /// <summary>A required export the contract calls is absent.</summary>
+    MissingExport,
+
+    /// <summary>An export exists with a type the ABI cannot call.</summary>
+    ExportSignature,
+
+    /// <summary>An import no host module provides, or provides with another type.</summary>
+    Import,
+
+    /// <summary>An import the contract does not allow (WASI when <c>AllowWasi = false</c>).</summary>
+    ForbiddenImport,
+
+    /// <summary>A fixed-offset window lies inside memory the guest owns.</summary>
+    MemoryWindow,
+}
+
+/// <summary>One way a module does not fit its contract.</summary>
+/// <param name="Kind">What kind of mismatch.</param>
+/// <param name="Subject">The export, import (<c>module.name</c>) or offset concerned.</param>
+/// <param name="Message">A sentence saying what is wrong and how to fix it.</param>
+internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, string Message)
+{
+    public override string ToString() => Message;
+}
+
+/// <summary>Checks a module against a contract before anything runs.</summary>
+internal static class ModuleVerifier
+{
+    public const string WasiModule = "wasi_snapshot_preview1";
+
+    private static readonly WasmFunctionSignature AllocType = new([WasmType.I32], [WasmType.I32]);
+    private static readonly WasmFunctionSignature DeallocType = new([WasmType.I32, WasmType.I32], []);
+    private static readonly WasmFunctionSignature ResultLengthType = new([WasmType.I32], [WasmType.I32]);
+    private static readonly WasmFunctionSignature InitializeType = new([], []);
+
+    /// <summary>Every way <paramref name="module"/> does not fit <paramref name="contract"/>.</summary>
+    /// <param name="module">The module's imports and exports.</param>
+    /// <param name="contract">What the contract needs.</param>
+    /// <param name="provided">The host modules that will be linked.</param>
+    /// <param name="guestRegions">The memory the guest owns (fixed-offset windows must avoid it).</param>
+    /// <param name="noImportsReason">Why no host functions are provided at all, when that is the case.</param>
+    public static IReadOnlyList<ModuleProblem> Verify(ModuleShape module, ModuleExpectations contract, IReadOnlyList<HostModuleShape> provided, IReadOnlyList<WasmMemoryRegion> guestRegions, string? noImportsReason = null)
+    {
+        var problems = new List<ModuleProblem>();
+        var exports = new Dictionary<string, ModuleItem>(StringComparer.Ordinal);
+        foreach (ModuleItem export in module.Exports)
+        {
+            exports[export.Name] = export;
+        }
+
+        string abi = contract.FixedOffset ? "the fixed-offset ABI" : "the packed ptr+len ABI";
+        if (!exports.TryGetValue("memory", out ModuleItem? memory) || memory.Kind != WasmExternalKind.Memory)
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module has no 'memory' export; {abi} exchanges data through the exported memory."));
+        }
+        else if (memory.Is64BitMemory)
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory."));
+        }
+
+        if (!contract.FixedOffset)
+        {
+            CheckFunction(exports, "alloc", AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
+            CheckFunction(exports, "dealloc", DeallocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
+        }
+
+        foreach (ExpectedExport export in contract.Exports)
+        {
+            if (export.IsRequired || exports.ContainsKey(export.Name))
+            {
+                CheckFunction(exports, export.Name, export.Signature, "the contract " + contract.ContractName, ModuleProblemKind.MissingExport, ModuleProblemKind.ExportSignature, problems);
+            }
+        }
+
+        if (contract.FixedOffset)
+        {
+            if (contract.ResultLengthExport is { } resultLength && exports.ContainsKey(resultLength))
+            {
+                CheckFunction(exports, resultLength, ResultLengthType, abi, ModuleProblemKind.ExportSignature, ModuleProblemKind.ExportSignature, problems);
+            }
+
+            CheckWindow(guestRegions, contract.InputOffset, "input offset", problems);
+        }
+
+        if (exports.TryGetValue("_initialize", out ModuleItem? initialize) && !InitializeType.Equals(initialize.Signature))
+        {
+            problems.Add(new(ModuleProblemKind.ExportSignature, "_initialize", "the module exports '_initialize' but not as a function of type () -> (); Airlock calls it once after instantiation."));
+        }
+
+        foreach (ModuleItem import in module.Imports)
+        {
+            CheckImport(import, contract, provided, noImportsReason, problems);
+        }
+
+        foreach (HostModuleShape host in provided)
+        {
+            if (host.ResultOffset is { } offset && module.Imports.Any(i => i.Module == host.Name))
+            {
+                CheckWindow(guestRegions, offset, $"result offset of host module '{host.Name}'", problems);
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Whether the module imports WASI (and so needs it linked).</summary>
+    public static bool ImportsWasi(ModuleShape module) => module.Imports.Any(i => i.Module == WasiModule);
+
+    private static void CheckImport(ModuleItem import, ModuleExpectations contract, IReadOnlyList<HostModuleShape> provided, string? noImportsReason, List<ModuleProblem> problems)
+    {
+        string subject = import.Module + "." + import.Name;
+        if (import.Module == WasiModule)
+        {
+            if (!contract.AllowsWasi)
+            {
+                problems.Add(new(ModuleProblemKind.ForbiddenImport, subject, $"the module imports WASI ('{subject}'), which the contract {contract.ContractName} does not allow (AllowWasi = false); build the plugin for a target without WASI (wasm32-unknown-unknown, or C without wasi-libc)."));
+            }
+
+            return;
+        }
+
+        if (import.Kind != WasmExternalKind.Function || import.Signature is not { } actual)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports {Describe(import.Kind)} '{subject}'; Airlock provides only functions to plugins."));
+            return;
+        }
+
+        HostModuleShape? host = provided.FirstOrDefault(p => p.Name == import.Module);
+        if (host is null && noImportsReason is not null)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' {actual}, but {noImportsReason}, so it gets no host functions."));
+            return;
+        }
+
+        if (host is null)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, contract.DeclaredHostModules.Contains(import.Module)
+                ? $"the module imports '{subject}' {actual}, but the host functions of module '{import.Module}' were not provided; pass them with PluginLoadOptions.AddImports."
+                : $"the module imports '{subject}' {actual}, and no host module '{import.Module}' is provided."));
+            return;
+        }
+
+        if (host.Functions is not { } functions)
+        {
+            return;
+        }
+
+        KeyValuePair<string, WasmFunctionSignature> function = functions.FirstOrDefault(f => f.Key == import.Name);
+        if (function.Key is null)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' {actual}, which module '{import.Module}' does not have (it has {string.Join(", ", functions.Select(f => f.Key))})."));
+        }
+        else if (!function.Value.Equals(actual))
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' as {actual}, but the host provides it as {function.Value}."));
+        }
+    }
+
+    private static void CheckWindow(IReadOnlyList<WasmMemoryRegion> regions, uint offset, string what, List<ModuleProblem> problems)
+    {
+        if (WasmMemoryMap.RegionAt(regions, offset) is { } owner)
+        {
+            problems.Add(new(ModuleProblemKind.MemoryWindow, what, $"the {what} 0x{offset:x} ({offset}) lies inside the guest's {owner}, so writing there would corrupt the plugin; "
+                + "link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md)."));
+        }
+    }
+
+    private static void CheckFunction(Dictionary<string, ModuleItem> exports, string name, WasmFunctionSignature expected, string requiredBy, ModuleProblemKind missing, ModuleProblemKind mismatch, List<ModuleProblem> problems)
+    {
+        if (!exports.TryGetValue(name, out ModuleItem? export))
+        {
+            problems.Add(new(missing, name, $"the module has no export '{name}' of type {expected}, which {requiredBy} needs."));
+            return;
+        }
+
+        if (export.Kind != WasmExternalKind.Function || export.Signature is not { } actual)
+        {
+            problems.Add(new(mismatch, name, $"the module's export '{name}' is {Describe(export.Kind)}, not a function of type {expected}."));
+            return;
+        }
+
+        if (!actual.Equals(expected))
+        {
+            problems.Add(new(mismatch, name, $"the module's export '{name}' has type {actual}; {requiredBy} needs {expected}."));
+        }
+    }
+
+    private static string Describe(WasmExternalKind kind) => kind switch
+    {
+        WasmExternalKind.Memory => "a memory",
+        WasmExternalKind.Table => "a table",
+        WasmExternalKind.Global => "a global",
+        WasmExternalKind.Tag => "a tag",
+        _ => "a function",
+    };
+}

@@ -1,0 +1,303 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Airlock.Generators.Tests;
+
+/// <summary>
+/// A plugin module tied to a contract (an AdditionalFiles .wasm) is checked at build time with the
+/// host's own checks: each mismatch is an AIR1xx error with the host's sentence and a location.
+/// </summary>
+public sealed class ModuleCheckTests : IDisposable
+{
+    private static readonly string ChirpC = Airlock.Tests.Checkout.PathOf("samples", "plugins", "chirp-c", "chirp.wasm");
+    private static readonly string ChirpRust = Airlock.Tests.Checkout.PathOf("samples", "plugins", "chirp-rust", "chirp.wasm");
+    private static readonly string Redact = Airlock.Tests.Checkout.PathOf("samples", "plugins", "lesstruct-redact-c", "plugin.wasm");
+
+    private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing Airlock;\nusing Airlock.Contracts.SocialScale;\nnamespace N;\n";
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("airlock-modules-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public void A_real_module_that_fits_a_referenced_contract_builds_clean()
+    {
+        // ISocialScalePlugin lives in Airlock.Contracts (a referenced assembly): resolved by metadata name.
+        GeneratorDriverRunResult result = Run([Usings], (ChirpC, "Airlock.Contracts.SocialScale.ISocialScalePlugin"));
+        Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
+    public void A_missing_export_is_AIR102_at_the_method()
+    {
+        string source = Usings + """
+            [WasmPlugin(Imports = [typeof(ISocialScaleHost)], Module = "chirp-c/chirp.wasm")]
+            public partial interface IChirp
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+                [WasmExport("plugin_publish_v2")] ValueTask<string> PublishAsync(string request, CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null)).Diagnostics);
+        AssertDiagnostic(diagnostic, source, "AIR102", "Module 'chirp.wasm' does not fit contract 'N.IChirp': the module has no export 'plugin_publish_v2' of type (i32, i32) -> i64, which the contract N.IChirp needs.", "PublishAsync");
+    }
+
+    [Fact]
+    public void A_wrong_signature_is_AIR103_at_the_method()
+    {
+        string source = Usings + """
+            [WasmPlugin(Imports = [typeof(ISocialScaleHost)], Module = "chirp.wasm")]
+            public partial interface IChirp
+            {
+                [WasmExport("plugin_init")] int Init(int version);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null)).Diagnostics);
+        AssertDiagnostic(diagnostic, source, "AIR103", "Module 'chirp.wasm' does not fit contract 'N.IChirp': the module's export 'plugin_init' has type () -> i64; the contract N.IChirp needs (i32) -> i32.", "Init");
+    }
+
+    [Fact]
+    public void A_module_without_alloc_and_dealloc_is_AIR104_on_the_module()
+    {
+        // The Lesstruct redact plugin speaks the fixed-offset ABI: it has no allocator to export.
+        string source = Usings + """
+            [WasmPlugin(Module = "plugin.wasm")]
+            public partial interface IPacked
+            {
+                [WasmExport("hook_before_save")] int Save(int ptr, int len);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (Redact, null)).Diagnostics.Where(d => d.Id == "AIR104")];
+        Assert.Equal(2, diagnostics.Length);
+        Assert.Equal("Module 'plugin.wasm' does not fit contract 'N.IPacked': the module has no export 'alloc' of type (i32) -> i32, which the packed ptr+len ABI needs.", diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Module 'plugin.wasm' does not fit contract 'N.IPacked': the module has no export 'dealloc' of type (i32, i32) -> (), which the packed ptr+len ABI needs.", diagnostics[1].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(diagnostics, d => Assert.Equal(Redact, d.Location.GetLineSpan().Path));
+    }
+
+    [Fact]
+    public void Imports_no_declared_host_module_provides_are_AIR105()
+    {
+        string source = Usings + """
+            [WasmPlugin(Module = "chirp.wasm")]
+            public partial interface IBare
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics];
+        Assert.NotEmpty(diagnostics);
+        Assert.All(diagnostics, d => Assert.Equal("AIR105", d.Id));
+        Assert.Contains(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture) == "Module 'chirp.wasm' does not fit contract 'N.IBare': the module imports 'env.host_log' (i32, i32, i32) -> (), and no host module 'env' is provided.");
+    }
+
+    [Fact]
+    public void A_host_function_with_another_type_is_AIR105()
+    {
+        string source = Usings + """
+            [WasmHost("env")]
+            public partial interface IMiniHost
+            {
+                [WasmImport("host_log")] void Log(int level);
+            }
+
+            [WasmPlugin(Imports = [typeof(IMiniHost)], Module = "chirp.wasm")]
+            public partial interface IMini
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics];
+        Assert.Contains(diagnostics, d => d.Id == "AIR105" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture) == "Module 'chirp.wasm' does not fit contract 'N.IMini': the module imports 'env.host_log' as (i32, i32, i32) -> (), but the host provides it as (i32) -> ().");
+        Assert.Contains(diagnostics, d => d.Id == "AIR105" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("which module 'env' does not have (it has host_log)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WASI_in_a_contract_that_forbids_it_is_AIR106()
+    {
+        string source = Usings + """
+            [WasmPlugin(Imports = [typeof(ISocialScaleHost)], AllowWasi = false, Module = "chirp-rust/chirp.wasm")]
+            public partial interface IPure
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpRust, null)).Diagnostics];
+        Assert.NotEmpty(diagnostics);
+        Assert.All(diagnostics, d => Assert.Equal("AIR106", d.Id));
+        Assert.All(diagnostics, d => Assert.Matches(@"^Module 'chirp\.wasm' does not fit contract 'N\.IPure': the module imports WASI \('wasi_snapshot_preview1\.[a-z_]+'\), which the contract N\.IPure does not allow \(AllowWasi = false\); build the plugin for a target without WASI", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void A_fixed_offset_input_inside_the_guest_stack_is_AIR107()
+    {
+        // chirp-c has wasm-ld's default layout: data from 1024, then the stack up to about 66 KiB.
+        string source = Usings + """
+            [WasmPlugin(InputOffset = 1024, Imports = [typeof(ISocialScaleHost)], Module = "chirp.wasm")]
+            public partial interface IHooks
+            {
+                [WasmExport("plugin_tick")] void Tick();
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics.Where(d => d.Id == "AIR107")];
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Matches(@"^Module 'chirp\.wasm' does not fit contract 'N\.IHooks': the input offset 0x400 \(1024\) lies inside the guest's .+ \[0x[0-9a-f]+, 0x[0-9a-f]+\), so writing there would corrupt the plugin; link the module to leave that address free \(for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md\)\.$", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0 }, "it is not a valid WebAssembly module: ")]
+    [InlineData(new byte[] { 0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 50, 1 }, "it is not a valid WebAssembly module: truncated type section at byte 8: its size is 50 bytes, but only 1 are left")]
+    [InlineData(new byte[0], "the file is empty")]
+    public void A_file_that_is_not_a_module_is_AIR101(byte[] bytes, string reason)
+    {
+        string path = Path.Combine(_scratch, "broken.wasm");
+        File.WriteAllBytes(path, bytes);
+        string source = Usings + """
+            [WasmPlugin(Module = "broken.wasm")]
+            public partial interface IAny
+            {
+                [WasmExport("run")] int Run(int x);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (path, null)).Diagnostics);
+        Assert.Equal("AIR101", diagnostic.Id);
+        Assert.StartsWith("Module 'broken.wasm' tied to contract 'N.IAny' cannot be checked: " + reason, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(path, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void A_deleted_module_is_AIR101_not_a_crash()
+    {
+        string path = Path.Combine(_scratch, "gone.wasm");
+        GeneratorDriverRunResult result = Run([Usings], (path, "Airlock.Contracts.SocialScale.ISocialScalePlugin"));
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("AIR101", diagnostic.Id);
+        Assert.StartsWith("Module 'gone.wasm' tied to contract 'Airlock.Contracts.SocialScale.ISocialScalePlugin' cannot be checked: the file cannot be read (", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_module_name_matching_two_files_is_AIR108()
+    {
+        string source = Usings + """
+            [WasmPlugin(Module = "chirp.wasm")]
+            public partial interface IAny
+            {
+                [WasmExport("run")] int Run(int x);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null), (ChirpRust, null)).Diagnostics);
+        AssertDiagnostic(diagnostic, source, "AIR108", $"Contract 'N.IAny' names module 'chirp.wasm', which matches 2 AdditionalFiles items ({ChirpC}, {ChirpRust}); name it by a longer path", "IAny");
+    }
+
+    [Fact]
+    public void A_module_name_with_no_additional_file_is_AIR108_at_the_contract()
+    {
+        string source = Usings + """
+            [WasmPlugin(Module = "plugins/missing.wasm")]
+            public partial interface IAny
+            {
+                [WasmExport("run")] int Run(int x);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null)).Diagnostics);
+        AssertDiagnostic(diagnostic, source, "AIR108", "Contract 'N.IAny' names module 'plugins/missing.wasm', which is not an AdditionalFiles item of the project; add <AdditionalFiles Include=\"plugins/missing.wasm\" /> to the project file", "IAny");
+    }
+
+    [Theory]
+    [InlineData("N.INope", "the compilation has no type 'N.INope' (use the namespace-qualified metadata name, such as MyApp.IMyPlugin)")]
+    [InlineData("System.IDisposable", "'System.IDisposable' has no [WasmPlugin] attribute")]
+    public void Metadata_naming_no_contract_is_AIR108_on_the_module(string contract, string reason)
+    {
+        Diagnostic diagnostic = Assert.Single(Run([Usings], (ChirpC, contract)).Diagnostics);
+        Assert.Equal("AIR108", diagnostic.Id);
+        Assert.Equal($"AdditionalFiles item 'chirp.wasm' names contract '{contract}' in its AirlockContract metadata, but {reason}", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void An_unrelated_edit_rereads_no_module_and_rechecks_nothing()
+    {
+        string source = Usings + """
+            [WasmPlugin(Imports = [typeof(ISocialScaleHost)], Module = "chirp-c/chirp.wasm")]
+            public partial interface IChirp
+            {
+                [WasmExport("plugin_publish_v2")] ValueTask<string> PublishAsync(string request, CancellationToken cancellationToken = default);
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.Compile(source);
+        var contracts = new Dictionary<string, string> { [ChirpRust] = "Airlock.Contracts.SocialScale.ISocialScalePlugin" };
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([new ModuleFile(ChirpC), new ModuleFile(ChirpRust)], contracts).RunGenerators(compilation);
+
+        CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public static class Unrelated { public static int Value => 42; }", GeneratorHarness.ParseOptions));
+        GeneratorDriverRunResult second = driver.RunGenerators(edited).GetRunResult();
+        GeneratorRunResult result = second.Results.Single();
+
+        // The read step did not run: its outputs are cached, so no module was opened again.
+        IncrementalGeneratorRunStep[] reads = [.. result.TrackedSteps[TrackingNames.Modules]];
+        Assert.Equal(2, reads.Length);
+        Assert.All(reads.SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+
+        // The checks produced the same diagnostics, so nothing downstream ran again.
+        Assert.All(result.TrackedSteps[TrackingNames.ModuleChecks].SelectMany(r => r.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"module checks were {o.Reason}"));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal("AIR102", Assert.Single(second.Diagnostics).Id);
+    }
+
+    [Fact]
+    public void Module_models_hold_no_symbols_or_syntax()
+    {
+        string source = Usings + """
+            [WasmPlugin(Imports = [typeof(ISocialScaleHost)], Module = "chirp-c/chirp.wasm")]
+            public partial interface IChirp
+            {
+                [WasmExport("plugin_publish_v2")] ValueTask<string> PublishAsync(string request, CancellationToken cancellationToken = default);
+            }
+            """;
+        GeneratorRunResult result = Run([source], (ChirpC, null), (ChirpRust, "Airlock.Contracts.SocialScale.ISocialScalePlugin")).Results.Single();
+        foreach (string step in new[] { TrackingNames.Contracts, TrackingNames.Modules, TrackingNames.ModuleChecks })
+        {
+            object?[] models = [.. result.TrackedSteps[step].SelectMany(r => r.Outputs).Select(o => o.Value)];
+            Assert.NotEmpty(models);
+            foreach (object? model in models)
+            {
+                IncrementalTests.AssertNoCompilerObjects(model, [], step);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_new_version_of_the_module_is_read_again()
+    {
+        string path = Path.Combine(_scratch, "chirp.wasm");
+        File.Copy(ChirpC, path);
+        var original = new ModuleFile(path);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([original], new Dictionary<string, string> { [path] = "Airlock.Contracts.SocialScale.ISocialScalePlugin" });
+        CSharpCompilation compilation = GeneratorHarness.Compile(Usings);
+        driver = driver.RunGenerators(compilation);
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+
+        // The build hands over a new AdditionalText when the file changes.
+        File.WriteAllBytes(path, [0x00, 0x61, 0x73, 0x6D]);
+        driver = driver.ReplaceAdditionalText(original, new ModuleFile(path));
+        GeneratorDriverRunResult result = driver.RunGenerators(compilation).GetRunResult();
+        Assert.Equal("AIR101", Assert.Single(result.Diagnostics).Id);
+    }
+
+    private static GeneratorDriverRunResult Run(string[] sources, params (string Path, string? Contract)[] modules)
+    {
+        var contracts = modules.Where(m => m.Contract is not null).ToDictionary(m => m.Path, m => m.Contract!);
+        return GeneratorHarness.CreateDriver(modules.Select(m => (AdditionalText)new ModuleFile(m.Path)), contracts)
+            .RunGenerators(GeneratorHarness.Compile(sources))
+            .GetRunResult();
+    }
+
+    private static void AssertDiagnostic(Diagnostic diagnostic, string source, string id, string message, string located)
+    {
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("Contract0.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(located, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+    }
+}
