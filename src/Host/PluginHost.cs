@@ -30,7 +30,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly Engine _engine;
     private readonly ITimer _epochTicker;
-    private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new(StringComparer.Ordinal);
+    private readonly ModuleCache _modules;
     private int _disposed;
 
     /// <summary>Creates a host.</summary>
@@ -49,8 +49,13 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             _engine = new Engine(config);
         }
 
+        _modules = new ModuleCache(_engine, "fuel=on;epoch=on", _options.ModuleCache, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+
         _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
     }
+
+    /// <summary>What the module cache has served since the host was created.</summary>
+    public ModuleCacheStatistics ModuleCacheStatistics => _modules.Statistics;
 
     /// <summary>
     /// Loads the plugin a SocialScale manifest (<c>plugin.json</c>) describes and binds it to contract
@@ -162,15 +167,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         _epochTicker.Dispose();
-        foreach (Lazy<Module> module in _modules.Values)
-        {
-            if (module.IsValueCreated)
-            {
-                module.Value.Dispose();
-            }
-        }
-
-        _modules.Clear();
+        _modules.Dispose();
     }
 
     private async Task<TPlugin> LoadCoreAsync<TPlugin>(string id, string version, byte[] bytes, string? manifestPath, string? modulePath, PluginLoadOptions? options, CancellationToken cancellationToken)
@@ -287,26 +284,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     }
 
     private Module GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
-    {
-        Lazy<Module> entry = _modules.GetOrAdd(sha256, _ => new Lazy<Module>(() => Compile(id, bytes, modulePath), LazyThreadSafetyMode.ExecutionAndPublication));
-        bool cached = entry.IsValueCreated;
-        try
-        {
-            Module module = entry.Value;
-            if (cached)
-            {
-                HostLog.ModuleCacheHit(_logger, id, sha256);
-            }
-
-            return module;
-        }
-        catch
-        {
-            // Do not cache a failure: the next load retries (and reports) it.
-            _modules.TryRemove(new KeyValuePair<string, Lazy<Module>>(sha256, entry));
-            throw;
-        }
-    }
+        => _modules.GetOrAdd(id, sha256, () => Compile(id, bytes, modulePath));
 
     private Module Compile(string id, byte[] bytes, string? modulePath)
     {

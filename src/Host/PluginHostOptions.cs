@@ -15,8 +15,15 @@ public sealed class PluginHostOptions
     /// <summary>The largest module the host compiles. Default 64 MiB.</summary>
     public long MaxModuleBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Keeps compiled modules on disk so a restarted host loads plugins without compiling them;
+    /// <see langword="null"/> (the default) keeps them in memory only.
+    /// </summary>
+    public ModuleCacheOptions? ModuleCache { get; set; }
+
     internal void Validate()
     {
+        ModuleCache?.Validate();
         ArgumentNullException.ThrowIfNull(DefaultLimits);
         DefaultLimits.Validate();
         if (EpochInterval < TimeSpan.FromMilliseconds(1) || EpochInterval > TimeSpan.FromSeconds(1))

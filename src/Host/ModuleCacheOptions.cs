@@ -1,0 +1,37 @@
+namespace Airlock;
+
+/// <summary>
+/// Where and how much a <see cref="PluginHost"/> keeps compiled modules on disk, so that a plugin
+/// loads without compiling again after a restart. See <c>docs/performance.md</c>.
+/// </summary>
+/// <remarks>
+/// Compiled code is machine code the host runs: the directory must be writable only by the account
+/// the host runs as, like the host's own binaries. Each file carries a SHA-256 of its contents and of
+/// the engine configuration it was compiled for; a truncated, corrupted or foreign file is deleted and
+/// the module compiled again, never loaded.
+/// </remarks>
+public sealed class ModuleCacheOptions
+{
+    /// <summary>The directory of the cache files; created when missing.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>
+    /// How many bytes the cache files may take in total. When a new file takes the cache over budget,
+    /// the least recently used files are deleted first. Default 512 MiB.
+    /// </summary>
+    public long MaxBytes { get; init; } = 512L * 1024 * 1024;
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(Directory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes);
+    }
+}
+
+/// <summary>What a host's module cache has done since the host was created.</summary>
+/// <param name="MemoryHits">Loads served by a module already compiled in this host.</param>
+/// <param name="DiskHits">Loads served from a cache file.</param>
+/// <param name="Compilations">Modules compiled from their bytes.</param>
+/// <param name="RejectedFiles">Cache files found truncated, corrupted or foreign, and deleted.</param>
+/// <param name="EvictedFiles">Cache files deleted to keep the cache within its budget.</param>
+public readonly record struct ModuleCacheStatistics(long MemoryHits, long DiskHits, long Compilations, long RejectedFiles, long EvictedFiles);

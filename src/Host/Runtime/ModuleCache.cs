@@ -1,0 +1,321 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+
+namespace Airlock.Runtime;
+
+/// <summary>
+/// Compiled modules keyed by the SHA-256 of their bytes and the engine's configuration: shared in
+/// memory by every plugin of a host, and (when a directory is configured) kept on disk through
+/// <see cref="Module.Serialize"/> so a restarted host skips compilation.
+/// </summary>
+/// <remarks>
+/// <para>A cache file is a 120-byte header and Wasmtime's serialized module:</para>
+/// <code>
+/// magic "AIRLOCK-MODULE\0\1" (16) | engine fingerprint SHA-256 (32) | module SHA-256 (32)
+/// | payload length u64 LE (8) | payload SHA-256 (32) | payload
+/// </code>
+/// <para>
+/// Every field is checked before Wasmtime sees the payload; a file that fails any check is deleted
+/// and the module compiled again. Files are written to a temporary name and renamed into place, so a
+/// reader never sees half a file. The least recently used files go first when the cache is over budget.
+/// </para>
+/// </remarks>
+internal sealed class ModuleCache : IDisposable
+{
+    private const string Extension = ".airmod";
+    private const int HeaderLength = 16 + 32 + 32 + 8 + 32;
+    private static readonly byte[] Magic = "AIRLOCK-MODULE\0\u0001"u8.ToArray();
+
+    private readonly Engine _engine;
+    private readonly byte[] _fingerprint;
+    private readonly string _fingerprintTag;
+    private readonly ModuleCacheOptions? _disk;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new(StringComparer.Ordinal);
+    private readonly Lock _evictionLock = new();
+    private long _memoryHits;
+    private long _diskHits;
+    private long _compilations;
+    private long _rejected;
+    private long _evicted;
+
+    /// <param name="engine">The engine modules are compiled for.</param>
+    /// <param name="engineConfiguration">Every engine setting that changes compiled code, as text.</param>
+    /// <param name="disk">The disk cache, or null for memory only.</param>
+    /// <param name="logger">Where cache events are logged.</param>
+    public ModuleCache(Engine engine, string engineConfiguration, ModuleCacheOptions? disk, ILogger logger)
+    {
+        _engine = engine;
+        _disk = disk;
+        _logger = logger;
+        string identity = engineConfiguration
+            + ";wasmtime=" + typeof(Engine).Assembly.GetName().Version
+            + ";arch=" + System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
+            + ";os=" + System.Runtime.InteropServices.RuntimeInformation.OSDescription;
+        _fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
+        _fingerprintTag = Convert.ToHexStringLower(_fingerprint, 0, 8);
+    }
+
+    public ModuleCacheStatistics Statistics => new(
+        Interlocked.Read(ref _memoryHits),
+        Interlocked.Read(ref _diskHits),
+        Interlocked.Read(ref _compilations),
+        Interlocked.Read(ref _rejected),
+        Interlocked.Read(ref _evicted));
+
+    /// <summary>The compiled module whose bytes hash to <paramref name="sha256"/>: from memory, from disk, or compiled now.</summary>
+    /// <param name="id">The plugin (names the module and log entries).</param>
+    /// <param name="sha256">The lower-case hex SHA-256 of the module's bytes.</param>
+    /// <param name="compile">Compiles the module when no cached copy can be used; throws a typed load error.</param>
+    public Module GetOrAdd(string id, string sha256, Func<Module> compile)
+    {
+        Lazy<Module> entry = _modules.GetOrAdd(sha256, _ => new Lazy<Module>(() => LoadOrCompile(id, sha256, compile), LazyThreadSafetyMode.ExecutionAndPublication));
+        bool cached = entry.IsValueCreated;
+        try
+        {
+            Module module = entry.Value;
+            if (cached)
+            {
+                Interlocked.Increment(ref _memoryHits);
+                HostLog.ModuleCacheHit(_logger, id, sha256);
+            }
+
+            return module;
+        }
+        catch
+        {
+            // Do not cache a failure: the next load retries (and reports) it.
+            _modules.TryRemove(new KeyValuePair<string, Lazy<Module>>(sha256, entry));
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (Lazy<Module> module in _modules.Values)
+        {
+            if (module.IsValueCreated)
+            {
+                module.Value.Dispose();
+            }
+        }
+
+        _modules.Clear();
+    }
+
+    private Module LoadOrCompile(string id, string sha256, Func<Module> compile)
+    {
+        string? path = _disk is null ? null : Path.Combine(_disk.Directory, sha256 + "-" + _fingerprintTag + Extension);
+        if (path is not null && TryLoad(id, sha256, path) is { } loaded)
+        {
+            Interlocked.Increment(ref _diskHits);
+            return loaded;
+        }
+
+        Module module = compile();
+        Interlocked.Increment(ref _compilations);
+        if (path is not null)
+        {
+            Store(id, sha256, path, module);
+        }
+
+        return module;
+    }
+
+    private Module? TryLoad(string id, string sha256, string path)
+    {
+        byte[] file;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            HostLog.ModuleCacheUnavailable(_logger, path, exception.Message);
+            return null;
+        }
+
+        if (Validate(file, sha256) is { } problem)
+        {
+            Reject(path, problem);
+            return null;
+        }
+
+        Module module;
+        try
+        {
+            module = Module.Deserialize(_engine, id, file.AsSpan(HeaderLength));
+        }
+        catch (WasmtimeException exception)
+        {
+            Reject(path, "Wasmtime refused it: " + exception.Message.Split('\n')[0]);
+            return null;
+        }
+
+        Touch(path);
+        HostLog.ModuleCacheLoaded(_logger, id, sha256, path);
+        return module;
+    }
+
+    private string? Validate(byte[] file, string sha256)
+    {
+        if (file.Length < HeaderLength)
+        {
+            return $"it is {file.Length} bytes, shorter than the {HeaderLength}-byte header";
+        }
+
+        ReadOnlySpan<byte> header = file.AsSpan(0, HeaderLength);
+        if (!header[..16].SequenceEqual(Magic))
+        {
+            return "it does not start with Airlock's cache header";
+        }
+
+        if (!header.Slice(16, 32).SequenceEqual(_fingerprint))
+        {
+            return "it was compiled for another engine configuration";
+        }
+
+        if (!Convert.ToHexStringLower(header.Slice(48, 32)).Equals(sha256, StringComparison.Ordinal))
+        {
+            return "it holds another module";
+        }
+
+        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(80, 8));
+        if (length != (ulong)(file.Length - HeaderLength))
+        {
+            return $"its header promises {length} bytes of compiled code but {file.Length - HeaderLength} follow";
+        }
+
+        return SHA256.HashData(file.AsSpan(HeaderLength)).AsSpan().SequenceEqual(header.Slice(88, 32))
+            ? null
+            : "its compiled code does not match its checksum";
+    }
+
+    private void Store(string id, string sha256, string path, Module module)
+    {
+        byte[] payload;
+        try
+        {
+            payload = module.Serialize();
+        }
+        catch (WasmtimeException exception)
+        {
+            HostLog.ModuleCacheUnavailable(_logger, path, exception.Message);
+            return;
+        }
+
+        if (HeaderLength + payload.LongLength > _disk!.MaxBytes)
+        {
+            HostLog.ModuleCacheTooLarge(_logger, id, HeaderLength + payload.LongLength, _disk.MaxBytes);
+            return;
+        }
+
+        byte[] header = new byte[HeaderLength];
+        Magic.CopyTo(header, 0);
+        _fingerprint.CopyTo(header, 16);
+        Convert.FromHexString(sha256).CopyTo(header, 48);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(80, 8), (ulong)payload.LongLength);
+        SHA256.HashData(payload).CopyTo(header, 88);
+
+        string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            Directory.CreateDirectory(_disk.Directory);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.WriteThrough))
+            {
+                stream.Write(header);
+                stream.Write(payload);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            HostLog.ModuleCacheStored(_logger, id, sha256, path, header.Length + payload.Length);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            HostLog.ModuleCacheUnavailable(_logger, path, exception.Message);
+            TryDelete(temporary);
+            return;
+        }
+
+        Evict(path);
+    }
+
+    // Oldest use first: a hit refreshes the file's write time.
+    private void Evict(string keep)
+    {
+        lock (_evictionLock)
+        {
+            try
+            {
+                var files = new DirectoryInfo(_disk!.Directory).GetFiles("*" + Extension)
+                    .OrderBy(f => f.LastWriteTimeUtc)
+                    .ToList();
+                long total = files.Sum(f => f.Length);
+                foreach (FileInfo file in files)
+                {
+                    if (total <= _disk.MaxBytes)
+                    {
+                        break;
+                    }
+
+                    if (string.Equals(file.FullName, Path.GetFullPath(keep), StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    total -= file.Length;
+                    if (TryDelete(file.FullName))
+                    {
+                        Interlocked.Increment(ref _evicted);
+                        HostLog.ModuleCacheEvicted(_logger, file.FullName, file.Length);
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                HostLog.ModuleCacheUnavailable(_logger, _disk!.Directory, exception.Message);
+            }
+        }
+    }
+
+    private void Reject(string path, string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        HostLog.ModuleCacheRejected(_logger, path, reason);
+        TryDelete(path);
+    }
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Only the eviction order suffers.
+        }
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
