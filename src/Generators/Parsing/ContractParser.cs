@@ -24,7 +24,6 @@ internal static class ContractParser
     private const string RequestInterface = "Airlock.IWasmRequest`1";
     private const string PolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     private const string DerivedTypeAttribute = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
-    private const string DefaultResultLengthExport = "__hook_result_len";
     private const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
     private const string GeneratorName = "Airlock.Generators";
 
@@ -46,7 +45,7 @@ internal static class ContractParser
 
         int inputOffset = NamedInt(attribute, "InputOffset", 0);
         AbiKind abi = ReadAbi(attribute, inputOffset, "InputOffset", symbol, diagnostics);
-        string resultLengthExport = NamedString(attribute, "ResultLengthExport") ?? DefaultResultLengthExport;
+        string resultLengthExport = ReservedExports.ResultLengthExport(attribute);
         if (abi == AbiKind.FixedOffset && inputOffset <= 0)
         {
             diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, "set InputOffset to the address where the host writes inputs, for example InputOffset = 65536"));
@@ -88,7 +87,7 @@ internal static class ContractParser
             }
 
             bound[exportName] = method;
-            if (ReservedExportReason(exportName, abi, resultLengthExport) is { } reserved)
+            if (ReservedExports.Reason(exportName, abi == AbiKind.FixedOffset, resultLengthExport) is { } reserved)
             {
                 diagnostics.Add(Diagnostic.Create(Descriptors.ReservedExportName, method.Locations.FirstOrDefault(), method.Name, exportName, AbiName(abi), reserved));
                 continue;
@@ -373,40 +372,12 @@ internal static class ContractParser
         return checker;
     }
 
-    // Exports the ABI or the runtime itself uses: a contract method bound to one would collide with it.
-    private static string? ReservedExportReason(string name, AbiKind abi, string resultLengthExport)
-    {
-        switch (name)
-        {
-            case "memory":
-                return "it is the exported linear memory payloads cross through";
-            case "_start":
-                return "WASI runs it as a command's entry point";
-            case "_initialize":
-                return "Airlock calls it once after instantiation to initialise a reactor module";
-            case "alloc" or "dealloc" when abi == AbiKind.PackedPtrLen:
-                return "the host allocates and frees payload buffers in guest memory with it";
-            case "__data_end" or "__heap_base":
-                return "the host reads the guest's memory layout from it";
-        }
-
-        return abi == AbiKind.FixedOffset && name == resultLengthExport
-            ? "it reports the length of each result (the contract's ResultLengthExport)"
-            : null;
-    }
-
     private static string AbiName(AbiKind abi) => abi == AbiKind.FixedOffset ? "fixed-offset ABI" : "packed ptr+len ABI";
 
     // An offset without an explicit ABI means the fixed-offset ABI; an offset with another ABI is a mistake.
     private static AbiKind ReadAbi(AttributeData attribute, int offset, string offsetName, INamedTypeSymbol symbol, List<Diagnostic> diagnostics)
     {
-        bool explicitAbi = attribute.NamedArguments.Any(a => a.Key == "Abi");
-        if (!explicitAbi)
-        {
-            return offset != 0 ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
-        }
-
-        AbiKind abi = NamedInt(attribute, "Abi", (int)AbiKind.PackedPtrLen) == (int)AbiKind.FixedOffset ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
+        AbiKind abi = ReservedExports.SelectsFixedOffset(attribute, offsetName) ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
         if (abi != AbiKind.FixedOffset && offset != 0)
         {
             diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, offsetName + " applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset"));
@@ -585,9 +556,6 @@ internal static class ContractParser
 
     private static bool NamedBool(AttributeData attribute, string name, bool fallback)
         => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is bool value ? value : fallback;
-
-    private static string? NamedString(AttributeData attribute, string name)
-        => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as string;
 
     private static INamedTypeSymbol? NamedType(AttributeData attribute, string name)
         => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as INamedTypeSymbol;

@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.Generators.Parsing;
+
+/// <summary>
+/// The export names a <c>[WasmPlugin]</c> contract cannot bind (AIR008). The code fixes compile this
+/// file too (linked), so a name they propose is one the parser accepts.
+/// </summary>
+internal static class ReservedExports
+{
+    /// <summary>The result-length export of a fixed-offset contract that sets no <c>ResultLengthExport</c>.</summary>
+    public const string DefaultResultLengthExport = "__hook_result_len";
+
+    /// <summary>
+    /// Whether a <c>[WasmPlugin]</c> or <c>[WasmHost]</c> attribute selects the fixed-offset ABI: with
+    /// <c>Abi = WasmAbi.FixedOffset</c>, or with a non-zero offset (<paramref name="offsetName"/>) and no <c>Abi</c>.
+    /// </summary>
+    public static bool SelectsFixedOffset(AttributeData attribute, string offsetName)
+    {
+        bool explicitAbi = false;
+        int abi = 0;
+        int offset = 0;
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Abi")
+            {
+                explicitAbi = true;
+                abi = argument.Value.Value is int value ? value : 0;
+            }
+            else if (argument.Key == offsetName && argument.Value.Value is int value)
+            {
+                offset = value;
+            }
+        }
+
+        // WasmAbi.FixedOffset is 2 (WasmAbi.PackedPtrLen is 1).
+        return explicitAbi ? abi == 2 : offset != 0;
+    }
+
+    /// <summary>The result-length export a <c>[WasmPlugin]</c> attribute names, or the default.</summary>
+    public static string ResultLengthExport(AttributeData plugin)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in plugin.NamedArguments)
+        {
+            if (argument.Key == "ResultLengthExport" && argument.Value.Value is string name)
+            {
+                return name;
+            }
+        }
+
+        return DefaultResultLengthExport;
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> is reserved (the last part of AIR008's message), or null when it is free:
+    /// the ABI or the runtime itself uses these exports, so a contract method bound to one would collide with it.
+    /// </summary>
+    public static string? Reason(string name, bool fixedOffset, string resultLengthExport)
+    {
+        switch (name)
+        {
+            case "memory":
+                return "it is the exported linear memory payloads cross through";
+            case "_start":
+                return "WASI runs it as a command's entry point";
+            case "_initialize":
+                return "Airlock calls it once after instantiation to initialise a reactor module";
+            case "alloc" or "dealloc" when !fixedOffset:
+                return "the host allocates and frees payload buffers in guest memory with it";
+            case "__data_end" or "__heap_base":
+                return "the host reads the guest's memory layout from it";
+        }
+
+        return fixedOffset && name == resultLengthExport
+            ? "it reports the length of each result (the contract's ResultLengthExport)"
+            : null;
+    }
+}
