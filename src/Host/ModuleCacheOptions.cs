@@ -35,3 +35,26 @@ public sealed class ModuleCacheOptions
 /// <param name="RejectedFiles">Cache files found truncated, corrupted or foreign, and deleted.</param>
 /// <param name="EvictedFiles">Cache files deleted to keep the cache within its budget.</param>
 public readonly record struct ModuleCacheStatistics(long MemoryHits, long DiskHits, long Compilations, long RejectedFiles, long EvictedFiles);
+
+/// <summary>
+/// Settings of Wasmtime's pooling allocator, which reserves memory and tables for a fixed number of
+/// instances up front and reuses them, so creating an instance costs no system calls. Worth it for
+/// hosts that create many short-lived instances; see <c>docs/performance.md</c>.
+/// </summary>
+public sealed class PoolingAllocatorOptions
+{
+    /// <summary>How many instances (each with one memory and one table) can exist at once across all plugins. Default 256.</summary>
+    public int MaxInstances { get; init; } = 256;
+
+    /// <summary>
+    /// The largest linear memory an instance may grow to. A plugin whose <see cref="PluginLimits.MemoryBytes"/>
+    /// is larger is refused at load. Default 64 MiB.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; } = 64L * 1024 * 1024;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxInstances);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMemoryBytes, 65536L);
+    }
+}

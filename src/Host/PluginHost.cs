@@ -44,12 +44,25 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PluginHost>();
         _time = timeProvider ?? TimeProvider.System;
+        string configuration = "fuel=on;epoch=on";
         using (var config = new Config().WithFuelConsumption(true).WithEpochInterruption(true))
         {
+            if (_options.PoolingAllocator is { } pooling)
+            {
+                uint instances = (uint)pooling.MaxInstances;
+                using var strategy = new PoolingAllocationConfig()
+                    .WithMaxCoreInstances(instances)
+                    .WithMaxMemories(instances)
+                    .WithMaxTables(instances)
+                    .WithMaxMemorySize((nuint)pooling.MaxMemoryBytes);
+                config.WithPoolingAllocationStrategy(strategy);
+                configuration += $";pooling={pooling.MaxInstances}x{pooling.MaxMemoryBytes}";
+            }
+
             _engine = new Engine(config);
         }
 
-        _modules = new ModuleCache(_engine, "fuel=on;epoch=on", _options.ModuleCache, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+        _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
 
         _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
     }
@@ -178,6 +191,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         options ??= new PluginLoadOptions();
         PluginLimits limits = options.Limits ?? _options.DefaultLimits;
         limits.Validate();
+        if (_options.PoolingAllocator is { } pool && limits.MemoryBytes > pool.MaxMemoryBytes)
+        {
+            throw new PluginLoadException(id, $"Plugin '{id}' may use {limits.MemoryBytes} bytes of memory, more than the pooling allocator's {pool.MaxMemoryBytes} bytes per instance; lower its memory limit or raise PoolingAllocatorOptions.MaxMemoryBytes.");
+        }
+
         WasmContract contract = TPlugin.Contract;
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 

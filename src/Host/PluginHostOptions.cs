@@ -21,9 +21,16 @@ public sealed class PluginHostOptions
     /// </summary>
     public ModuleCacheOptions? ModuleCache { get; set; }
 
+    /// <summary>
+    /// Uses Wasmtime's pooling allocator for instance memory and tables; <see langword="null"/> (the
+    /// default) allocates them on demand.
+    /// </summary>
+    public PoolingAllocatorOptions? PoolingAllocator { get; set; }
+
     internal void Validate()
     {
         ModuleCache?.Validate();
+        PoolingAllocator?.Validate();
         ArgumentNullException.ThrowIfNull(DefaultLimits);
         DefaultLimits.Validate();
         if (EpochInterval < TimeSpan.FromMilliseconds(1) || EpochInterval > TimeSpan.FromSeconds(1))
