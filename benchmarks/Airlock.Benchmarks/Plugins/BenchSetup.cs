@@ -1,0 +1,46 @@
+using Airlock.Contracts.Lesstruct;
+using Airlock.Contracts.SocialScale;
+
+namespace Airlock.Benchmarks.Plugins;
+
+/// <summary>Loads the real plugins through <see cref="PluginHost"/>, as an application would.</summary>
+public static class BenchSetup
+{
+    /// <summary>Loads <c>bench-c</c> as <see cref="IBenchPlugin"/> with the in-memory host functions.</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="services">The host functions.</param>
+    /// <param name="limits">The limits; the host's defaults when omitted.</param>
+    public static IBenchPlugin LoadBench(PluginHost host, BenchHostServices services, PluginLimits? limits = null)
+        => Wait(host.LoadModuleAsync<IBenchPlugin>(BenchModules.BenchId, BenchModules.Bench, Options(services, limits)));
+
+    /// <summary>Loads <c>bench-c</c> as <see cref="ISocialScalePlugin"/> (which calls plugin_init and plugin_capabilities).</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="services">The host functions.</param>
+    public static ISocialScalePlugin LoadSocialScale(PluginHost host, BenchHostServices services)
+        => Wait(host.LoadModuleAsync<ISocialScalePlugin>(BenchModules.BenchId, BenchModules.Bench, Options(services, null)));
+
+    /// <summary>Loads <c>lesstruct-redact-c</c> as <see cref="ILesstructPlugin"/>; it imports nothing.</summary>
+    /// <param name="host">The host.</param>
+    public static ILesstructPlugin LoadRedact(PluginHost host)
+        => Wait(host.LoadModuleAsync<ILesstructPlugin>("redact", BenchModules.Redact, new PluginLoadOptions { NoImportsReason = "the benchmarks give it none" }));
+
+    /// <summary>Disposes a plugin client synchronously (for [GlobalCleanup]).</summary>
+    /// <param name="plugin">The client, if it was created.</param>
+    public static void Unload(IAsyncDisposable? plugin)
+    {
+        if (plugin is not null)
+        {
+            plugin.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Takes the result of a <see cref="ValueTask{TResult}"/> as <c>await</c> would: at once when it completed synchronously.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="pending">The call.</param>
+    public static T Result<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+    private static PluginLoadOptions Options(BenchHostServices services, PluginLimits? limits)
+        => new PluginLoadOptions { Limits = limits }.AddImports<ISocialScaleHost>(services);
+
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+}

@@ -1,0 +1,18 @@
+using Airlock.Benchmarks;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+// Full mode: the standard BenchmarkDotNet switcher (for example --filter '*').
+// Quick mode (--quick, or AIRLOCK_BENCH_QUICK=1): every benchmark once, in process, to prove they
+// compile, set up, pass their correctness checks and run; it says nothing about speed.
+bool quick = args.Contains(BenchConfig.QuickSwitch, StringComparer.Ordinal) || BenchConfig.QuickFromEnvironment();
+string[] switcherArgs = [.. args.Where(a => !string.Equals(a, BenchConfig.QuickSwitch, StringComparison.Ordinal))];
+if (quick && !switcherArgs.Any(a => a is "--filter" or "-f"))
+{
+    switcherArgs = [.. switcherArgs, "--filter", "*"];
+}
+
+IConfig config = quick ? BenchConfig.Quick() : BenchConfig.Full();
+Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config)];
+return BenchConfig.ExitCode(summaries, quick);

@@ -1,0 +1,41 @@
+using Wasmtime;
+
+namespace Airlock.Benchmarks.Raw;
+
+/// <summary>
+/// The hand-written baseline's engine: configured exactly like <see cref="PluginHost"/>'s (fuel metering
+/// and epoch interruption on) and ticked on the same interval, so a running call is checked for its
+/// deadline just as often.
+/// </summary>
+public sealed class RawEngine : IDisposable
+{
+    private readonly Timer _ticker;
+
+    /// <summary>Creates the engine and starts its epoch ticker.</summary>
+    /// <param name="epochInterval">The tick; <see cref="PluginHostOptions.EpochInterval"/>'s default when omitted.</param>
+    public RawEngine(TimeSpan? epochInterval = null)
+    {
+        using (var config = new Config().WithFuelConsumption(true).WithEpochInterruption(true))
+        {
+            Engine = new Engine(config);
+        }
+
+        TimeSpan interval = epochInterval ?? new PluginHostOptions().EpochInterval;
+        _ticker = new Timer(static state => ((Engine)state!).IncrementEpoch(), Engine, interval, interval);
+    }
+
+    /// <summary>The engine.</summary>
+    public Engine Engine { get; }
+
+    /// <summary>Compiles a module.</summary>
+    /// <param name="name">The module's name.</param>
+    /// <param name="bytes">The module's bytes.</param>
+    public Module Compile(string name, byte[] bytes) => Module.FromBytes(Engine, name, bytes);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _ticker.Dispose();
+        Engine.Dispose();
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Wasmtime;
+
+namespace Airlock.Benchmarks.Raw;
+
+/// <summary>
+/// One store and instance, as a Wasmtime expert would hold it by hand: the limits set once, the exports
+/// bound once as typed delegates, and per call exactly the safety work <c>PluginInstance</c> does — a
+/// fresh fuel budget, an epoch deadline of one tick, and the start time the deadline callback measures
+/// the wall-clock timeout from. Guest memory is read through one pointer-and-length view per access,
+/// bounds-checked in 64-bit arithmetic.
+/// </summary>
+public abstract class RawInstance : IDisposable
+{
+    private readonly Store _store;
+    private readonly ulong _fuelPerCall;
+    private readonly TimeSpan _timeout;
+    private long _startedAt;
+    private bool _inImport;
+
+    /// <summary>Instantiates <paramref name="module"/> in a new store with <paramref name="limits"/>.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="linker">The linker with the host functions.</param>
+    /// <param name="module">The compiled module.</param>
+    /// <param name="limits">The limits (the host's defaults in every benchmark).</param>
+    protected RawInstance(Engine engine, Linker linker, Module module, PluginLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(linker);
+        ArgumentNullException.ThrowIfNull(limits);
+        Limits = limits;
+        _fuelPerCall = limits.FuelPerCall;
+        _timeout = limits.Timeout;
+        _store = new Store(engine, this);
+        try
+        {
+            _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
+            _store.SetEpochDeadlineCallback(OnEpochDeadline);
+            BeginCall();
+            Instance = linker.Instantiate(_store, module);
+            Memory = Instance.GetMemory("memory") ?? throw new InvalidOperationException("The module exports no memory.");
+            Instance.GetAction("_initialize")?.Invoke();
+        }
+        catch
+        {
+            _store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The limits.</summary>
+    public PluginLimits Limits { get; }
+
+    /// <summary>The instance.</summary>
+    protected Instance Instance { get; }
+
+    /// <summary>Its memory.</summary>
+    protected Memory Memory { get; }
+
+    /// <summary>The first failure of a host function during the current call, if any.</summary>
+    public Exception? ImportFault { get; set; }
+
+    /// <summary>Prepares a call: fuel, deadline, per-call state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BeginCall()
+    {
+        ImportFault = null;
+        _inImport = false;
+        _store.Fuel = _fuelPerCall;
+        _startedAt = Stopwatch.GetTimestamp();
+        _store.SetEpochDeadline(1);
+    }
+
+    /// <summary>Entered by a host function: refuses re-entrant host calls (from inside <c>alloc</c>).</summary>
+    /// <param name="function">The host function, for the error.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EnterImport(string function)
+    {
+        if (_inImport)
+        {
+            throw new InvalidOperationException($"Host function {function} was called while another host function was running.");
+        }
+
+        _inImport = true;
+    }
+
+    /// <summary>Left by a host function.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ExitImport() => _inImport = false;
+
+    /// <summary>
+    /// The guest memory <c>[pointer, pointer + length)</c>, after checking in 64-bit arithmetic that it
+    /// lies within the memory. Valid until the guest runs again.
+    /// </summary>
+    /// <param name="pointer">The region's start.</param>
+    /// <param name="length">The region's length.</param>
+    /// <param name="region">What the region holds, for the error.</param>
+    public unsafe Span<byte> View(uint pointer, uint length, string region)
+    {
+        byte* data = (byte*)Memory.GetPointer();
+        ulong size = (ulong)Memory.GetLength();
+        if ((ulong)pointer + length > size || length > int.MaxValue)
+        {
+            throw new RawGuestException($"The {region} ({length} bytes at 0x{pointer:x8}) lies outside the guest's {size} bytes of memory.");
+        }
+
+        return new Span<byte>(data + pointer, (int)length);
+    }
+
+    /// <summary>Like <see cref="View"/>, for a region the guest hands the host: also at most the payload limit.</summary>
+    /// <param name="pointer">The region's start.</param>
+    /// <param name="length">The region's length.</param>
+    /// <param name="region">What the region holds, for the error.</param>
+    public ReadOnlySpan<byte> ViewPayload(uint pointer, uint length, string region)
+    {
+        if (length > (uint)Limits.MaxPayloadBytes)
+        {
+            throw new RawGuestException($"The {region} is {length} bytes, over the payload limit of {Limits.MaxPayloadBytes} bytes.");
+        }
+
+        return View(pointer, length, region);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private ulong OnEpochDeadline(Store store)
+    {
+        if (Stopwatch.GetElapsedTime(_startedAt) >= _timeout)
+        {
+            throw new TimeoutException($"The call ran past its {_timeout.TotalMilliseconds} ms deadline.");
+        }
+
+        return 1;
+    }
+}
+
+/// <summary>A guest broke the ABI (a region out of bounds, bytes that are not UTF-8, a malformed response).</summary>
+public sealed class RawGuestException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public RawGuestException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    public RawGuestException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public RawGuestException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,120 @@
+using Airlock.Benchmarks.Plugins;
+using BenchmarkDotNet.Attributes;
+
+namespace Airlock.Benchmarks.Scenarios;
+
+/// <summary>
+/// Scenario 6: calls per second on one plugin (one instance pool of two instances), from one caller
+/// and from two callers at once. Each invocation makes <see cref="Calls"/> calls in total, split evenly
+/// between the callers; the time reported is per call, so calls per second is its inverse and the
+/// ratio column is one caller's time over two callers' (0.5 is a perfect 2x).
+/// </summary>
+[MemoryDiagnoser]
+public class ThroughputBenchmarks
+{
+    /// <summary>Calls per invocation, across all callers.</summary>
+    public const int Calls = 4096;
+
+    private readonly BenchHostServices _services = new();
+    private readonly SemaphoreSlim _go = new(0);
+    private readonly SemaphoreSlim _done = new(0);
+    private PluginHost? _host;
+    private IBenchPlugin? _plugin;
+    private Thread? _second;
+    private volatile bool _stopping;
+    private Exception? _secondFailure;
+    private readonly string _text = Workloads.PublishText;
+    private readonly IReadOnlyList<string> _mediaUrls = Workloads.MediaUrls;
+    private readonly IReadOnlyList<string> _hashtags = Workloads.Hashtags;
+
+    /// <summary>What each call is: <c>add</c> (the scalar export) or <c>publish</c> (the JSON round trip).</summary>
+    [Params("add", "publish")]
+    public string Workload { get; set; } = "add";
+
+    /// <summary>Loads the plugin with two instances, starts the second caller and warms both instances.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = new PluginHost();
+        _plugin = BenchSetup.LoadBench(_host, _services, PluginLimits.Default with { MaxInstances = 2 });
+        _second = new Thread(SecondCaller) { IsBackground = true, Name = "second caller" };
+        _second.Start();
+
+        Check.That(_plugin.Add(40, 2) == 42, "throughput: add(40, 2) is not 42.");
+        string expected = _plugin.Publish(_text, _mediaUrls, _hashtags).PostId;
+        TwoCallers();
+        Check.That(_plugin.Publish(_text, _mediaUrls, _hashtags).PostId == expected, "throughput: publish answers differently after concurrent calls.");
+    }
+
+    /// <summary>Stops the second caller and unloads the plugin.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stopping = true;
+        _go.Release();
+        _second?.Join();
+        BenchSetup.Unload(_plugin);
+        _host?.Dispose();
+        _go.Dispose();
+        _done.Dispose();
+    }
+
+    /// <summary>All calls from one caller.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
+    public void OneCaller() => Run(Calls);
+
+    /// <summary>Half the calls from this thread, half from a second one at the same time.</summary>
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public void TwoCallers()
+    {
+        _go.Release();
+        Run(Calls / 2);
+        _done.Wait();
+        if (Interlocked.Exchange(ref _secondFailure, null) is { } failure)
+        {
+            throw new InvalidOperationException("The second caller failed.", failure);
+        }
+    }
+
+    private void Run(int calls)
+    {
+        IBenchPlugin plugin = _plugin!;
+        if (Workload == "add")
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                plugin.Add(i, 1);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                plugin.Publish(_text, _mediaUrls, _hashtags);
+            }
+        }
+    }
+
+    private void SecondCaller()
+    {
+        while (true)
+        {
+            _go.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                Run(Calls / 2);
+            }
+            catch (Exception exception)
+            {
+                _secondFailure = exception;
+            }
+
+            _done.Release();
+        }
+    }
+}
