@@ -206,6 +206,21 @@ public sealed class HostileModuleTests(ProbeHostFixture fixture) : IClassFixture
         await Task.WhenAll(workers);
     }
 
+    [Fact]
+    public async Task Callers_queued_on_a_single_instance_are_all_woken()
+    {
+        // One instance, eight callers: almost every call waits for the slot another call returns.
+        await using IProbePlugin plugin = await fixture.LoadAsync(ProbeModules.Module(), PluginLimits.Default with { MaxInstances = 1 });
+        Task[] workers = [.. Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                Assert.Equal(i + 1, worker % 2 == 0 ? plugin.Ping(i) : (await plugin.DocAsync(new ProbeRequest("x"))).Value.Length + i - 3);
+            }
+        }))];
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private async Task AssertStillServing(IProbePlugin plugin)
     {
         Assert.Equal(42, plugin.Ping(41));

@@ -259,10 +259,10 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "The directory did not reach the expected state within 10 s.");
+            Assert.True(DateTime.UtcNow < deadline, "The directory did not reach the expected state within 30 s.");
             await Task.Delay(25);
         }
     }

@@ -168,9 +168,10 @@ public static class FixedOffset
     {
         ArgumentNullException.ThrowIfNull(guest);
         ulong start = (uint)offset;
-        ulong end = guest.FreeWindowEnd(start, out string limit);
+        ulong end = guest.FreeWindowEnd(start);
         if (start + (ulong)length > end)
         {
+            guest.FreeWindowEnd(start, out string limit);
             throw new PluginInputTooLargeException(guest.Plugin.Id, guest.Export, purpose, length, (long)(end - start), limit);
         }
 
@@ -185,7 +186,7 @@ public static class FixedOffset
         ArgumentNullException.ThrowIfNull(guest);
         ulong start = (uint)resultOffset;
         ulong frameEnd = start + (ulong)length + ResultFrameOverhead;
-        if (frameEnd > guest.FreeWindowEnd(start, out _))
+        if (frameEnd > guest.FreeWindowEnd(start))
         {
             destination = default;
             return false;

@@ -38,7 +38,9 @@ public abstract class GuestContext
     private Action<int, int>? _dealloc;
     private ArrayBufferWriter<byte>? _scratch;
     private Utf8JsonWriter? _scratchWriter;
-    private string? _activeImport;
+    // The host function running now (module and name kept apart: joining them on every call would allocate).
+    private string? _activeImportModule;
+    private string? _activeImportFunction;
     private Exception? _importFault;
 
     /// <summary>Creates the context of one instance of <paramref name="plugin"/>.</summary>
@@ -105,25 +107,40 @@ public abstract class GuestContext
     /// <param name="limit">What ends the window, for error messages.</param>
     public ulong FreeWindowEnd(ulong start, out string limit)
     {
-        ulong end = Plugin.MemoryLayout.WindowEnd(start, out limit);
+        ulong end = FreeWindowEnd(start, describe: true, out string? description);
+        limit = description!;
+        return end;
+    }
+
+    /// <summary>
+    /// <see cref="FreeWindowEnd(ulong, out string)"/> without the description: what every call checks,
+    /// so it formats nothing.
+    /// </summary>
+    /// <param name="start">The window's first address.</param>
+    public ulong FreeWindowEnd(ulong start) => FreeWindowEnd(start, describe: false, out _);
+
+    private ulong FreeWindowEnd(ulong start, bool describe, out string? limit)
+    {
+        limit = null;
+        ulong end = describe ? Plugin.MemoryLayout.WindowEnd(start, out limit) : Plugin.MemoryLayout.WindowEnd(start);
         Memory memory = RequireMemory();
         if (memory.Maximum is long maximumPages && (ulong)maximumPages * WasmPageBytes < end)
         {
             end = (ulong)maximumPages * WasmPageBytes;
-            limit = $"the module's maximum memory of {end:N0} bytes";
+            limit = describe ? $"the module's maximum memory of {end:N0} bytes" : null;
         }
 
         if ((ulong)Plugin.Limits.MemoryBytes < end)
         {
             end = (ulong)Plugin.Limits.MemoryBytes;
-            limit = $"the plugin's memory limit of {end:N0} bytes";
+            limit = describe ? $"the plugin's memory limit of {end:N0} bytes" : null;
         }
 
         ulong payloadEnd = start + (ulong)Plugin.Limits.MaxPayloadBytes;
         if (payloadEnd < end)
         {
             end = payloadEnd;
-            limit = $"the payload limit of {Plugin.Limits.MaxPayloadBytes:N0} bytes";
+            limit = describe ? $"the payload limit of {Plugin.Limits.MaxPayloadBytes:N0} bytes" : null;
         }
 
         return Math.Max(end, start);
@@ -131,7 +148,7 @@ public abstract class GuestContext
 
     /// <summary>
     /// Grows the guest's memory by whole pages until it reaches <paramref name="end"/>. Callers check
-    /// <see cref="FreeWindowEnd"/> first, so growth stays within the module's maximum and the limit.
+    /// <see cref="FreeWindowEnd(ulong)"/> first, so growth stays within the module's maximum and the limit.
     /// </summary>
     /// <param name="end">The address memory must reach.</param>
     /// <exception cref="PluginMemoryLimitException">The memory could not grow.</exception>
@@ -254,20 +271,21 @@ public abstract class GuestContext
         }
 
         guest.BindFromCaller(caller);
-        if (guest._activeImport is { } active)
+        if (guest._activeImportFunction is { } active)
         {
-            var fault = new HostFunctionException(guest.Plugin.Id, guest.Export, module, function, $"it was called while host function {active} was still running (from inside alloc); host functions are not re-entrant.");
+            var fault = new HostFunctionException(guest.Plugin.Id, guest.Export, module, function, $"it was called while host function {guest._activeImportModule}.{active} was still running (from inside alloc); host functions are not re-entrant.");
             guest._importFault ??= fault;
             throw fault;
         }
 
-        guest._activeImport = module + "." + function;
+        guest._activeImportModule = module;
+        guest._activeImportFunction = function;
         return guest;
     }
 
     /// <summary>Called by generated host-function wiring on exit.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void ExitImport() => _activeImport = null;
+    public void ExitImport() => _activeImportFunction = _activeImportModule = null;
 
     /// <summary>
     /// Called by generated host-function wiring when a host function fails: records the failure so
@@ -342,7 +360,7 @@ public abstract class GuestContext
     protected void ResetCallState()
     {
         _importFault = null;
-        _activeImport = null;
+        _activeImportFunction = _activeImportModule = null;
     }
 
     /// <summary>Rents the instance's scratch buffer and a JSON writer over it, both empty.</summary>

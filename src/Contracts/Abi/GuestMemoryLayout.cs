@@ -11,6 +11,7 @@ public sealed class GuestMemoryLayout
     public const ulong AddressSpaceEnd = 1UL << 32;
 
     private readonly GuestMemoryRegion[] _regions;
+    private readonly ulong[] _boundaries;
 
     /// <summary>Creates a layout from guest-owned regions and host-reserved addresses.</summary>
     /// <param name="regions">The regions the guest owns, in any order; empty regions are ignored.</param>
@@ -22,7 +23,7 @@ public sealed class GuestMemoryLayout
     {
         ArgumentNullException.ThrowIfNull(regions);
         _regions = [.. regions.Where(r => r.End > r.Start).OrderBy(r => r.Start)];
-        Boundaries = [.. (boundaries ?? []).Distinct().Order()];
+        _boundaries = [.. (boundaries ?? []).Distinct().Order()];
     }
 
     /// <summary>A layout that knows of nothing the guest owns: only the memory's bounds apply.</summary>
@@ -32,7 +33,7 @@ public sealed class GuestMemoryLayout
     public IReadOnlyList<GuestMemoryRegion> Regions => _regions;
 
     /// <summary>Addresses where host windows end although the guest does not own them.</summary>
-    public IReadOnlyList<ulong> Boundaries { get; }
+    public IReadOnlyList<ulong> Boundaries => _boundaries;
 
     /// <summary>The guest-owned region that contains <paramref name="address"/>, if any.</summary>
     /// <param name="address">The address.</param>
@@ -57,23 +58,37 @@ public sealed class GuestMemoryLayout
     /// <param name="limit">What ends the window, for error messages.</param>
     public ulong WindowEnd(ulong start, out string limit)
     {
+        ulong end = WindowEnd(start, out int region, out int boundary);
+        limit = boundary >= 0 ? $"the input window at 0x{_boundaries[boundary]:x}"
+            : region >= 0 ? _regions[region].Description
+            : "the end of the 32-bit address space";
+        return end;
+    }
+
+    /// <summary><see cref="WindowEnd(ulong, out string)"/> without the description; allocates nothing.</summary>
+    /// <param name="start">The window's first address; it must not be guest-owned.</param>
+    public ulong WindowEnd(ulong start) => WindowEnd(start, out _, out _);
+
+    private ulong WindowEnd(ulong start, out int region, out int boundary)
+    {
         ulong end = AddressSpaceEnd;
-        limit = "the end of the 32-bit address space";
-        foreach (GuestMemoryRegion region in _regions)
+        region = -1;
+        boundary = -1;
+        for (int i = 0; i < _regions.Length; i++)
         {
-            if (region.Start > start && region.Start < end)
+            if (_regions[i].Start > start && _regions[i].Start < end)
             {
-                end = region.Start;
-                limit = region.Description;
+                end = _regions[i].Start;
+                region = i;
             }
         }
 
-        foreach (ulong boundary in Boundaries)
+        for (int i = 0; i < _boundaries.Length; i++)
         {
-            if (boundary > start && boundary < end)
+            if (_boundaries[i] > start && _boundaries[i] < end)
             {
-                end = boundary;
-                limit = $"the input window at 0x{boundary:x}";
+                end = _boundaries[i];
+                boundary = i;
             }
         }
 
