@@ -9,9 +9,16 @@ namespace Airlock.Runtime;
 /// other than a clean error response is discarded.
 /// </summary>
 /// <remarks>
-/// A call that finds a free slot takes it with one compare-and-swap and an idle instance with one
-/// exchange, and gives both back the same way: no lock and no allocation. Only a call that finds
-/// every slot taken registers as a waiter and blocks on a semaphore, which a returning call signals.
+/// <para>
+/// Idle instances sit in an array of slots. A call takes one with a single exchange and parks it again
+/// with a single compare-and-swap: no lock and no allocation. Only when no instance is idle does a call
+/// count a new instance against the limit (a compare-and-swap on <c>_live</c>) and create one.
+/// </para>
+/// <para>
+/// A call that finds no idle instance and the limit reached registers as a waiter, looks again, and
+/// only then blocks on a semaphore. A returning call parks its instance before it looks for waiters,
+/// so either the waiter sees the instance or the returning call sees the waiter and signals it.
+/// </para>
 /// </remarks>
 internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
     where TExports : class
@@ -21,7 +28,7 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
     private readonly PluginInstance<TExports>?[] _idle;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly int _capacity;
-    private int _free;
+    private int _live;
     private int _waiters;
     private int _disposed;
 
@@ -30,7 +37,6 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
         _plugin = plugin;
         _bindExports = bindExports;
         _capacity = plugin.Info.Limits.MaxInstances;
-        _free = _capacity;
         _idle = new PluginInstance<TExports>?[_capacity];
     }
 
@@ -54,36 +60,64 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
     public override bool TryRent([NotNullWhen(true)] out GuestCall<TExports>? instance)
     {
         ThrowIfDisposed();
-        if (!TryTakeSlot())
-        {
-            instance = null;
-            return false;
-        }
-
-        instance = TakeOrCreate();
-        return true;
+        instance = TryTakeOrCreate();
+        return instance is not null;
     }
 
     public override async ValueTask<GuestCall<TExports>> RentAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        if (!TryTakeSlot())
+        if (TryTakeOrCreate() is { } instance)
         {
-            await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
+            return instance;
         }
 
-        return TakeOrCreate();
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            while (true)
+            {
+                ThrowIfDisposed();
+                if (TryTakeOrCreate() is { } woken)
+                {
+                    return woken;
+                }
+
+                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
     }
 
     public override GuestCall<TExports> Rent(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        if (!TryTakeSlot())
+        if (TryTakeOrCreate() is { } instance)
         {
-            WaitForSlot(cancellationToken);
+            return instance;
         }
 
-        return TakeOrCreate();
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            while (true)
+            {
+                ThrowIfDisposed();
+                if (TryTakeOrCreate() is { } woken)
+                {
+                    return woken;
+                }
+
+                _wake.Wait(cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
     }
 
     public override void Return(GuestCall<TExports> instance)
@@ -123,105 +157,79 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
             return;
         }
 
-        // Wait for every call in flight to give its instance back.
-        for (int i = 0; i < _capacity; i++)
+        // Dispose the idle instances, then wait for every call in flight: each disposes its own
+        // instance when it ends and signals.
+        Interlocked.Increment(ref _waiters);
+        try
         {
-            if (!TryTakeSlot())
+            while (true)
             {
-                await WaitForSlotAsync(CancellationToken.None).ConfigureAwait(false);
+                for (int i = 0; i < _idle.Length; i++)
+                {
+                    if (Interlocked.Exchange(ref _idle[i], null) is { } idle)
+                    {
+                        idle.Dispose();
+                        Interlocked.Decrement(ref _live);
+                    }
+                }
+
+                if (Volatile.Read(ref _live) == 0)
+                {
+                    break;
+                }
+
+                await _wake.WaitAsync().ConfigureAwait(false);
             }
         }
-
-        for (int i = 0; i < _idle.Length; i++)
+        finally
         {
-            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+            Interlocked.Decrement(ref _waiters);
         }
 
-        _wake.Dispose();
+        // Callers still waiting for an instance wake up and find the pool disposed.
+        if (Volatile.Read(ref _waiters) is > 0 and int pending)
+        {
+            _wake.Release(pending);
+        }
+
         _plugin.Dispose();
     }
 
-    // A slot is a permit to hold one instance: at most _capacity are out at once.
-    private bool TryTakeSlot()
+    // Lowest slot first, so the same few warm instances serve a light load; else a new instance if
+    // the limit allows; else null.
+    private PluginInstance<TExports>? TryTakeOrCreate()
     {
-        int free = Volatile.Read(ref _free);
-        while (free > 0)
+        PluginInstance<TExports>?[] idle = _idle;
+        for (int i = 0; i < idle.Length; i++)
         {
-            int seen = Interlocked.CompareExchange(ref _free, free - 1, free);
-            if (seen == free)
+            if (Volatile.Read(ref idle[i]) is not null && Interlocked.Exchange(ref idle[i], null) is { } taken)
             {
-                return true;
-            }
-
-            free = seen;
-        }
-
-        return false;
-    }
-
-    private void ReleaseSlot()
-    {
-        Interlocked.Increment(ref _free);
-
-        // A waiter registers before it checks for a slot, so either it sees this slot or this sees it.
-        if (Volatile.Read(ref _waiters) > 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    private void WaitForSlot(CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _waiters);
-        try
-        {
-            while (!TryTakeSlot())
-            {
-                _wake.Wait(cancellationToken);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiters);
-        }
-    }
-
-    private async ValueTask WaitForSlotAsync(CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _waiters);
-        try
-        {
-            while (!TryTakeSlot())
-            {
-                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiters);
-        }
-    }
-
-    // Lowest slot first, so the same few warm instances serve a light load.
-    private PluginInstance<TExports> TakeOrCreate()
-    {
-        for (int i = 0; i < _idle.Length; i++)
-        {
-            if (Volatile.Read(ref _idle[i]) is not null && Interlocked.Exchange(ref _idle[i], null) is { } idle)
-            {
-                return idle;
+                return taken;
             }
         }
 
-        try
+        int live = Volatile.Read(ref _live);
+        while (live < _capacity)
         {
-            return new PluginInstance<TExports>(_plugin, _bindExports);
+            int seen = Interlocked.CompareExchange(ref _live, live + 1, live);
+            if (seen == live)
+            {
+                try
+                {
+                    return new PluginInstance<TExports>(_plugin, _bindExports);
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref _live);
+                    Signal();
+                    throw;
+                }
+            }
+
+            live = seen;
         }
-        catch
-        {
-            ReleaseSlot();
-            throw;
-        }
+
+        return null;
     }
 
     private void Release(PluginInstance<TExports> instance, bool discard)
@@ -229,17 +237,29 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
         if (discard || Volatile.Read(ref _disposed) != 0 || !TryPark(instance))
         {
             instance.Dispose();
+            Interlocked.Decrement(ref _live);
         }
 
-        ReleaseSlot();
+        // After parking (a full fence): a waiter registered before looking, so it either saw the
+        // parked instance or is seen here.
+        Signal();
     }
 
-    // Holders never outnumber slots, so a returning instance always finds an empty one.
+    private void Signal()
+    {
+        if (Volatile.Read(ref _waiters) > 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    // Live instances never outnumber slots, so a returning instance always finds an empty one.
     private bool TryPark(PluginInstance<TExports> instance)
     {
-        for (int i = 0; i < _idle.Length; i++)
+        PluginInstance<TExports>?[] idle = _idle;
+        for (int i = 0; i < idle.Length; i++)
         {
-            if (Interlocked.CompareExchange(ref _idle[i], instance, null) is null)
+            if (Volatile.Read(ref idle[i]) is null && Interlocked.CompareExchange(ref idle[i], instance, null) is null)
             {
                 return true;
             }
