@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Airlock.Abi;
 using Airlock.Runtime;
+using Airlock.Wasm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Wasmtime;
@@ -201,13 +201,14 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         Module module = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
         GuestMemoryLayout layout = ReadLayout(id, bytes, contract, options.Imports);
-        IReadOnlyList<string> problems = ContractVerifier.Verify(module, contract, options.Imports, layout, options.NoImportsReason);
+        ModuleShape shape = ContractVerifier.ShapeOf(module);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
             throw new PluginContractException(id, contract.Name, problems);
         }
 
-        bool usesWasi = ContractVerifier.ImportsWasi(module);
+        bool usesWasi = ModuleVerifier.ImportsWasi(shape);
         var linker = new Linker(_engine);
         try
         {

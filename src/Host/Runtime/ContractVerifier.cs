@@ -12,7 +12,7 @@ namespace Airlock.Runtime;
 /// </summary>
 internal static class ContractVerifier
 {
-    public static IReadOnlyList<string> Verify(Module module, WasmContract contract, IReadOnlyList<HostImports> provided, GuestMemoryLayout layout, string? noImportsReason = null)
+    public static IReadOnlyList<string> Verify(ModuleShape module, WasmContract contract, IReadOnlyList<HostImports> provided, GuestMemoryLayout layout, string? noImportsReason = null)
     {
         var expectations = new ModuleExpectations(
             contract.Name,
@@ -26,10 +26,8 @@ internal static class ContractVerifier
         };
         HostModuleShape[] hosts = [.. provided.Select(p => Shape(p.Module))];
         WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];
-        return [.. ModuleVerifier.Verify(ShapeOf(module), expectations, hosts, regions, noImportsReason).Select(p => p.Message)];
+        return [.. ModuleVerifier.Verify(module, expectations, hosts, regions, noImportsReason).Select(p => p.Message)];
     }
-
-    public static bool ImportsWasi(Module module) => module.Imports.Any(i => i.ModuleName == ModuleVerifier.WasiModule);
 
     /// <summary>A host module as the checks see it.</summary>
     public static HostModuleShape Shape(WasmHostModule module)
