@@ -16,8 +16,8 @@ public static class BytesPayload
     /// <param name="region">What the result is, for error messages.</param>
     public static byte[] Take(GuestContext guest, long packed, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
-        byte[] value = Read(guest, buffer, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> bytes);
+        byte[] value = bytes.ToArray();
         guest.Free(buffer);
         return value;
     }
@@ -28,7 +28,7 @@ public static class BytesPayload
     /// <param name="length">The argument's length.</param>
     /// <param name="region">What the argument is, for error messages.</param>
     public static byte[] ReadArgument(GuestContext guest, int pointer, int length, string region)
-        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+        => PackedPtrLen.ArgumentBytes(guest, pointer, length, region).ToArray();
 
     /// <summary>
     /// Views a byte argument a guest passed to a host function in place. The span is valid only until
@@ -39,7 +39,7 @@ public static class BytesPayload
     /// <param name="length">The argument's length.</param>
     /// <param name="region">What the argument is, for error messages.</param>
     public static ReadOnlySpan<byte> ViewArgument(GuestContext guest, int pointer, int length, string region)
-        => View(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+        => PackedPtrLen.ArgumentBytes(guest, pointer, length, region);
 
     /// <summary>
     /// Returns bytes from a host function: copied into a buffer from the guest's <c>alloc</c> and packed,

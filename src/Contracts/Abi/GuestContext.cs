@@ -88,14 +88,28 @@ public abstract class GuestContext
     /// <exception cref="GuestMemoryAccessException">The region does not lie within the guest's memory.</exception>
     public Span<byte> GetSpan(GuestBuffer buffer, string region)
     {
-        Memory memory = RequireMemory();
-        ulong size = (ulong)memory.GetLength();
-        if ((ulong)buffer.Pointer + buffer.Length > size || buffer.Length > int.MaxValue)
+        if (!TryView(buffer, out Span<byte> span, out ulong size))
         {
             throw new GuestMemoryAccessException(Plugin.Id, Export, region, buffer.Pointer, buffer.Length, size);
         }
 
-        return buffer.Length == 0 ? Span<byte>.Empty : memory.GetSpan(buffer.Pointer, (int)buffer.Length);
+        return span;
+    }
+
+    // One query for the memory's size and, for a non-empty region within it, one for its base: the
+    // fewest calls into Wasmtime a checked view can make (Memory.GetSpan would ask for the size again).
+    private unsafe bool TryView(GuestBuffer buffer, out Span<byte> span, out ulong size)
+    {
+        Memory memory = RequireMemory();
+        size = (ulong)memory.GetLength();
+        if ((ulong)buffer.Pointer + buffer.Length > size || buffer.Length > int.MaxValue)
+        {
+            span = default;
+            return false;
+        }
+
+        span = buffer.Length == 0 ? Span<byte>.Empty : new Span<byte>((byte*)memory.GetPointer() + buffer.Pointer, (int)buffer.Length);
+        return true;
     }
 
     /// <summary>
@@ -201,10 +215,21 @@ public abstract class GuestContext
     /// <exception cref="GuestMemoryAccessException"><c>alloc</c> returned a region outside memory.</exception>
     public GuestBuffer Allocate(int length, string purpose)
     {
+        _ = AllocateSpan(length, purpose, out GuestBuffer buffer);
+        return buffer;
+    }
+
+    /// <summary>
+    /// <see cref="Allocate"/>, also returning the buffer's memory (checked once, valid until the guest
+    /// runs again) so a writer does not look it up a second time.
+    /// </summary>
+    internal Span<byte> AllocateSpan(int length, string purpose, out GuestBuffer buffer)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length == 0)
         {
-            return default;
+            buffer = default;
+            return Span<byte>.Empty;
         }
 
         Func<int, int> alloc = _alloc ?? throw MissingExport(AllocExport);
@@ -219,14 +244,13 @@ public abstract class GuestContext
             throw new GuestAllocationException(Plugin.Id, Export, purpose, length);
         }
 
-        var buffer = new GuestBuffer(pointer, (uint)length);
-        ulong size = MemorySize;
-        if ((ulong)pointer + (uint)length > size)
+        buffer = new GuestBuffer(pointer, (uint)length);
+        if (!TryView(buffer, out Span<byte> span, out ulong size))
         {
             throw new GuestMemoryAccessException(Plugin.Id, Export, $"buffer alloc({length}) returned for the {purpose}", pointer, (uint)length, size);
         }
 
-        return buffer;
+        return span;
     }
 
     /// <summary>

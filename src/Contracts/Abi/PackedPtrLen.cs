@@ -17,8 +17,7 @@ public static class PackedPtrLen
     public static GuestBuffer WriteInput(GuestContext guest, ReadOnlySpan<byte> payload, string purpose)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        GuestBuffer buffer = guest.Allocate(payload.Length, purpose);
-        payload.CopyTo(guest.GetSpan(buffer, purpose));
+        payload.CopyTo(guest.AllocateSpan(payload.Length, purpose, out GuestBuffer buffer));
         return buffer;
     }
 
@@ -30,10 +29,14 @@ public static class PackedPtrLen
     /// <param name="region">What the result holds, for error messages.</param>
     /// <exception cref="GuestMemoryAccessException">The region is out of bounds or over the payload limit.</exception>
     public static GuestBuffer TakeResult(GuestContext guest, long packed, string region)
+        => TakeResult(guest, packed, region, out _);
+
+    /// <summary><see cref="TakeResult(GuestContext, long, string)"/>, also returning the result's bytes.</summary>
+    internal static GuestBuffer TakeResult(GuestContext guest, long packed, string region, out ReadOnlySpan<byte> bytes)
     {
         ArgumentNullException.ThrowIfNull(guest);
         GuestBuffer buffer = GuestBuffer.Unpack(packed);
-        _ = guest.ReadPayload(buffer, region);
+        bytes = guest.ReadPayload(buffer, region);
         return buffer;
     }
 
@@ -45,10 +48,15 @@ public static class PackedPtrLen
     /// <exception cref="GuestMemoryAccessException">The region is out of bounds or over the payload limit.</exception>
     public static GuestBuffer Argument(GuestContext guest, int pointer, int length, string region)
     {
+        _ = ArgumentBytes(guest, pointer, length, region);
+        return GuestBuffer.FromWasm(pointer, length);
+    }
+
+    /// <summary><see cref="Argument"/>, returning the argument's bytes (valid until the guest runs again).</summary>
+    internal static ReadOnlySpan<byte> ArgumentBytes(GuestContext guest, int pointer, int length, string region)
+    {
         ArgumentNullException.ThrowIfNull(guest);
-        GuestBuffer buffer = GuestBuffer.FromWasm(pointer, length);
-        _ = guest.ReadPayload(buffer, region);
-        return buffer;
+        return guest.ReadPayload(GuestBuffer.FromWasm(pointer, length), region);
     }
 
     /// <summary>

@@ -15,8 +15,7 @@ public static class Utf8Payload
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(value);
-        GuestBuffer buffer = guest.Allocate(Encoding.UTF8.GetByteCount(value), purpose);
-        Encoding.UTF8.GetBytes(value, guest.GetSpan(buffer, purpose));
+        Encoding.UTF8.GetBytes(value, guest.AllocateSpan(Encoding.UTF8.GetByteCount(value), purpose, out GuestBuffer buffer));
         return buffer;
     }
 
@@ -27,8 +26,8 @@ public static class Utf8Payload
     /// <exception cref="MalformedResponseException">The bytes are not valid UTF-8.</exception>
     public static string Take(GuestContext guest, long packed, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
-        string value = Read(guest, buffer, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> bytes);
+        string value = Decode(guest, bytes, region);
         guest.Free(buffer);
         return value;
     }
@@ -39,7 +38,7 @@ public static class Utf8Payload
     /// <param name="length">The argument's length.</param>
     /// <param name="region">What the argument is, for error messages.</param>
     public static string ReadArgument(GuestContext guest, int pointer, int length, string region)
-        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), region);
+        => Decode(guest, PackedPtrLen.ArgumentBytes(guest, pointer, length, region), region);
 
     /// <summary>
     /// Returns text from a host function: written into a buffer from the guest's <c>alloc</c> and
@@ -68,7 +67,11 @@ public static class Utf8Payload
     public static string Read(GuestContext guest, GuestBuffer buffer, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        ReadOnlySpan<byte> bytes = guest.GetSpan(buffer, region);
+        return Decode(guest, guest.GetSpan(buffer, region), region);
+    }
+
+    private static string Decode(GuestContext guest, ReadOnlySpan<byte> bytes, string region)
+    {
         int invalid = Utf8Validation.IndexOfInvalid(bytes);
         if (invalid >= 0)
         {
