@@ -27,8 +27,12 @@ public static class ErrorEnvelope
     public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        return ReadJson(guest, guest.GetSpan(buffer, region), typeInfo, region);
+    }
+
+    private static T? ReadJson<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        ReadOnlySpan<byte> json = guest.GetSpan(buffer, region);
         JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() });
         try
@@ -56,7 +60,7 @@ public static class ErrorEnvelope
             throw JsonPayload.Malformed(guest, region, exception);
         }
 
-        return JsonPayload.Deserialize(guest, json, typeInfo, region);
+        return JsonPayload.DeserializeValidated(guest, json, typeInfo, region);
     }
 
     /// <summary>
@@ -71,11 +75,11 @@ public static class ErrorEnvelope
     /// <exception cref="PluginErrorException">The result reports an error.</exception>
     public static T? Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         T? value;
         try
         {
-            value = ReadOptional(guest, buffer, typeInfo, region);
+            value = ReadJson(guest, json, typeInfo, region);
         }
         catch (PluginErrorException)
         {

@@ -58,6 +58,23 @@ public static class FixedOffset
         return length;
     }
 
+    /// <summary>Writes a union input at <paramref name="offset"/>; see <see cref="WasmJsonUnion{T}"/> and <see cref="WriteInput"/>.</summary>
+    /// <typeparam name="T">The union type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="union">The union's cases.</param>
+    /// <param name="offset">The contract's input offset.</param>
+    /// <param name="purpose">What the input is, for error messages.</param>
+    public static int WriteJson<T>(GuestContext guest, T value, WasmJsonUnion<T> union, int offset, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(union);
+        UnionJson json = union.Serialize(guest, value);
+        json.CopyTo(ReserveInput(guest, json.Length, offset, purpose));
+        guest.TrimScratch();
+        return json.Length;
+    }
+
     /// <summary>
     /// Locates the result of an export that returned <paramref name="resultOffset"/>. Returns the empty
     /// buffer for "no change": a result offset of 0 or a length of 0.

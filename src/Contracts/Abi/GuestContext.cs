@@ -26,7 +26,7 @@ public abstract class GuestContext
     // Scratch buffers larger than this are dropped after use so one huge payload does not pin memory.
     private const int ScratchRetainBytes = 1024 * 1024;
 
-    private static readonly JsonWriterOptions ScratchWriterOptions = new()
+    internal static readonly JsonWriterOptions ScratchWriterOptions = new()
     {
         // Payloads go to a plugin, not into HTML: keep non-ASCII as UTF-8 rather than \u escapes.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

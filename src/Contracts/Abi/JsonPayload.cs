@@ -25,6 +25,25 @@ public static class JsonPayload
     }
 
     /// <summary>
+    /// Serializes a union value into a new guest buffer: its case through the case's own metadata,
+    /// after the discriminator; see <see cref="WasmJsonUnion{T}"/>.
+    /// </summary>
+    /// <typeparam name="T">The union type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="union">The union's cases.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static GuestBuffer Write<T>(GuestContext guest, T value, WasmJsonUnion<T> union, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(union);
+        UnionJson json = union.Serialize(guest, value);
+        json.CopyTo(guest.AllocateSpan(json.Length, purpose, out GuestBuffer buffer));
+        guest.TrimScratch();
+        return buffer;
+    }
+
+    /// <summary>
     /// Serializes a host function's result and hands it to the guest, packed; see
     /// <see cref="PackedPtrLen.ReturnResult"/>.
     /// </summary>
@@ -56,14 +75,12 @@ public static class JsonPayload
     public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        T? value = Deserialize(guest, guest.GetSpan(buffer, region), typeInfo, region);
-        if (value is null)
-        {
-            throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the JSON is null where a value is required.", 0);
-        }
-
-        return value;
+        return Required(guest, guest.GetSpan(buffer, region), typeInfo, region);
     }
+
+    private static T Required<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+        => Deserialize(guest, json, typeInfo, region)
+            ?? throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the JSON is null where a value is required.", 0);
 
     /// <summary>Deserializes a guest buffer; JSON <c>null</c> gives <see langword="null"/>.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
@@ -89,8 +106,8 @@ public static class JsonPayload
     /// <param name="region">What the result is, for error messages.</param>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
-        T value = Read(guest, buffer, typeInfo, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        T value = Required(guest, json, typeInfo, region);
         guest.Free(buffer);
         return value;
     }
@@ -103,13 +120,13 @@ public static class JsonPayload
     /// <param name="region">What the result is, for error messages.</param>
     public static T? TakeOptional<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         if (buffer.IsEmpty)
         {
             return default;
         }
 
-        T? value = ReadOptional(guest, buffer, typeInfo, region);
+        T? value = Deserialize(guest, json, typeInfo, region);
         guest.Free(buffer);
         return value;
     }
@@ -122,7 +139,7 @@ public static class JsonPayload
     /// <param name="typeInfo">The argument's JSON metadata.</param>
     /// <param name="region">What the argument is, for error messages.</param>
     public static T ReadArgument<T>(GuestContext guest, int pointer, int length, JsonTypeInfo<T> typeInfo, string region)
-        => Read(guest, PackedPtrLen.Argument(guest, pointer, length, region), typeInfo, region);
+        => Required(guest, PackedPtrLen.ArgumentBytes(guest, pointer, length, region), typeInfo, region);
 
     /// <summary>
     /// Reads an optional JSON argument a guest passed to a host function as (ptr, len): an empty
@@ -136,14 +153,20 @@ public static class JsonPayload
     /// <param name="region">What the argument is, for error messages.</param>
     public static T? ReadOptionalArgument<T>(GuestContext guest, int pointer, int length, JsonTypeInfo<T> typeInfo, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.Argument(guest, pointer, length, region);
-        return buffer.IsEmpty ? default : ReadOptional(guest, buffer, typeInfo, region);
+        ReadOnlySpan<byte> json = PackedPtrLen.ArgumentBytes(guest, pointer, length, region);
+        return json.IsEmpty ? default : Deserialize(guest, json, typeInfo, region);
     }
 
     internal static T? Deserialize<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
     {
-        ArgumentNullException.ThrowIfNull(typeInfo);
         ThrowIfInvalidUtf8(guest, json, region);
+        return DeserializeValidated(guest, json, typeInfo, region);
+    }
+
+    /// <summary><see cref="Deserialize{T}"/> of bytes already found to be valid UTF-8.</summary>
+    internal static T? DeserializeValidated<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
         try
         {
             return JsonSerializer.Deserialize(json, typeInfo);

@@ -24,13 +24,17 @@ public static class StatusEnvelope
     public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        return Read(guest, guest.GetSpan(buffer, region), typeInfo, region);
+    }
+
+    private static T Read<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        ReadOnlySpan<byte> json = guest.GetSpan(buffer, region);
         JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
         var options = new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() };
         if (ReadStatus(guest, json, options, region))
         {
-            T? value = JsonPayload.Deserialize(guest, json, typeInfo, region);
+            T? value = JsonPayload.DeserializeValidated(guest, json, typeInfo, region);
             if (value is null)
             {
                 throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the ok response could not be read as a result.", 0);
@@ -55,11 +59,11 @@ public static class StatusEnvelope
     /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
     {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         T value;
         try
         {
-            value = Read(guest, buffer, typeInfo, region);
+            value = Read(guest, json, typeInfo, region);
         }
         catch (PluginErrorException)
         {

@@ -95,6 +95,11 @@ internal static class PluginEmitter
             writer.Line("private readonly " + JsonTypeInfo + "<" + info.Key + "> " + info.Value + ";");
         }
 
+        foreach (KeyValuePair<string, string> union in plan.Unions)
+        {
+            writer.Line("private readonly " + Wasm.Abi + "WasmJsonUnion<" + union.Key + "> " + union.Value + ";");
+        }
+
         foreach (KeyValuePair<ExportSpec, string> has in plan.HasNames)
         {
             writer.Line("private readonly bool _" + Camel(has.Value) + ";");
@@ -115,6 +120,11 @@ internal static class PluginEmitter
             foreach (KeyValuePair<string, string> info in plan.JsonInfos)
             {
                 writer.Line(info.Value + " = " + Wasm.Abi + "WasmJson.GetTypeInfo<" + info.Key + ">(json, " + Wasm.Literal(contract.Type.HintName) + ");");
+            }
+
+            foreach (KeyValuePair<string, string> union in plan.Unions)
+            {
+                writer.Line(union.Value + " = new " + Wasm.Abi + "WasmJsonUnion<" + union.Key + ">(" + plan.JsonInfos[union.Key] + ");");
             }
         }
 
@@ -345,7 +355,7 @@ internal static class PluginEmitter
             string write = input.Kind switch
             {
                 PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.Write(call, " + field + ", " + purpose + ")",
-                PayloadKind.Json => Wasm.Abi + "JsonPayload.Write(call, " + field + ", _client." + plan.JsonInfos[input.JsonType!] + ", " + purpose + ")",
+                PayloadKind.Json => Wasm.Abi + "JsonPayload.Write(call, " + field + ", _client." + plan.JsonWriter(input) + ", " + purpose + ")",
                 PayloadKind.BytesMemory => Wasm.Abi + "BytesPayload.Write(call, " + field + ".Span, " + purpose + ")",
                 _ => Wasm.Abi + "BytesPayload.Write(call, " + field + ", " + purpose + ")",
             };
@@ -406,7 +416,7 @@ internal static class PluginEmitter
             string write = input.Kind switch
             {
                 PayloadKind.Utf8 => Wasm.Abi + "FixedOffset.WriteUtf8(call, " + field + ", " + offset + ", " + purpose + ")",
-                PayloadKind.Json => Wasm.Abi + "FixedOffset.WriteJson(call, " + field + ", _client." + plan.JsonInfos[input.JsonType!] + ", " + offset + ", " + purpose + ")",
+                PayloadKind.Json => Wasm.Abi + "FixedOffset.WriteJson(call, " + field + ", _client." + plan.JsonWriter(input) + ", " + offset + ", " + purpose + ")",
                 PayloadKind.BytesMemory => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ".Span, " + offset + ", " + purpose + ")",
                 _ => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ", " + offset + ", " + purpose + ")",
             };
@@ -535,6 +545,18 @@ internal static class PluginEmitter
                     .Concat([export.Result.JsonType])
                     .Concat(export.UnionCases.Select(c => c.ResultType))),
                 "_");
+
+            // A union input is written through its cases' own metadata (WasmJsonUnion), next to its Info field.
+            foreach (ExportSpec export in contract.Exports)
+            {
+                if (export.Parameters.FirstOrDefault(p => p.Name.TrimStart('@') == export.UnionParameter) is { JsonType: { } union })
+                {
+                    string info = JsonInfos[union];
+                    int suffix = info.LastIndexOf("Info", System.StringComparison.Ordinal);
+                    Unions[union] = info.Substring(0, suffix) + "Union" + info.Substring(suffix + 4);
+                }
+            }
+
             var members = new HashSet<string> { ClientName, ExportsName, "Contract", "Info", "DisposeAsync" };
             foreach (ExportSpec export in contract.Exports)
             {
@@ -590,6 +612,13 @@ internal static class PluginEmitter
         public Dictionary<ExportSpec, string> HasNames { get; } = [];
 
         public Dictionary<string, string> JsonInfos { get; }
+
+        /// <summary>The <c>WasmJsonUnion</c> field of each union input type.</summary>
+        public Dictionary<string, string> Unions { get; } = [];
+
+        /// <summary>What writes a JSON input: its union field, or its metadata field.</summary>
+        public string JsonWriter(ValueSpec input)
+            => Unions.TryGetValue(input.JsonType!, out string? union) ? union : JsonInfos[input.JsonType!];
 
         public Dictionary<ExportSpec, string> FieldNames { get; } = [];
 

@@ -230,9 +230,15 @@ internal static class ContractParser
         IParameterSymbol? unionSymbol = payloads.Count == 1 && payloads[0].Kind == PayloadKind.Json
             ? method.Parameters.First(p => EscapeIdentifier(p.Name) == payloads[0].Name)
             : null;
-        if (unionSymbol?.Type is INamedTypeSymbol unionType && HasAttribute(unionType, PolymorphicAttribute))
+        if (unionSymbol?.Type is INamedTypeSymbol polymorphic && HasAttribute(polymorphic, PolymorphicAttribute))
         {
             unionParameter = unionSymbol.Name;
+        }
+
+        // Per-case methods read each case's result as JSON, so they need an export whose result is JSON.
+        if (unionParameter is not null && result.Kind == PayloadKind.Json && unionSymbol!.Type is INamedTypeSymbol casesOf)
+        {
+            INamedTypeSymbol unionType = casesOf;
             string suffix = shape == ResultShape.Synchronous ? string.Empty : "Async";
             foreach (AttributeData derived in unionType.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DerivedTypeAttribute))
             {

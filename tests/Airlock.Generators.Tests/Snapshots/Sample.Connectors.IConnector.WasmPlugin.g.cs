@@ -132,6 +132,7 @@ namespace Sample.Connectors
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> _fetchPostMetricsResultInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.OAuthTokenResult> _oAuthTokenResultInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.CustomResult> _customResultInfo;
+            private readonly global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest> _pluginRequestUnion;
 
             public AirlockClient(global::Airlock.Abi.WasmPluginActivator activator)
             {
@@ -148,6 +149,7 @@ namespace Sample.Connectors
                 _fetchPostMetricsResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(json, "Sample.Connectors.IConnector");
                 _oAuthTokenResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(json, "Sample.Connectors.IConnector");
                 _customResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.CustomResult>(json, "Sample.Connectors.IConnector");
+                _pluginRequestUnion = new global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest>(_pluginRequestInfo);
             }
 
             public global::Airlock.WasmPluginInfo Info => _runtime.Info;
@@ -201,7 +203,7 @@ namespace Sample.Connectors
 
                 public TResult Invoke(global::Airlock.Abi.GuestCall<BoundExports> call)
                 {
-                    global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, _request, _client._pluginRequestInfo, "request of plugin_handle_request");
+                    global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, _request, _client._pluginRequestUnion, "request of plugin_handle_request");
                     long result = call.Exports.Handle(requestBuffer.WasmPointer, requestBuffer.WasmLength);
                     call.Free(requestBuffer);
                     return global::Airlock.Abi.StatusEnvelope.Take(call, result, _resultInfo, "result of plugin_handle_request");

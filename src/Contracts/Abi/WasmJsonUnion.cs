@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Airlock.Abi;
+
+/// <summary>
+/// Writes a <c>[JsonPolymorphic]</c> payload type (a tagged union) the way System.Text.Json writes it
+/// — the discriminator first, then the case's members — without its polymorphic machinery: each
+/// case's members are written through the case's own source-generated metadata and the discriminator
+/// member, encoded once when the client is created, is put in front of them.
+/// </summary>
+/// <typeparam name="T">The union type.</typeparam>
+/// <remarks>
+/// The bytes are the ones <see cref="JsonSerializer"/> writes for the union type. A case that would
+/// not come out the same is left to the union's own metadata: a case the options have no metadata
+/// for, one that is itself polymorphic or not written as a JSON object, one with extension data
+/// (which could hold a member of the discriminator's name), and any type the union does not declare.
+/// </remarks>
+public sealed class WasmJsonUnion<T>
+{
+    // Up to this many cases are found by a scan of reference comparisons; more go through a dictionary.
+    private const int ScanLimit = 8;
+
+    private readonly JsonTypeInfo<T> _union;
+    private readonly UnionCase[] _cases;
+    private readonly Dictionary<Type, UnionCase>? _byType;
+
+    /// <summary>Prepares the cases of the union <paramref name="typeInfo"/> describes.</summary>
+    /// <param name="typeInfo">The union type's JSON metadata.</param>
+    public WasmJsonUnion(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        _union = typeInfo;
+        _cases = Prepare(typeInfo);
+        _byType = _cases.Length > ScanLimit ? _cases.ToDictionary(c => c.Type) : null;
+    }
+
+    /// <summary>The union type's JSON metadata, which writes anything this class does not.</summary>
+    public JsonTypeInfo<T> TypeInfo => _union;
+
+    /// <summary>How many of the union's cases are written through their own metadata.</summary>
+    public int DirectCases => _cases.Length;
+
+    /// <summary>
+    /// Serializes <paramref name="value"/> into the instance's scratch buffer. The JSON is
+    /// <see cref="UnionJson.Prefix"/> followed by <see cref="UnionJson.Body"/> spliced after it.
+    /// </summary>
+    internal UnionJson Serialize(GuestContext guest, T value)
+    {
+        Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);
+        if (value is not null && Find(value.GetType()) is { } unionCase)
+        {
+            JsonSerializer.Serialize(writer, value, unionCase.TypeInfo);
+            writer.Flush();
+            ReadOnlySpan<byte> body = buffer.WrittenSpan;
+            if (body.Length >= 2 && body[0] == (byte)'{')
+            {
+                return new UnionJson(unionCase.Prefix, body);
+            }
+
+            // A converter that writes anything but an object is the union's metadata to judge.
+            writer.Reset();
+            buffer.ResetWrittenCount();
+        }
+
+        JsonSerializer.Serialize(writer, value, _union);
+        writer.Flush();
+        return new UnionJson(default, buffer.WrittenSpan);
+    }
+
+    private UnionCase? Find(Type type)
+    {
+        if (_byType is not null)
+        {
+            return _byType.GetValueOrDefault(type);
+        }
+
+        foreach (UnionCase unionCase in _cases)
+        {
+            if (unionCase.Type == type)
+            {
+                return unionCase;
+            }
+        }
+
+        return null;
+    }
+
+    private static UnionCase[] Prepare(JsonTypeInfo<T> typeInfo)
+    {
+        if (typeInfo.PolymorphismOptions is not { } polymorphism)
+        {
+            return [];
+        }
+
+        string member = polymorphism.TypeDiscriminatorPropertyName;
+        var cases = new List<UnionCase>();
+        foreach (JsonDerivedType derived in polymorphism.DerivedTypes)
+        {
+            if (derived.TypeDiscriminator is null
+                || !typeInfo.Options.TryGetTypeInfo(derived.DerivedType, out JsonTypeInfo? caseInfo)
+                || caseInfo.Kind != JsonTypeInfoKind.Object
+                || caseInfo.PolymorphismOptions is not null
+                || caseInfo.Properties.Any(p => p.IsExtensionData))
+            {
+                continue;
+            }
+
+            cases.Add(new UnionCase(derived.DerivedType, caseInfo, EncodePrefix(member, derived.TypeDiscriminator)));
+        }
+
+        return [.. cases];
+    }
+
+    // {"member":"value" (or a number), in the encoding the host's writers use.
+    private static byte[] EncodePrefix(string member, object discriminator)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, GuestContext.ScratchWriterOptions))
+        {
+            writer.WriteStartObject();
+            if (discriminator is int number)
+            {
+                writer.WriteNumber(member, number);
+            }
+            else
+            {
+                writer.WriteString(member, (string)discriminator);
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private sealed record UnionCase(Type Type, JsonTypeInfo TypeInfo, byte[] Prefix);
+}
+
+/// <summary>
+/// A serialized union value: <see cref="Prefix"/> (<c>{"discriminator":"case"</c>) followed by the
+/// members of <see cref="Body"/> (a JSON object), or, with no prefix, the body alone.
+/// </summary>
+internal readonly ref struct UnionJson
+{
+    public UnionJson(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body)
+    {
+        Prefix = prefix;
+        Body = body;
+    }
+
+    public ReadOnlySpan<byte> Prefix { get; }
+
+    public ReadOnlySpan<byte> Body { get; }
+
+    // "{}" needs no separator: the prefix is closed with the body's "}".
+    private bool BodyHasMembers => Body.Length > 2;
+
+    /// <summary>The length of the whole JSON.</summary>
+    public int Length => Prefix.IsEmpty ? Body.Length : Prefix.Length + (BodyHasMembers ? Body.Length : 1);
+
+    /// <summary>Writes the whole JSON to <paramref name="destination"/>, which is <see cref="Length"/> bytes long.</summary>
+    public void CopyTo(Span<byte> destination)
+    {
+        if (Prefix.IsEmpty)
+        {
+            Body.CopyTo(destination);
+            return;
+        }
+
+        Prefix.CopyTo(destination);
+        if (BodyHasMembers)
+        {
+            destination[Prefix.Length] = (byte)',';
+            Body[1..].CopyTo(destination[(Prefix.Length + 1)..]);
+        }
+        else
+        {
+            destination[Prefix.Length] = (byte)'}';
+        }
+    }
+}
