@@ -281,7 +281,13 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
     private ref PluginInstance<TExports>? Slot(int index) => ref _idle[index * SlotStride];
 
     // Where this thread's searches start: a hint, not ownership (async callers move between threads).
-    private int HomeSlot() => (int)((uint)Environment.CurrentManagedThreadId % (uint)_capacity);
+    // Fibonacci hashing spreads consecutive thread ids, and the multiply-shift maps the hash onto
+    // [0, capacity) without a division on the call path.
+    private int HomeSlot()
+    {
+        uint hash = unchecked((uint)Environment.CurrentManagedThreadId * 0x9E3779B9u);
+        return (int)(((ulong)hash * (uint)_capacity) >> 32);
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }
