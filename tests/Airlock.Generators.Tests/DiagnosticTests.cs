@@ -60,4 +60,24 @@ public sealed class DiagnosticTests
             + "[WasmPlugin(JsonContext = typeof(Ctx))] public partial interface IU { [WasmExport(\"a\")] int A(U u); [WasmExport(\"b\")] Inner? B(A1 a); }";
         Assert.Empty(GeneratorHarness.Analyze(source));
     }
+
+    [Fact]
+    public void A_union_export_whose_result_is_not_json_is_bound_without_per_case_methods()
+    {
+        string source = "using Airlock;\nnamespace N;\n" + Json
+            + "[JsonPolymorphic][JsonDerivedType(typeof(A1), \"a\")] public abstract record U; public sealed record A1(int X) : U; "
+            + "[JsonSerializable(typeof(U))] public partial class Ctx : JsonSerializerContext; "
+            + "[WasmPlugin(JsonContext = typeof(Ctx))] public partial interface IU { [WasmExport(\"e\")] string Echo(U u); }";
+        GeneratorDriverRunResult result = GeneratorHarness.Run(source);
+
+        GeneratorRunResult run = Assert.Single(result.Results);
+        Assert.Null(run.Exception);
+        Assert.Empty(result.Diagnostics);
+        string generated = Assert.Single(result.GeneratedTrees).ToString();
+        Assert.Contains("JsonPayload.Write(call, _u, _client._uUnion,", generated, StringComparison.Ordinal);
+        Assert.Contains("public string Echo(global::N.U u)", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain(" A(int x", generated, StringComparison.Ordinal);
+
+        // It compiles with System.Text.Json's generator too: see IShapeText in Airlock.Host.Tests.
+    }
 }
