@@ -225,20 +225,16 @@ internal static class ContractParser
 
         // A tagged union: the one payload of the export is a [JsonPolymorphic] type.
         var payloads = parameters.Where(p => p.Kind is not PayloadKind.CancellationToken).ToList();
-        string? unionParameter = null;
         var cases = new List<UnionCaseSpec>();
         IParameterSymbol? unionSymbol = payloads.Count == 1 && payloads[0].Kind == PayloadKind.Json
             ? method.Parameters.First(p => EscapeIdentifier(p.Name) == payloads[0].Name)
             : null;
-        if (unionSymbol?.Type is INamedTypeSymbol polymorphic && HasAttribute(polymorphic, PolymorphicAttribute))
-        {
-            unionParameter = unionSymbol.Name;
-        }
+        INamedTypeSymbol? unionType = unionSymbol?.Type is INamedTypeSymbol candidate && HasAttribute(candidate, PolymorphicAttribute) ? candidate : null;
+        string? unionParameter = unionType is null ? null : unionSymbol!.Name;
 
         // Per-case methods read each case's result as JSON, so they need an export whose result is JSON.
-        if (unionParameter is not null && result.Kind == PayloadKind.Json && unionSymbol!.Type is INamedTypeSymbol casesOf)
+        if (unionType is not null && result.Kind == PayloadKind.Json)
         {
-            INamedTypeSymbol unionType = casesOf;
             string suffix = shape == ResultShape.Synchronous ? string.Empty : "Async";
             foreach (AttributeData derived in unionType.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DerivedTypeAttribute))
             {
