@@ -36,9 +36,6 @@ public sealed class WasmJsonUnion<T>
         _byType = _cases.Length > ScanLimit ? _cases.ToDictionary(c => c.Type) : null;
     }
 
-    /// <summary>The union type's JSON metadata, which writes anything this class does not.</summary>
-    public JsonTypeInfo<T> TypeInfo => _union;
-
     /// <summary>How many of the union's cases are written through their own metadata.</summary>
     public int DirectCases => _cases.Length;
 
@@ -51,17 +48,10 @@ public sealed class WasmJsonUnion<T>
         Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);
         if (value is not null && Find(value.GetType()) is { } unionCase)
         {
+            // The case's metadata is of kind Object (see Prepare): a non-null value is written as "{...}".
             JsonSerializer.Serialize(writer, value, unionCase.TypeInfo);
             writer.Flush();
-            ReadOnlySpan<byte> body = buffer.WrittenSpan;
-            if (body.Length >= 2 && body[0] == (byte)'{')
-            {
-                return new UnionJson(unionCase.Prefix, body);
-            }
-
-            // A converter that writes anything but an object is the union's metadata to judge.
-            writer.Reset();
-            buffer.ResetWrittenCount();
+            return new UnionJson(unionCase.Prefix, buffer.WrittenSpan);
         }
 
         JsonSerializer.Serialize(writer, value, _union);
