@@ -22,19 +22,17 @@ public class HostImportBenchmarks
     public const int Calls = 1000;
 
     private readonly BenchHostServices _services = new();
-    private PluginHost? _host;
+    private BenchPair? _pair;
     private IBenchPlugin? _plugin;
-    private RawEngine? _engine;
     private RawBenchPlugin? _raw;
 
     /// <summary>Loads both paths and checks the guest saw the same answers.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _host = new PluginHost();
-        _plugin = BenchSetup.LoadBench(_host, _services);
-        _engine = new RawEngine();
-        _raw = new RawBenchPlugin(_engine, BenchModules.Bench, _services, PluginLimits.Default);
+        _pair = new BenchPair(_services);
+        _plugin = _pair.Plugin;
+        _raw = _pair.Raw;
 
         long lines = _services.LogLines;
         Check.Same("bench_log", _raw.Log(Calls), _plugin.Log(Calls));
@@ -49,10 +47,7 @@ public class HostImportBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        BenchSetup.Unload(_plugin);
-        _host?.Dispose();
-        _raw?.Dispose();
-        _engine?.Dispose();
+        _pair?.Dispose();
     }
 
     /// <summary><c>host_log</c>, hand-written.</summary>

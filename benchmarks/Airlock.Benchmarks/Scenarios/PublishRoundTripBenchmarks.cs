@@ -21,10 +21,9 @@ namespace Airlock.Benchmarks.Scenarios;
 public class PublishRoundTripBenchmarks
 {
     private readonly BenchHostServices _services = new();
-    private PluginHost? _host;
+    private BenchPair? _pair;
     private ISocialScalePlugin? _socialScale;
     private IBenchPlugin? _bench;
-    private RawEngine? _engine;
     private RawBenchPlugin? _raw;
     private readonly string _text = Workloads.PublishText;
     private readonly IReadOnlyList<string> _mediaUrls = Workloads.MediaUrls;
@@ -34,11 +33,10 @@ public class PublishRoundTripBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _host = new PluginHost();
-        _socialScale = BenchSetup.LoadSocialScale(_host, _services);
-        _bench = BenchSetup.LoadBench(_host, _services);
-        _engine = new RawEngine();
-        _raw = new RawBenchPlugin(_engine, BenchModules.Bench, _services, PluginLimits.Default);
+        _pair = new BenchPair(_services);
+        _socialScale = BenchSetup.LoadSocialScale(_pair.Host, _services);
+        _bench = _pair.Plugin;
+        _raw = _pair.Raw;
 
         // bench-c names its post after the FNV-1a of the request bytes and its URL after their length,
         // so equal answers mean byte-identical requests.
@@ -57,10 +55,7 @@ public class PublishRoundTripBenchmarks
     public void Cleanup()
     {
         BenchSetup.Unload(_socialScale);
-        BenchSetup.Unload(_bench);
-        _host?.Dispose();
-        _raw?.Dispose();
-        _engine?.Dispose();
+        _pair?.Dispose();
     }
 
     /// <summary>The hand-written raw-Wasmtime round trip.</summary>

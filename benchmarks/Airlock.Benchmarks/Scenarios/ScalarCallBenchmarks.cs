@@ -14,9 +14,8 @@ namespace Airlock.Benchmarks.Scenarios;
 public class ScalarCallBenchmarks
 {
     private readonly BenchHostServices _services = new();
-    private PluginHost? _host;
+    private BenchPair? _pair;
     private IBenchPlugin? _plugin;
-    private RawEngine? _engine;
     private RawBenchPlugin? _raw;
     private readonly int _a = 40;
     private readonly int _b = 2;
@@ -25,10 +24,9 @@ public class ScalarCallBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _host = new PluginHost();
-        _plugin = BenchSetup.LoadBench(_host, _services);
-        _engine = new RawEngine();
-        _raw = new RawBenchPlugin(_engine, BenchModules.Bench, _services, PluginLimits.Default);
+        _pair = new BenchPair(_services);
+        _plugin = _pair.Plugin;
+        _raw = _pair.Raw;
 
         Check.Same("add(40, 2)", _raw.Add(_a, _b), _plugin.Add(_a, _b));
         Check.That(_plugin.Add(_a, _b) == 42, "add(40, 2) is not 42.");
@@ -39,10 +37,7 @@ public class ScalarCallBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        BenchSetup.Unload(_plugin);
-        _host?.Dispose();
-        _raw?.Dispose();
-        _engine?.Dispose();
+        _pair?.Dispose();
     }
 
     /// <summary>The hand-written raw-Wasmtime call.</summary>

@@ -24,12 +24,11 @@ public class ThroughputBenchmarks
     private readonly BenchHostServices _services = new();
     private readonly SemaphoreSlim _go = new(0);
     private readonly SemaphoreSlim _done = new(0);
-    private PluginHost? _host;
+    private BenchPair? _pair;
     private IBenchPlugin? _plugin;
     private Thread? _second;
     private volatile bool _stopping;
     private Exception? _secondFailure;
-    private RawEngine? _engine;
     private RawBenchPlugin? _raw;
     private volatile bool _handWritten;
     private readonly string _text = Workloads.PublishText;
@@ -44,10 +43,9 @@ public class ThroughputBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _host = new PluginHost();
-        _plugin = BenchSetup.LoadBench(_host, _services, PluginLimits.Default with { MaxInstances = 2 });
-        _engine = new RawEngine();
-        _raw = new RawBenchPlugin(_engine, BenchModules.Bench, _services, PluginLimits.Default with { MaxInstances = 2 });
+        _pair = new BenchPair(_services, PluginLimits.Default with { MaxInstances = 2 });
+        _plugin = _pair.Plugin;
+        _raw = _pair.Raw;
         _second = new Thread(SecondCaller) { IsBackground = true, Name = "second caller" };
         _second.Start();
 
@@ -66,10 +64,7 @@ public class ThroughputBenchmarks
         _stopping = true;
         _go.Release();
         _second?.Join();
-        BenchSetup.Unload(_plugin);
-        _host?.Dispose();
-        _raw?.Dispose();
-        _engine?.Dispose();
+        _pair?.Dispose();
         _go.Dispose();
         _done.Dispose();
     }
