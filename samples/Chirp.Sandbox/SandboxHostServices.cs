@@ -109,9 +109,14 @@ public sealed class SandboxHostServices : ISocialScaleHost, IDisposable
         Events.Enqueue((guest.Plugin.Id, @event));
     }
 
-    /// <summary>The text a plugin stored under <paramref name="key"/>, or null.</summary>
     /// <summary>The sandbox holds no OAuth tokens.</summary>
     public OAuthCredential? GetCredential(GuestContext guest) => null;
+
+    /// <summary>The plugin's configuration, as the host validated it.</summary>
+    public byte[]? GetConfig(GuestContext guest)
+        => guest.Plugin.Configuration is { } configuration ? System.Text.Encoding.UTF8.GetBytes(configuration.GetRawText()) : null;
+
+    /// <summary>The text a plugin stored under <paramref name="key"/>, or null.</summary>
 
     public string? StoredText(string pluginId, string key)
         => Store.TryGetValue((pluginId, key), out byte[]? value) ? Encoding.UTF8.GetString(value) : null;

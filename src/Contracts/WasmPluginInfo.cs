@@ -50,7 +50,16 @@ public sealed class WasmPluginInfo
     /// <summary>The module file, when the module was loaded from a file.</summary>
     public string? ModulePath { get; }
 
-    /// <inheritdoc/>
+    /// <summary>How host functions tell the guest that there is no value, or that they refused the call.</summary>
+    public HostResultEncoding HostResults { get; init; }
+
+    /// <summary>
+    /// The plugin's configuration, validated against its manifest's <c>config_schema</c>, or
+    /// <see langword="null"/> when it has none. Host functions hand it to the plugin (the SocialScale
+    /// profile's <c>host_config_get</c>).
+    /// </summary>
+    public System.Text.Json.JsonElement? Configuration { get; init; }
+
     /// <summary>
     /// The guest's data, stack and heap as the host read them from the module, which the fixed-offset
     /// ABI never writes into.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Airlock.Abi;
 using Airlock.Runtime;
 using Airlock.Wasm;
@@ -86,16 +87,31 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         => LoadAsync<TPlugin>(PluginManifest.Load(manifestPath), options, cancellationToken);
 
     /// <summary>Loads the plugin a validated manifest describes and binds it to contract <typeparamref name="TPlugin"/>.</summary>
+    /// <remarks>
+    /// Nothing in the manifest is ignored. Its <c>permissions</c> are honoured only under an approval of
+    /// exactly its id, version and permissions (<see cref="PluginLoadOptions.Approval"/>, which the
+    /// profile loaders such as <see cref="SocialScale.SocialScalePluginLoader"/> obtain from
+    /// <see cref="Security.PluginApprovals"/>); without one the load is refused. Its <c>limits</c> apply
+    /// unless <see cref="PluginLoadOptions.Limits"/> is set, each capped at the host's
+    /// <see cref="PluginHostOptions.DefaultLimits"/> (a plugin may ask for less than the host allows,
+    /// never more). Its configuration is validated against its <c>config_schema</c>.
+    /// </remarks>
     /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
     /// <param name="manifest">The manifest.</param>
     /// <param name="options">Host functions and limits for the plugin.</param>
     /// <param name="cancellationToken">Cancels loading.</param>
     /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginApprovalException">The manifest asks for permissions and no matching approval was given.</exception>
+    /// <exception cref="PluginManifestException">The plugin's configuration does not match its schema, or its module cannot be read.</exception>
     /// <exception cref="PluginLoadException">The module cannot be read or compiled, does not fit the contract, or failed to start.</exception>
     public async Task<TPlugin> LoadAsync<TPlugin>(PluginManifest manifest, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
         where TPlugin : class, IWasmPlugin<TPlugin>
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        options ??= new PluginLoadOptions();
+        RequireApproval(manifest, options.Approval);
+        JsonElement? configuration = Manifest.PluginConfiguration.Resolve(manifest, options.Configuration);
+        PluginLimits limits = options.Limits ?? ManifestLimits(manifest.Limits);
         byte[] bytes;
         try
         {
@@ -103,10 +119,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new PluginManifestException(manifest.ManifestPath ?? manifest.WasmPath, "wasm_path", $"the module '{manifest.WasmPath}' cannot be read: {exception.Message}", pluginId: manifest.Id, innerException: exception);
+            throw manifest.Error(manifest.ModuleField, $"the module '{manifest.WasmPath}' cannot be read: {exception.Message}", exception);
         }
 
-        return await LoadCoreAsync<TPlugin>(manifest.Id, manifest.Version, bytes, manifest.ManifestPath, manifest.WasmPath, options, cancellationToken).ConfigureAwait(false);
+        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration);
+        return await LoadCoreAsync<TPlugin>(plan, bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,7 +155,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw new PluginLoadException(pluginId, $"The module '{modulePath}' of plugin '{pluginId}' cannot be read: {exception.Message}", exception);
         }
 
-        return await LoadCoreAsync<TPlugin>(pluginId, version, bytes, manifestPath, modulePath, options, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync<TPlugin>(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads a module without a manifest (for tests and embedded plugins) and binds it to contract <typeparamref name="TPlugin"/>.</summary>
@@ -158,7 +175,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw new PluginLoadException(pluginId, $"The module of plugin '{pluginId}' is {module.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
         }
 
-        return LoadCoreAsync<TPlugin>(pluginId, "0.0.0", module.ToArray(), null, null, options, cancellationToken);
+        return LoadCoreAsync<TPlugin>(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -183,13 +200,55 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         _modules.Dispose();
     }
 
-    private async Task<TPlugin> LoadCoreAsync<TPlugin>(string id, string version, byte[] bytes, string? manifestPath, string? modulePath, PluginLoadOptions? options, CancellationToken cancellationToken)
+    // A manifest's permissions run only under an approval of exactly what it asks for.
+    private static void RequireApproval(PluginManifest manifest, Security.ApprovalRecord? approval)
+    {
+        Security.PluginPermissions requested = manifest.Permissions;
+        if (requested.Describe().Count == 0)
+        {
+            return;
+        }
+
+        if (approval is null)
+        {
+            throw new PluginApprovalException(manifest.Id, manifest.Version, requested, $"Plugin '{manifest.Id}' {manifest.Version} asks in its manifest for {requested}, and PluginHost.LoadAsync does not approve permissions: load it with a loader that runs the approval gate (SocialScalePluginLoader, registered by AddAirlock, for SocialScale plugins), or obtain an approval from PluginApprovals.EnsureApprovedAsync and pass it as PluginLoadOptions.Approval.");
+        }
+
+        if (approval.PluginId != manifest.Id || approval.Version != manifest.Version || approval.Fingerprint != requested.Fingerprint)
+        {
+            throw new PluginApprovalException(manifest.Id, manifest.Version, requested, $"Plugin '{manifest.Id}' {manifest.Version} asks for {requested}, but the approval it was given is for plugin '{approval.PluginId}' {approval.Version} with {(approval.Fingerprint.Length == 0 ? "no permissions" : approval.Fingerprint)}; it does not run until exactly what it asks for is approved.");
+        }
+    }
+
+    // The limits a manifest asks for, each capped at the host's defaults: without an administrator's
+    // policy the host's own limits are the most a plugin may have.
+    private PluginLimits ManifestLimits(Security.PluginLimitRequest? requested)
+    {
+        PluginLimits ceiling = _options.DefaultLimits;
+        if (requested is null)
+        {
+            return ceiling;
+        }
+
+        return ceiling with
+        {
+            MemoryBytes = Math.Min(requested.MemoryBytes ?? ceiling.MemoryBytes, ceiling.MemoryBytes),
+            FuelPerCall = Math.Min(requested.FuelPerCall ?? ceiling.FuelPerCall, ceiling.FuelPerCall),
+            Timeout = requested.Timeout is { } timeout && timeout < ceiling.Timeout ? timeout : ceiling.Timeout,
+            MaxInstances = Math.Min(requested.MaxInstances ?? ceiling.MaxInstances, ceiling.MaxInstances),
+        };
+    }
+
+    private LoadPlan Plan(string id, string version, string? manifestPath, string? modulePath, PluginLoadOptions? options)
+        => new(id, version, manifestPath, modulePath, options?.Limits ?? _options.DefaultLimits, options?.HostResults ?? HostResultEncoding.Plain, options?.Configuration?.Clone());
+
+    private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, byte[] bytes, PluginLoadOptions? options, CancellationToken cancellationToken)
         where TPlugin : class, IWasmPlugin<TPlugin>
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long started = Stopwatch.GetTimestamp();
         options ??= new PluginLoadOptions();
-        PluginLimits limits = options.Limits ?? _options.DefaultLimits;
+        (string id, string version, string? manifestPath, string? modulePath, PluginLimits limits, _, _) = plan;
         limits.Validate();
         if (_options.PoolingAllocator is { } pool && limits.MemoryBytes > pool.MaxMemoryBytes)
         {
@@ -228,7 +287,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw;
         }
 
-        var info = new WasmPluginInfo(id, version, contract.Name, sha256, limits, manifestPath, modulePath, layout);
+        var info = new WasmPluginInfo(id, version, contract.Name, sha256, limits, manifestPath, modulePath, layout)
+        {
+            HostResults = plan.HostResults,
+            Configuration = plan.Configuration,
+        };
         var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
@@ -323,4 +386,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         int newline = message.IndexOf('\n', StringComparison.Ordinal);
         return (newline < 0 ? message : message[..newline]).Trim();
     }
+
+    // What a load path settled before the module is compiled.
+    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration);
 }

@@ -13,6 +13,29 @@ public sealed class PluginLoadOptions
     internal IReadOnlyList<HostImports> Imports => _imports;
 
     /// <summary>
+    /// How the plugin's host functions tell it "no value" or "refused": <see cref="HostResultEncoding.Plain"/>
+    /// (the default, what the plugin systems' own documents describe) or negative status codes for a
+    /// plugin that asks for them. <see langword="null"/> takes the manifest's <c>host_status_codes</c>,
+    /// or <see cref="HostResultEncoding.Plain"/> without a manifest.
+    /// </summary>
+    public HostResultEncoding? HostResults { get; set; }
+
+    /// <summary>
+    /// The approval the plugin's manifest permissions were granted under, from
+    /// <see cref="Security.PluginApprovals.EnsureApprovedAsync"/>. A manifest that asks for permissions
+    /// is loaded only with an approval of exactly its id, version and permissions: the host never
+    /// runs a plugin whose permission block nobody approved.
+    /// </summary>
+    public Security.ApprovalRecord? Approval { get; set; }
+
+    /// <summary>
+    /// The plugin's configuration (a JSON object), which wins over the manifest's <c>config</c>. It is
+    /// validated against the manifest's <c>config_schema</c> before the plugin runs and is available to
+    /// host functions as <see cref="WasmPluginInfo.Configuration"/>.
+    /// </summary>
+    public System.Text.Json.JsonElement? Configuration { get; set; }
+
+    /// <summary>
     /// Why the plugin gets no host functions, when that is a policy rather than an omission (for
     /// example "it has no manifest"). A module that imports a host function is then refused with this
     /// reason and the import's name.

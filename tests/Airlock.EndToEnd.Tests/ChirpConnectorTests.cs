@@ -181,7 +181,7 @@ public sealed class ChirpConnectorTests(ChirpFixture fixture) : IClassFixture<Ch
     public async Task Host_status_codes_reach_the_plugin(string language, HostCallStatus status, string code, bool retryable)
     {
         var services = new Chirp.Sandbox.SandboxHostServices(fixture.Api.BaseAddress) { HttpOverride = status };
-        await using ISocialScalePlugin plugin = await fixture.Host.LoadAsync<ISocialScalePlugin>(ChirpFixture.Manifest(language), new PluginLoadOptions().AddImports<ISocialScaleHost>(services));
+        await using ISocialScalePlugin plugin = await fixture.LoadAsync(language, new PluginLoadOptions().AddImports<ISocialScaleHost>(services));
         var error = await Assert.ThrowsAsync<PluginErrorException>(() => plugin.FetchPostMetricsAsync("c-1").AsTask());
         Assert.Equal(code, error.Code);
         Assert.Equal(retryable, error.Retryable);

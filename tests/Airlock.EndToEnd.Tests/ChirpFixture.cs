@@ -21,7 +21,15 @@ public sealed class ChirpFixture : IAsyncLifetime
     }
 
     public Task<ISocialScalePlugin> LoadAsync(string language, PluginLimits? limits = null)
-        => Host.LoadAsync<ISocialScalePlugin>(Manifest(language), new PluginLoadOptions { Limits = limits }.AddImports<ISocialScaleHost>(Services));
+        => LoadAsync(language, new PluginLoadOptions { Limits = limits }.AddImports<ISocialScaleHost>(Services));
+
+    /// <summary>Loads a connector with the sandbox's services; its manifest's permissions are approved by the test itself.</summary>
+    public Task<ISocialScalePlugin> LoadAsync(string language, PluginLoadOptions options)
+    {
+        PluginManifest manifest = PluginManifest.Load(Manifest(language));
+        options.Approval = new Airlock.Security.ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, DateTimeOffset.UtcNow, "the end-to-end tests");
+        return Host.LoadAsync<ISocialScalePlugin>(manifest, options);
+    }
 
     public async Task DisposeAsync()
     {

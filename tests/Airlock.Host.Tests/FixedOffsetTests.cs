@@ -262,7 +262,7 @@ public sealed class FixedOffsetTests : IAsyncLifetime
 
     private Task<IHookProbe> LoadAsync(string wat, bool withHost = false, string id = "hooks")
     {
-        var options = new PluginLoadOptions();
+        var options = new PluginLoadOptions { HostResults = HostResultEncoding.StatusCodes };
         if (withHost)
         {
             options.AddImports<IHookProbeHost>(new HookProbeHost());

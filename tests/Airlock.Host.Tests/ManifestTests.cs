@@ -35,8 +35,11 @@ public sealed class ManifestTests
     [InlineData("\"version\": \"1.2.3-beta.1\"", "\"version\": \"1.2\"", "version", 4, "semantic version")]
     [InlineData("\"version\": \"1.2.3-beta.1\"", "\"version\": 1", "version", 4, "non-empty string, found a number")]
     [InlineData("\"id\": \"com.example.my-platform\"", "\"id\": \"has spaces\"", "id", 2, "plugin id")]
-    [InlineData("\"name\": \"My Platform Connector\",", "", "name", null, "required")]
-    [InlineData("\"platform_connector\", {\"custom\": \"moderation\"}", "\"network_access\"", "capabilities[0]", 7, "unknown capability type \"network_access\"")]
+    [InlineData("\"name\": \"My Platform Connector\",", "\"name\": 3,", "name", 3, "expected a string, found a number")]
+    [InlineData("\"wasm_path\": \"./build/plugin.wasm\"", "\"wasm_path\": \"./build/plugin.wasm\", \"module\": \"p.wasm\"", "wasm_path", 8, "named twice")]
+    [InlineData("\"wasm_path\": \"./build/plugin.wasm\",", "", "module", null, "required")]
+    [InlineData("\"config_schema\"", "\"config\": [1], \"config_schema\"", "config", 9, "configuration as an object")]
+    [InlineData("\"config_schema\"", "\"host_status_codes\": \"yes\", \"config_schema\"", "host_status_codes", 9, "expected true or false")]
     [InlineData("\"platform_connector\", {\"custom\": \"moderation\"}", "{\"custom\": \"\"}", "capabilities[0]", 7, "custom capability")]
     [InlineData("[\"platform_connector\", {\"custom\": \"moderation\"}]", "\"platform_connector\"", "capabilities", 7, "expected an array")]
     [InlineData("\"wasm_path\": \"./build/plugin.wasm\"", "\"wasm_path\": \"\"", "wasm_path", 8, "non-empty string")]
@@ -49,6 +52,46 @@ public sealed class ManifestTests
         Assert.Equal(ManifestPath, error.FilePath);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith(ManifestPath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"platform_connector\", {\"custom\": \"moderation\"}", "\"network_access\"", "capabilities[0]", "unknown capability type \"network_access\"")]
+    [InlineData("[\"platform_connector\", {\"custom\": \"moderation\"}]", "[]", "capabilities", "at least one capability type")]
+    [InlineData("\"capabilities\": [\"platform_connector\", {\"custom\": \"moderation\"}],", "", "capabilities", "at least one capability type")]
+    public void The_SocialScale_profile_names_its_capability_problems(string replace, string with, string field, string expected)
+    {
+        PluginManifest manifest = PluginManifest.Parse(Encoding.UTF8.GetBytes(Valid.Replace(replace, with, StringComparison.Ordinal)), ManifestPath);
+        var error = Assert.Throws<PluginManifestException>(() => Airlock.SocialScale.SocialScaleManifest.Validate(manifest));
+        Assert.Equal(field, error.Field);
+        Assert.Equal(ManifestPath, error.FilePath);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        if (with.Length > 0)
+        {
+            Assert.Equal(7, error.Line);
+        }
+    }
+
+    [Fact]
+    public void A_general_manifest_needs_only_an_id_a_version_and_a_module()
+    {
+        PluginManifest manifest = PluginManifest.Parse("""
+            {"id": "acme.greeter", "version": "0.1.0", "module": "greeter.wasm"}
+            """u8, ManifestPath);
+        Assert.Equal("acme.greeter", manifest.Name);
+        Assert.Empty(manifest.Capabilities);
+        Assert.Equal("module", manifest.ModuleField);
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(ManifestPath)!, "greeter.wasm"), manifest.WasmPath);
+        Assert.Same(Airlock.Security.PluginPermissions.None, manifest.Permissions);
+        Assert.Null(manifest.HostResults);
+    }
+
+    [Fact]
+    public void A_schema_the_validator_cannot_use_is_refused_at_its_line()
+    {
+        var error = Assert.Throws<PluginManifestException>(() => PluginManifest.Parse(Encoding.UTF8.GetBytes(Valid.Replace("{\"type\": \"object\"}", "{\"type\": \"no-such-type\"}", StringComparison.Ordinal)), ManifestPath));
+        Assert.Equal("config_schema", error.Field);
+        Assert.Equal(9, error.Line);
+        Assert.Contains("not a JSON schema the host can use", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

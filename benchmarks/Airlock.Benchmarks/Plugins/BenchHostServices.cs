@@ -66,4 +66,7 @@ public sealed class BenchHostServices : ISocialScaleHost
 
     /// <inheritdoc/>
     public OAuthCredential? GetCredential(GuestContext guest) => null;
+
+    /// <inheritdoc/>
+    public byte[]? GetConfig(GuestContext guest) => null;
 }

@@ -43,13 +43,14 @@ public static class BytesPayload
 
     /// <summary>
     /// Returns bytes from a host function: copied into a buffer from the guest's <c>alloc</c> and packed,
-    /// or <see cref="HostCallStatus.NotFound"/> for <see langword="null"/>.
+    /// or "not found" for <see langword="null"/> in the plugin's <see cref="WasmPluginInfo.HostResults"/>
+    /// encoding (<c>0</c>, or <see cref="HostCallStatus.NotFound"/>).
     /// </summary>
     /// <param name="guest">The calling instance.</param>
     /// <param name="value">The bytes.</param>
     /// <param name="purpose">What the buffer is for, for error messages.</param>
     public static long Return(GuestContext guest, byte[]? value, string purpose)
-        => value is null ? (long)HostCallStatus.NotFound : PackedPtrLen.ReturnResult(guest, value, purpose);
+        => value is null ? guest.StatusResult(HostCallStatus.NotFound, purpose) : PackedPtrLen.ReturnResult(guest, value, purpose);
 
     /// <summary>Returns bytes from a host function: copied into a buffer from the guest's <c>alloc</c> and packed.</summary>
     /// <param name="guest">The calling instance.</param>

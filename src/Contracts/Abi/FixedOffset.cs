@@ -123,7 +123,7 @@ public static class FixedOffset
     {
         if (!TryReserveResult(guest, payload.Length, resultOffset, purpose, out Span<byte> destination))
         {
-            return (int)HostCallStatus.TooLarge;
+            return (int)guest.StatusResult(HostCallStatus.TooLarge, purpose);
         }
 
         payload.CopyTo(destination);
@@ -145,7 +145,7 @@ public static class FixedOffset
         int length = Encoding.UTF8.GetByteCount(value);
         if (!TryReserveResult(guest, length, resultOffset, purpose, out Span<byte> destination))
         {
-            return (int)HostCallStatus.TooLarge;
+            return (int)guest.StatusResult(HostCallStatus.TooLarge, purpose);
         }
 
         Encoding.UTF8.GetBytes(value, destination);

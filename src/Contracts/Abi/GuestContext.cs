@@ -333,19 +333,56 @@ public abstract class GuestContext
     }
 
     /// <summary>
-    /// Called by generated wiring of a host function that returns <c>i64</c> when the implementation
-    /// declines with a <see cref="HostCallException"/>: the guest receives the negative status code.
+    /// Called by generated wiring of a host function that returns a value when the implementation
+    /// declines with a <see cref="HostCallException"/>. With <see cref="HostResultEncoding.StatusCodes"/>
+    /// the guest receives the negative status code; with <see cref="HostResultEncoding.Plain"/> it
+    /// receives <c>0</c> for <see cref="HostCallStatus.NotFound"/>, and any other refusal ends its call
+    /// (the exception returned by <see cref="ImportFailed"/> is thrown).
     /// </summary>
     /// <param name="module">The import module.</param>
     /// <param name="function">The host function.</param>
     /// <param name="exception">The implementation's answer.</param>
-    /// <returns>The negative code to return to the guest.</returns>
+    /// <returns>The value to return to the guest.</returns>
+    /// <exception cref="HostFunctionException">The plugin uses the plain encoding and the refusal is not "not found".</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public long ImportDeclined(string module, string function, HostCallException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         OnImportDeclined(module, function, exception);
-        return (long)exception.Status;
+        if (Plugin.HostResults == HostResultEncoding.StatusCodes)
+        {
+            return (long)exception.Status;
+        }
+
+        return exception.Status == HostCallStatus.NotFound ? 0 : throw ImportFailed(module, function, exception);
+    }
+
+    /// <summary>
+    /// What a host function returns for <paramref name="status"/> when it answers without calling its
+    /// implementation (no value, a result over the payload limit), in the plugin's
+    /// <see cref="WasmPluginInfo.HostResults"/> encoding: see <see cref="ImportDeclined"/>.
+    /// </summary>
+    /// <param name="status">The answer.</param>
+    /// <param name="purpose">What the result was, for the error message.</param>
+    /// <returns>The value to return to the guest.</returns>
+    /// <exception cref="HostFunctionException">The plugin uses the plain encoding and the refusal is not "not found".</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public long StatusResult(HostCallStatus status, string purpose)
+    {
+        if (Plugin.HostResults == HostResultEncoding.StatusCodes)
+        {
+            return (long)status;
+        }
+
+        if (status == HostCallStatus.NotFound)
+        {
+            return 0;
+        }
+
+        string detail = status == HostCallStatus.TooLarge
+            ? $"the {purpose} is larger than the plugin's payload limit of {Plugin.Limits.MaxPayloadBytes} bytes"
+            : $"the {purpose} could not be returned";
+        throw ImportFailed(_activeImportModule ?? "host", _activeImportFunction ?? purpose, new HostCallException(status, detail + "."));
     }
 
     /// <summary>

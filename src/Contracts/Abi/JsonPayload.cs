@@ -57,7 +57,7 @@ public static class JsonPayload
         ArgumentNullException.ThrowIfNull(guest);
         if (value is null)
         {
-            return (long)HostCallStatus.NotFound;
+            return guest.StatusResult(HostCallStatus.NotFound, purpose);
         }
 
         long packed = PackedPtrLen.ReturnResult(guest, Serialize(guest, value, typeInfo), purpose);

@@ -66,11 +66,14 @@ public static class PackedPtrLen
     /// <param name="guest">The instance.</param>
     /// <param name="payload">The result bytes.</param>
     /// <param name="purpose">What the result is, for error messages.</param>
-    /// <returns>The packed buffer, or <see cref="HostCallStatus.TooLarge"/> when the result exceeds the payload limit.</returns>
+    /// <returns>
+    /// The packed buffer; when the result exceeds the payload limit, <see cref="HostCallStatus.TooLarge"/>
+    /// for a plugin that takes status codes (a plugin with the plain encoding has its call ended).
+    /// </returns>
     public static long ReturnResult(GuestContext guest, ReadOnlySpan<byte> payload, string purpose)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        return ExceedsPayloadLimit(guest, payload.Length) ? (long)HostCallStatus.TooLarge : WriteInput(guest, payload, purpose).Pack();
+        return ExceedsPayloadLimit(guest, payload.Length) ? guest.StatusResult(HostCallStatus.TooLarge, purpose) : WriteInput(guest, payload, purpose).Pack();
     }
 
     /// <summary>Whether a result of <paramref name="length"/> bytes is over the plugin's payload limit.</summary>

@@ -42,7 +42,8 @@ public static class Utf8Payload
 
     /// <summary>
     /// Returns text from a host function: written into a buffer from the guest's <c>alloc</c> and
-    /// packed, or <see cref="HostCallStatus.NotFound"/> for <see langword="null"/>.
+    /// packed, or "not found" for <see langword="null"/> in the plugin's
+    /// <see cref="WasmPluginInfo.HostResults"/> encoding.
     /// </summary>
     /// <param name="guest">The calling instance.</param>
     /// <param name="value">The text.</param>
@@ -52,11 +53,11 @@ public static class Utf8Payload
         ArgumentNullException.ThrowIfNull(guest);
         if (value is null)
         {
-            return (long)HostCallStatus.NotFound;
+            return guest.StatusResult(HostCallStatus.NotFound, purpose);
         }
 
         return PackedPtrLen.ExceedsPayloadLimit(guest, Encoding.UTF8.GetByteCount(value))
-            ? (long)HostCallStatus.TooLarge
+            ? guest.StatusResult(HostCallStatus.TooLarge, purpose)
             : Write(guest, value, purpose).Pack();
     }
 

@@ -2,8 +2,10 @@ namespace Airlock;
 
 /// <summary>
 /// Thrown by a host function implementation to answer the guest with a <see cref="HostCallStatus"/>
-/// code instead of a result. For a host function that returns <c>i64</c> the guest receives the code;
-/// for one without a result, the plugin's call fails with a <see cref="HostFunctionException"/>.
+/// instead of a result. A plugin that takes status codes (<see cref="HostResultEncoding.StatusCodes"/>)
+/// receives the code from a host function that returns a value; on the default plain encoding a
+/// <see cref="HostCallStatus.NotFound"/> is <c>0</c> and anything else ends the plugin's call with a
+/// <see cref="HostFunctionException"/>, as it does for host functions without a result.
 /// </summary>
 public sealed class HostCallException : Exception
 {
@@ -19,4 +21,7 @@ public sealed class HostCallException : Exception
 
     /// <summary>The code the guest receives.</summary>
     public HostCallStatus Status { get; }
+
+    /// <summary>When a <see cref="HostCallStatus.RateLimited"/> caller may try again, if known.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

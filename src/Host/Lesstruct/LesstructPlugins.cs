@@ -60,7 +60,8 @@ public static class LesstructPlugins
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(file);
         LesstructManifest? manifest = file.ManifestPath is null ? null : LesstructManifest.Load(file.ManifestPath);
-        var load = new PluginLoadOptions { Limits = options.Limits };
+        // Lesstruct host functions answer refusals with negative status codes (docs/abi/fixed-offset.md).
+        var load = new PluginLoadOptions { Limits = options.Limits, HostResults = HostResultEncoding.StatusCodes };
         if (manifest is null)
         {
             load.NoImportsReason = $"plugin '{file.Name}' has no manifest ({file.Name}.manifest)";

@@ -3,16 +3,20 @@ using System.Text.Json;
 namespace Airlock;
 
 /// <summary>
-/// A SocialScale plugin manifest (<c>plugin.json</c>), validated. Read one with <see cref="Load"/> or
-/// <see cref="Parse"/>; every problem is a <see cref="PluginManifestException"/> naming the file, the
-/// field, the line and what was expected.
+/// A plugin manifest (<c>plugin.json</c>), validated: the general manifest any contract's plugins can
+/// use (<c>id</c>, <c>version</c>, <c>module</c>, and optionally <c>name</c>, <c>permissions</c>,
+/// <c>limits</c>, <c>config_schema</c>, <c>config</c>, <c>host_status_codes</c>), of which the
+/// SocialScale manifest is one profile (it names the module <c>wasm_path</c> and must list its
+/// <c>capabilities</c>; see <see cref="SocialScale.SocialScaleManifest"/>). Read one with
+/// <see cref="Load"/> or <see cref="Parse"/>; every problem is a <see cref="PluginManifestException"/>
+/// naming the file, the field, the line and what was expected.
 /// </summary>
 public sealed record PluginManifest
 {
     /// <summary>The plugin's id, e.g. <c>com.example.my-platform</c>.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The display name.</summary>
+    /// <summary>The display name; the id when the manifest gives none.</summary>
     public required string Name { get; init; }
 
     /// <summary>The version, a semantic version such as <c>1.2.0</c> or <c>2.0.0-beta.1</c>.</summary>
@@ -24,14 +28,30 @@ public sealed record PluginManifest
     /// <summary>Who wrote it, when given.</summary>
     public string? Author { get; init; }
 
-    /// <summary>The capability types the plugin declares.</summary>
-    public required IReadOnlyList<PluginCapability> Capabilities { get; init; }
+    /// <summary>The capability types the plugin declares (empty when it declares none).</summary>
+    public IReadOnlyList<PluginCapability> Capabilities { get; init; } = [];
 
     /// <summary>The absolute path of the module, resolved against the manifest's folder.</summary>
     public required string WasmPath { get; init; }
 
+    /// <summary>The field that named the module: <c>module</c>, or SocialScale's <c>wasm_path</c>.</summary>
+    public string ModuleField { get; init; } = "module";
+
     /// <summary>The JSON schema of the plugin's configuration, when given.</summary>
     public JsonElement? ConfigSchema { get; init; }
+
+    /// <summary>
+    /// The configuration the manifest gives (<c>config</c>, an object), when it gives one. An
+    /// application can pass its own with <see cref="PluginLoadOptions.Configuration"/>; either is
+    /// validated against <see cref="ConfigSchema"/> before the plugin runs.
+    /// </summary>
+    public JsonElement? Configuration { get; init; }
+
+    /// <summary>
+    /// How host functions answer the plugin (<c>host_status_codes</c>): <see langword="null"/> when the
+    /// manifest does not say, which means <see cref="HostResultEncoding.Plain"/>.
+    /// </summary>
+    public HostResultEncoding? HostResults { get; init; }
 
     /// <summary>What the plugin asks to be allowed to do (<c>permissions</c>); nothing when absent.</summary>
     public Security.PluginPermissions Permissions { get; init; } = Security.PluginPermissions.None;
@@ -41,6 +61,19 @@ public sealed record PluginManifest
 
     /// <summary>The absolute path of the manifest file, when it was read from one.</summary>
     public string? ManifestPath { get; init; }
+
+    // Where each top-level field was written, so that profiles and later checks can name the line.
+    internal IReadOnlyDictionary<string, (long Line, long Column)> FieldPositions { get; init; } = new Dictionary<string, (long Line, long Column)>();
+
+    /// <summary>A <see cref="PluginManifestException"/> about <paramref name="field"/>, located where the manifest wrote it.</summary>
+    internal PluginManifestException Error(string field, string problem, Exception? innerException = null)
+    {
+        string file = ManifestPath ?? WasmPath;
+        string topLevel = field.Split('.', '[')[0];
+        return FieldPositions.TryGetValue(topLevel, out var at)
+            ? new PluginManifestException(file, field, problem, at.Line, at.Column, Id, innerException)
+            : new PluginManifestException(file, field, problem, pluginId: Id, innerException: innerException);
+    }
 
     /// <summary>Reads and validates a manifest file.</summary>
     /// <param name="path">The manifest's path.</param>

@@ -42,12 +42,7 @@ internal sealed partial class PluginManifestReader
             throw Error("version", $"expected a semantic version such as \"1.0.0\" or \"2.1.0-beta.1\", found \"{version}\".", Offset("version"));
         }
 
-        string wasmPath = RequiredString("wasm_path");
-        if (wasmPath.Contains('\0', StringComparison.Ordinal))
-        {
-            throw Error("wasm_path", "the path contains a NUL character.", Offset("wasm_path"));
-        }
-
+        (string moduleField, string wasmPath) = ModulePath();
         string folder = Path.GetDirectoryName(_path) ?? Directory.GetCurrentDirectory();
         JsonElement? schema = null;
         if (_fields.TryGetValue("config_schema", out var config) && config.Value.ValueKind != JsonValueKind.Null)
@@ -58,21 +53,84 @@ internal sealed partial class PluginManifestReader
             }
 
             schema = config.Value;
+            PluginConfiguration.CheckSchema(schema.Value, problem => Error("config_schema", problem, config.Offset));
+        }
+
+        JsonElement? configuration = null;
+        if (_fields.TryGetValue("config", out var values) && values.Value.ValueKind != JsonValueKind.Null)
+        {
+            if (values.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw Error("config", $"expected the plugin's configuration as an object, found {Describe(values.Value)}.", values.Offset);
+            }
+
+            configuration = values.Value;
+        }
+
+        var positions = new Dictionary<string, (long Line, long Column)>(StringComparer.Ordinal);
+        foreach ((string name, (_, long offset)) in _fields)
+        {
+            positions[name] = Position(offset);
         }
 
         return new PluginManifest
         {
             Id = id,
-            Name = RequiredString("name"),
+            Name = OptionalString("name") is { } displayName && !string.IsNullOrWhiteSpace(displayName) ? displayName : id,
             Version = version,
             Description = OptionalString("description"),
             Author = OptionalString("author"),
             Capabilities = ReadCapabilities(),
+            ModuleField = moduleField,
             WasmPath = Path.GetFullPath(Path.Combine(folder, wasmPath)),
             ConfigSchema = schema,
+            Configuration = configuration,
             ManifestPath = _path,
             Permissions = ReadPermissions(),
             Limits = ReadLimits(),
+            HostResults = ReadHostResults(),
+            FieldPositions = positions,
+        };
+    }
+
+    // "module" names the .wasm in a general manifest; SocialScale's manifests call it "wasm_path".
+    private (string Field, string Path) ModulePath()
+    {
+        bool hasModule = _fields.ContainsKey("module");
+        bool hasWasmPath = _fields.ContainsKey("wasm_path");
+        if (hasModule && hasWasmPath)
+        {
+            throw Error("wasm_path", "the module is named twice (\"module\" and \"wasm_path\"); keep one.", Offset("wasm_path"));
+        }
+
+        if (!hasModule && !hasWasmPath)
+        {
+            throw Error("module", "the field is required: the path of the plugin's .wasm file, relative to the manifest (SocialScale manifests call it \"wasm_path\").", null);
+        }
+
+        string field = hasModule ? "module" : "wasm_path";
+        string path = RequiredString(field);
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Error(field, "the path contains a NUL character.", Offset(field));
+        }
+
+        return (field, path);
+    }
+
+    // "host_status_codes": true asks for negative status codes from host functions (docs/abi/packed-ptr-len.md).
+    private HostResultEncoding? ReadHostResults()
+    {
+        if (!_fields.TryGetValue("host_status_codes", out var field) || field.Value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return field.Value.ValueKind switch
+        {
+            JsonValueKind.True => HostResultEncoding.StatusCodes,
+            JsonValueKind.False => HostResultEncoding.Plain,
+            _ => throw Error("host_status_codes", $"expected true or false, found {Describe(field.Value)}.", field.Offset),
         };
     }
 
@@ -163,11 +221,12 @@ internal sealed partial class PluginManifestReader
         }
     }
 
+    // Optional in a general manifest; profiles decide which kinds they accept (SocialScaleManifest).
     private List<PluginCapability> ReadCapabilities()
     {
-        if (!_fields.TryGetValue("capabilities", out var field))
+        if (!_fields.TryGetValue("capabilities", out var field) || field.Value.ValueKind == JsonValueKind.Null)
         {
-            throw Error("capabilities", "the field is required; expected an array of capability types such as [\"platform_connector\"].", null);
+            return [];
         }
 
         if (field.Value.ValueKind != JsonValueKind.Array)
@@ -182,9 +241,7 @@ internal sealed partial class PluginManifestReader
             string at = $"capabilities[{index++}]";
             PluginCapability capability = item.ValueKind switch
             {
-                JsonValueKind.String => PluginCapability.BuiltIn.FirstOrDefault(c => c.Name == item.GetString()) is { Name: not null } builtIn
-                    ? builtIn
-                    : throw Error(at, $"unknown capability type \"{item.GetString()}\"; expected one of {string.Join(", ", PluginCapability.BuiltIn.Select(c => "\"" + c.Name + "\""))} or {{\"custom\": \"name\"}}.", field.Offset),
+                JsonValueKind.String when !string.IsNullOrWhiteSpace(item.GetString()) => PluginCapability.Named(item.GetString()!),
                 JsonValueKind.Object => ReadCustom(item, at, field.Offset),
                 _ => throw Error(at, $"expected a capability type string or {{\"custom\": \"name\"}}, found {Describe(item)}.", field.Offset),
             };
@@ -253,12 +310,17 @@ internal sealed partial class PluginManifestReader
             return new PluginManifestException(_path, field, problem);
         }
 
-        // Line and column (1-based, in characters) of the byte offset.
-        ReadOnlySpan<byte> before = _json.AsSpan(0, (int)Math.Min(at, _json.Length));
+        (long line, long column) = Position(at);
+        return new PluginManifestException(_path, field, problem, line, column);
+    }
+
+    // Line and column (1-based, in characters) of a byte offset.
+    private (long Line, long Column) Position(long offset)
+    {
+        ReadOnlySpan<byte> before = _json.AsSpan(0, (int)Math.Min(offset, _json.Length));
         int line = before.Count((byte)'\n') + 1;
         int lineStart = before.LastIndexOf((byte)'\n') + 1;
-        int column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
-        return new PluginManifestException(_path, field, problem, line, column);
+        return (line, Encoding.UTF8.GetCharCount(before[lineStart..]) + 1);
     }
 
     internal static string Describe(JsonElement value) => value.ValueKind switch

@@ -18,9 +18,22 @@ public sealed class PluginApprovalException : PluginLoadException
         Policy = policy;
     }
 
+    /// <summary>Creates the exception for a load path that has no approval to run the plugin under.</summary>
+    /// <param name="pluginId">The plugin.</param>
+    /// <param name="version">Its version.</param>
+    /// <param name="requested">What it asked for.</param>
+    /// <param name="message">What is missing and which loader approves.</param>
+    public PluginApprovalException(string pluginId, string version, PluginPermissions requested, string message)
+        : base(pluginId, message)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        Requested = requested;
+        Policy = "none";
+    }
+
     /// <summary>What the plugin asked for.</summary>
     public PluginPermissions Requested { get; }
 
-    /// <summary>The policy that refused.</summary>
+    /// <summary>The policy that refused, or <c>none</c> when the load path had no approval gate.</summary>
     public string Policy { get; }
 }

@@ -16,10 +16,15 @@ namespace Airlock.SocialScale;
 /// tokens — and records what happened in the audit log.
 /// </summary>
 /// <remarks>
-/// A refusal reaches the guest as a negative <see cref="HostCallStatus"/> from the functions that
-/// return a value (<c>host_http_request</c>, <c>host_store_get</c>, <c>host_credential_get</c>); the
-/// void functions (<c>host_store_set</c>, <c>host_emit_event</c>) cannot return one, so a refusal
-/// there ends the call with <see cref="HostFunctionException"/>, which the application sees.
+/// How a refusal reaches the guest depends on the plugin's <see cref="WasmPluginInfo.HostResults"/>.
+/// With the default <see cref="HostResultEncoding.Plain"/> encoding (the SocialScale documents' own
+/// "returns ptr+len"), a missing value is <c>0</c>, a refused <c>host_http_request</c> is answered with
+/// an HTTP error response the plugin can read (403, 429 with <c>retry-after</c>, 400, 413 or 503, with
+/// an <c>x-airlock-error</c> header and a <c>{"status":"error","code",...,"retryable"}</c> body), and
+/// any other refusal ends the call with <see cref="HostFunctionException"/>. A plugin that asks for
+/// <see cref="HostResultEncoding.StatusCodes"/> receives negative <see cref="HostCallStatus"/> codes
+/// instead. The void functions (<c>host_store_set</c>, <c>host_emit_event</c>) cannot return
+/// anything, so a refusal there always ends the call with <see cref="HostFunctionException"/>.
 /// </remarks>
 public sealed partial class SocialScaleHostServices : ISocialScaleHost
 {
@@ -81,13 +86,25 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return Send(guest, request);
+        }
+        catch (HostCallException refused) when (guest.Plugin.HostResults == HostResultEncoding.Plain)
+        {
+            return RefusalResponse(refused);
+        }
+    }
+
+    private HostHttpResponse Send(GuestContext guest, HostHttpRequest request)
+    {
         RequirePermission(_permissions.NetworkAccess, "network_access", "host_http_request", WithoutQuery(request.Url));
         RateLimitDecision limit = _services.RateLimiter.TryAcquire(_pluginId);
         if (!limit.Allowed)
         {
             string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;
             Audit("network", "host_http_request", WithoutQuery(request.Url), false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
-            throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.");
+            throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.") { RetryAfter = limit.RetryAfter };
         }
 
         PluginHttpResult result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
@@ -186,6 +203,13 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
         return credential is null ? null : new OAuthCredential(credential.AccessToken, credential.RefreshToken, credential.ExpiresAt);
     }
 
+    /// <inheritdoc/>
+    public byte[]? GetConfig(GuestContext guest)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        return guest.Plugin.Configuration is { } configuration ? System.Text.Encoding.UTF8.GetBytes(configuration.GetRawText()) : null;
+    }
+
     private IPluginKeyValueStore RequireStore(string key, string function)
     {
         RequirePermission(_permissions.StorageAccess, "storage_access", function, PluginText.Sanitize(key, 200));
@@ -199,6 +223,43 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
         {
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' was not approved for {permission}, which {function} needs.");
         }
+    }
+
+    // For plugins on the plain encoding: a refusal as an HTTP response a plugin written to the
+    // SocialScale documents can read ("rejected with a RateLimitExceeded error", "a retryable error").
+    private static HostHttpResponse RefusalResponse(HostCallException refused)
+    {
+        (int status, string code, bool retryable) = refused.Status switch
+        {
+            HostCallStatus.PermissionDenied => (403, "permission_denied", false),
+            HostCallStatus.RateLimited => (429, "rate_limit_exceeded", true),
+            HostCallStatus.InvalidArgument => (400, "invalid_argument", false),
+            HostCallStatus.TooLarge => (413, "too_large", false),
+            HostCallStatus.NotFound => (404, "not_found", false),
+            _ => (503, "unavailable", true),
+        };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status"u8, "error"u8);
+            writer.WriteString("code"u8, code);
+            writer.WriteString("message"u8, refused.Message);
+            writer.WriteBoolean("retryable"u8, retryable);
+            writer.WriteEndObject();
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["content-type"] = "application/json",
+            ["x-airlock-error"] = code,
+        };
+        if (refused.RetryAfter is { } after)
+        {
+            headers["retry-after"] = Math.Max(1, (long)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new HostHttpResponse(status, headers, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     // Query strings often carry keys: the audit log keeps URLs without them.

@@ -22,7 +22,7 @@ public sealed class SocialScalePluginLoader(PluginHost host, PluginApprovals app
     /// <exception cref="PluginApprovalException">The plugin is not approved for what it asks.</exception>
     /// <exception cref="PluginLoadException">The module cannot be loaded or asks for more than it was approved for.</exception>
     public Task<ISocialScalePlugin> LoadAsync(string manifestPath, CancellationToken cancellationToken = default)
-        => LoadAsync(PluginManifest.Load(manifestPath), cancellationToken);
+        => LoadAsync(SocialScaleManifest.Load(manifestPath), cancellationToken);
 
     /// <summary>Loads the plugin <paramref name="manifest"/> describes.</summary>
     /// <param name="manifest">Its manifest.</param>
@@ -30,11 +30,12 @@ public sealed class SocialScalePluginLoader(PluginHost host, PluginApprovals app
     public async Task<ISocialScalePlugin> LoadAsync(PluginManifest manifest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        await approvals.EnsureApprovedAsync(manifest, cancellationToken).ConfigureAwait(false);
+        SocialScaleManifest.Validate(manifest);
+        ApprovalRecord approval = await approvals.EnsureApprovedAsync(manifest, cancellationToken).ConfigureAwait(false);
         EffectiveLimits effective = limits.Resolve(manifest.Id, manifest.Limits);
         services.RateLimiter.SetLimit(manifest.Id, effective.HttpRequestsPerHour, TimeSpan.FromHours(1));
         var hostFunctions = new SocialScaleHostServices(manifest.Id, manifest.Version, manifest.Permissions, services);
-        var options = new PluginLoadOptions { Limits = effective.Limits }.AddImports<ISocialScaleHost>(hostFunctions);
+        var options = new PluginLoadOptions { Limits = effective.Limits, Approval = approval }.AddImports<ISocialScaleHost>(hostFunctions);
         ISocialScalePlugin plugin = await host.LoadAsync<ISocialScalePlugin>(manifest, options, cancellationToken).ConfigureAwait(false);
         try
         {

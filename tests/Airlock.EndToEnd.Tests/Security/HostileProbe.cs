@@ -24,6 +24,7 @@ internal static class HostileAction
     public const int StoreSet = 3;
     public const int Emit = 4;
     public const int Credential = 5;
+    public const int Config = 6;
 
     /// <summary>Add to a host-function action: its first pointer is past the end of memory.</summary>
     public const int PointerOutOfBounds = 10;
@@ -54,6 +55,7 @@ internal static class HostileProbeModule
           (import "env" "host_store_set" (func $set (param i32 i32 i32 i32)))
           (import "env" "host_emit_event" (func $emit (param i32 i32)))
           (import "env" "host_credential_get" (func $cred (result i64)))
+          (import "env" "host_config_get" (func $config (result i64)))
           (memory (export "memory") 2)
           (global $heap (mut i32) (i32.const 4096))
           (global $reenter (mut i32) (i32.const 0))
@@ -79,6 +81,7 @@ internal static class HostileProbeModule
             (if (i32.eq (local.get $action) (i32.const 3)) (then (call $set (local.get $ap) (local.get $al) (local.get $bp) (local.get $bl)) (return (i64.const 0))))
             (if (i32.eq (local.get $action) (i32.const 4)) (then (call $emit (local.get $ap) (local.get $al)) (return (i64.const 0))))
             (if (i32.eq (local.get $action) (i32.const 5)) (then (return (call $cred))))
+            (if (i32.eq (local.get $action) (i32.const 6)) (then (return (call $config))))
             (unreachable))
 
           (func $recurse (param $n i32) (result i32) (i32.add (call $recurse (i32.add (local.get $n) (i32.const 1))) (i32.const 1)))

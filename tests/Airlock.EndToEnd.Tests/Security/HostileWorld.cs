@@ -96,11 +96,12 @@ public sealed class HostileWorld : IAsyncLifetime
     }
 
     /// <summary>Loads a fresh probe with the given permissions and limits under a new id.</summary>
-    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null)
+    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null, HostResultEncoding hostResults = HostResultEncoding.StatusCodes, System.Text.Json.JsonElement? configuration = null)
     {
         id ??= "hostile-" + Interlocked.Increment(ref _next);
         var functions = new SocialScaleHostServices(id, "1.0.0", permissions, Services);
-        var options = new PluginLoadOptions { Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
+        // The hostile suite reads the negative status codes host functions answer with; the seed-style tests read the plain encoding.
+        var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
             .AddImports<Airlock.Contracts.SocialScale.ISocialScaleHost>(functions);
         IHostileProbe probe = await Host.LoadModuleAsync<IHostileProbe>(id, HostileProbeModule.Compile(), options);
         _loaded.Add(probe);

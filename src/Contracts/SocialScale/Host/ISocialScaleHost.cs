@@ -6,7 +6,7 @@ namespace Airlock.Contracts.SocialScale;
 /// <summary>
 /// The host functions SocialScale plugins import from module <c>env</c>. The application implements
 /// them; each receives the calling plugin's <see cref="GuestContext"/>. See
-/// <c>docs/abi/packed-ptr-len.md</c> for how results and status codes reach the guest.
+/// <c>docs/abi/packed-ptr-len.md</c> for how results, "no value" and refusals reach the guest.
 /// </summary>
 [WasmHost("env", JsonContext = typeof(SocialScaleJsonContext))]
 public partial interface ISocialScaleHost
@@ -53,4 +53,13 @@ public partial interface ISocialScaleHost
     /// <param name="guest">The calling plugin.</param>
     [WasmImport("host_credential_get")]
     OAuthCredential? GetCredential(GuestContext guest);
+
+    /// <summary>
+    /// <c>host_config_get() -&gt; i64</c>: the plugin's configuration as JSON, validated against its
+    /// manifest's <c>config_schema</c> (an Airlock addition to the SocialScale host functions).
+    /// <see langword="null"/> when the plugin has no configuration.
+    /// </summary>
+    /// <param name="guest">The calling plugin; its configuration is <see cref="WasmPluginInfo.Configuration"/>.</param>
+    [WasmImport("host_config_get")]
+    byte[]? GetConfig(GuestContext guest);
 }
