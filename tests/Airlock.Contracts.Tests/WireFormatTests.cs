@@ -29,6 +29,23 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void Results_need_only_what_the_SocialScale_documents_define()
+    {
+        // The documents show post_id (and url) for publish and name no field of the other results:
+        // a connector that reports only what its platform has must not fail to deserialize.
+        FetchPostMetricsResult metrics = JsonSerializer.Deserialize("""{"status":"ok","likes":3}""", SocialScaleJsonContext.Default.FetchPostMetricsResult)!;
+        Assert.Equal((3L, null, null, null), (metrics.Likes, metrics.Shares, metrics.Comments, metrics.Impressions));
+        FetchInsightsResult insights = JsonSerializer.Deserialize("""{"status":"ok"}""", SocialScaleJsonContext.Default.FetchInsightsResult)!;
+        Assert.Null(insights.Impressions);
+        Assert.Null(insights.Engagements);
+        FetchCommentsResult comments = JsonSerializer.Deserialize("""{"status":"ok","next_cursor":null}""", SocialScaleJsonContext.Default.FetchCommentsResult)!;
+        Assert.Empty(comments.Comments);
+        Assert.Null(JsonSerializer.Deserialize("""{"status":"ok"}""", SocialScaleJsonContext.Default.ReplyCommentResult)!.ReplyId);
+        Assert.True(JsonSerializer.Deserialize("""{"status":"ok"}""", SocialScaleJsonContext.Default.DeletePostResult)!.Deleted);
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("""{"status":"ok","url":"https://x"}""", SocialScaleJsonContext.Default.PublishResult));
+    }
+
+    [Fact]
     public void Every_case_round_trips()
     {
         PluginRequest[] requests =
