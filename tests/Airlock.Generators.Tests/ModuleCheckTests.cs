@@ -86,9 +86,73 @@ public sealed class ModuleCheckTests : IDisposable
         (Model.ContractCheckSpec? fromSource, _) = Parsing.PluginModelParser.Resolve(source, name, CancellationToken.None);
         (Model.ContractCheckSpec? fromMetadata, string? error) = Parsing.PluginModelParser.Resolve(consumer, name, CancellationToken.None);
         Assert.Null(error);
-        Assert.NotNull(fromMetadata);
+        Assert.Null(fromMetadata!.Unbound);
         Assert.Equal(fromSource!.Exports.Select(e => e with { Location = null }), fromMetadata.Exports);
         Assert.Equal(fromSource with { Location = null, Exports = fromMetadata.Exports }, fromMetadata with { Location = null });
+    }
+
+    [Fact]
+    public void A_referenced_contract_that_cannot_be_bound_is_AIR109_on_the_module()
+    {
+        // As a contract assembly built by an older generator, whose Has… properties were not marked.
+        CSharpCompilation contract = GeneratorHarness.Compile("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Airlock;
+            namespace Old;
+            [WasmPlugin]
+            public partial interface IOld
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+                bool HasPublish { get; }
+                bool HasDelete { get; }
+            }
+            """);
+        CSharpCompilation consumer = GeneratorHarness.Compile(Usings).AddReferences(Assembly(contract, generate: false));
+        Diagnostic diagnostic = Assert.Single(Run(consumer, (ChirpC, "Old.IOld")).Diagnostics);
+        Assert.Equal("AIR109: Module 'chirp.wasm' tied to contract 'Old.IOld' is not fully checked: the contract cannot be bound (AIR006: 'HasPublish' is an abstract member of 'IOld' without [WasmExport]; every abstract member of a contract must bind a wasm export, and 1 more problem), so nothing is checked", Describe(diagnostic));
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void A_source_contract_that_cannot_be_bound_is_AIR109_on_the_module_it_names()
+    {
+        string source = Usings + """
+            [WasmPlugin(Module = "chirp-c/chirp.wasm")]
+            public interface IChirp
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null)).Diagnostics);
+        Assert.Equal("AIR109: Module 'chirp.wasm' tied to contract 'N.IChirp' is not fully checked: the contract cannot be bound (AIR001: Interface 'IChirp' has [WasmPlugin] but is not partial; Airlock cannot add its bindings), so nothing is checked", Describe(diagnostic));
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void A_host_interface_that_cannot_be_bound_is_AIR109_and_the_rest_is_checked()
+    {
+        string source = Usings + """
+            [WasmHost("env")]
+            public partial interface IMiniHost
+            {
+                [WasmImport("host_log")] void Log(int level);
+                void Unbound();
+            }
+
+            [WasmPlugin(Imports = [typeof(IMiniHost)], Module = "chirp.wasm")]
+            public partial interface IMini
+            {
+                [WasmExport("plugin_init")] int Init(int version);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics];
+        Assert.Equal(
+        [
+            "AIR109: Module 'chirp.wasm' tied to contract 'N.IMini' is not fully checked: host interface 'N.IMiniHost' cannot be bound (AIR006: 'Unbound' is an abstract member of 'IMiniHost' without [WasmImport]; every abstract member of a contract must bind a wasm import), so imports from host module 'env' are not checked",
+            "AIR103: Module 'chirp.wasm' does not fit contract 'N.IMini': the module's export 'plugin_init' has type () -> i64; the contract N.IMini needs (i32) -> i32.",
+        ], diagnostics.Select(Describe));
     }
 
     [Fact]
