@@ -69,9 +69,9 @@ public sealed class AirlockGenerator : IIncrementalGenerator
         // Contracts that name their module: [WasmPlugin(Module = "plugins/x.wasm")].
         IncrementalValuesProvider<ImmutableEquatableArray<DiagnosticInfo>> named = plugins
             .Select(static (model, _) => model.Check)
-            .Where(static check => check?.ModulePath is not null)
+            .Where(static check => check.ModulePath is not null)
             .Combine(modules)
-            .Select(static (pair, _) => ModuleChecks.CheckNamedModule(pair.Left!, pair.Right))
+            .Select(static (pair, _) => ModuleChecks.CheckNamedModule(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.ModuleChecks);
 
         // Modules that name their contract: <AdditionalFiles Include="x.wasm" AirlockContract="App.IPlugin" />.

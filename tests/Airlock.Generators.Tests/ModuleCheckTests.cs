@@ -14,6 +14,10 @@ public sealed class ModuleCheckTests : IDisposable
     private static readonly string ChirpRust = Airlock.Tests.Checkout.PathOf("samples", "plugins", "chirp-rust", "chirp.wasm");
     private static readonly string Redact = Airlock.Tests.Checkout.PathOf("samples", "plugins", "lesstruct-redact-c", "plugin.wasm");
 
+    // The contracts Airlock.Contracts ships, which the tests reference as an assembly (metadata), as a package user does.
+    private const string Lesstruct = "Airlock.Contracts.Lesstruct.ILesstructPlugin";
+    private const string SocialScale = "Airlock.Contracts.SocialScale.ISocialScalePlugin";
+
     private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing Airlock;\nusing Airlock.Contracts.SocialScale;\nnamespace N;\n";
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("airlock-modules-").FullName;
@@ -24,8 +28,131 @@ public sealed class ModuleCheckTests : IDisposable
     public void A_real_module_that_fits_a_referenced_contract_builds_clean()
     {
         // ISocialScalePlugin lives in Airlock.Contracts (a referenced assembly): resolved by metadata name.
-        GeneratorDriverRunResult result = Run([Usings], (ChirpC, "Airlock.Contracts.SocialScale.ISocialScalePlugin"));
+        GeneratorDriverRunResult result = Run([Usings], (ChirpC, SocialScale));
         Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
+    public void A_SocialScale_module_tied_to_the_shipped_Lesstruct_contract_gets_the_hosts_errors()
+    {
+        // ILesstructPlugin comes from Airlock.Contracts as metadata, with the Has… properties the
+        // generator added to it; they are Airlock's, so the contract binds and the module is checked.
+        string[] expected =
+        [
+            "AIR107: Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Lesstruct.ILesstructPlugin': the input offset 0x10000 (65536) lies inside the guest's stack [0x1101, 0x11300), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).",
+            .. new[] { "host_log' (i32, i32, i32) -> ()", "host_store_set' (i32, i32, i32, i32) -> ()", "host_emit_event' (i32, i32) -> ()", "host_credential_get' () -> i64", "host_http_request' (i32, i32) -> i64", "host_store_get' (i32, i32) -> i64" }
+                .Select(import => $"AIR105: Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Lesstruct.ILesstructPlugin': the module imports 'env.{import}, and no host module 'env' is provided."),
+        ];
+        Diagnostic[] diagnostics = [.. Run([Usings], (ChirpC, Lesstruct)).Diagnostics];
+        Assert.Equal(expected, diagnostics.Select(Describe));
+        Assert.All(diagnostics, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.All(diagnostics, d => Assert.Equal(ChirpC, d.Location.GetLineSpan().Path));
+    }
+
+    [Fact]
+    public void A_Lesstruct_module_tied_to_both_shipped_contracts_gets_the_hosts_errors_for_SocialScale_only()
+    {
+        string[] expected =
+        [
+            .. new[] { "alloc' of type (i32) -> i32", "dealloc' of type (i32, i32) -> ()" }
+                .Select(export => $"AIR104: Module 'plugin.wasm' does not fit contract '{SocialScale}': the module has no export '{export}, which the packed ptr+len ABI needs."),
+            .. new[] { "plugin_init' of type () -> i64", "plugin_capabilities' of type () -> i64", "plugin_handle_request' of type (i32, i32) -> i64" }
+                .Select(export => $"AIR102: Module 'plugin.wasm' does not fit contract '{SocialScale}': the module has no export '{export}, which the contract {SocialScale} needs."),
+        ];
+        Diagnostic[] diagnostics = [.. Run([Usings], (Redact, Lesstruct + ";" + SocialScale)).Diagnostics];
+        Assert.Equal(expected, diagnostics.Select(Describe));
+        Assert.All(diagnostics, d => Assert.Equal(Redact, d.Location.GetLineSpan().Path));
+    }
+
+    [Theory]
+    [InlineData("lesstruct-redact-c")]
+    [InlineData("lesstruct-enrich-c")]
+    public void A_Lesstruct_module_tied_to_the_shipped_Lesstruct_contract_builds_clean(string plugin)
+    {
+        string module = Airlock.Tests.Checkout.PathOf("samples", "plugins", plugin, "plugin.wasm");
+        Assert.Empty(Run([Usings], (module, Lesstruct)).Diagnostics);
+    }
+
+    [Theory]
+    [InlineData(nameof(Contracts.Greeter), "Sample.Greeting.IGreeter")]
+    [InlineData(nameof(Contracts.Connector), "Sample.Connectors.IConnector")]
+    [InlineData(nameof(Contracts.Hooks), "Sample.Hooks.IHooks")]
+    public void A_bound_contract_binds_the_same_from_a_referenced_assembly(string contract, string name)
+    {
+        // Everything the generator adds to the interface (Has… properties, per-case union methods, the
+        // static factory) is in the assembly too, and none of it is taken for a member to bind.
+        CSharpCompilation source = GeneratorHarness.Compile((string)typeof(Contracts).GetField(contract)!.GetValue(null)!);
+        CSharpCompilation consumer = GeneratorHarness.Compile(Usings).AddReferences(Assembly(source, generate: true));
+        (Model.ContractCheckSpec? fromSource, _) = Parsing.PluginModelParser.Resolve(source, name, CancellationToken.None);
+        (Model.ContractCheckSpec? fromMetadata, string? error) = Parsing.PluginModelParser.Resolve(consumer, name, CancellationToken.None);
+        Assert.Null(error);
+        Assert.Null(fromMetadata!.Unbound);
+        Assert.Equal(fromSource!.Exports.Select(e => e with { Location = null }), fromMetadata.Exports);
+        Assert.Equal(fromSource with { Location = null, Exports = fromMetadata.Exports }, fromMetadata with { Location = null });
+    }
+
+    [Fact]
+    public void A_referenced_contract_that_cannot_be_bound_is_AIR109_on_the_module()
+    {
+        // As a contract assembly built by an older generator, whose Has… properties were not marked.
+        CSharpCompilation contract = GeneratorHarness.Compile("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Airlock;
+            namespace Old;
+            [WasmPlugin]
+            public partial interface IOld
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+                bool HasPublish { get; }
+                bool HasDelete { get; }
+            }
+            """);
+        CSharpCompilation consumer = GeneratorHarness.Compile(Usings).AddReferences(Assembly(contract, generate: false));
+        Diagnostic diagnostic = Assert.Single(Run(consumer, (ChirpC, "Old.IOld")).Diagnostics);
+        Assert.Equal("AIR109: Module 'chirp.wasm' tied to contract 'Old.IOld' is not fully checked: the contract cannot be bound (AIR006: 'HasPublish' is an abstract member of 'IOld' without [WasmExport]; every abstract member of a contract must bind a wasm export, and 1 more problem), so nothing is checked", Describe(diagnostic));
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void A_source_contract_that_cannot_be_bound_is_AIR109_on_the_module_it_names()
+    {
+        string source = Usings + """
+            [WasmPlugin(Module = "chirp-c/chirp.wasm")]
+            public interface IChirp
+            {
+                [WasmExport("plugin_init")] ValueTask<string> InitAsync(CancellationToken cancellationToken = default);
+            }
+            """;
+        Diagnostic diagnostic = Assert.Single(Run([source], (ChirpC, null)).Diagnostics);
+        Assert.Equal("AIR109: Module 'chirp.wasm' tied to contract 'N.IChirp' is not fully checked: the contract cannot be bound (AIR001: Interface 'IChirp' has [WasmPlugin] but is not partial; Airlock cannot add its bindings), so nothing is checked", Describe(diagnostic));
+        Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void A_host_interface_that_cannot_be_bound_is_AIR109_and_the_rest_is_checked()
+    {
+        string source = Usings + """
+            [WasmHost("env")]
+            public partial interface IMiniHost
+            {
+                [WasmImport("host_log")] void Log(int level);
+                void Unbound();
+            }
+
+            [WasmPlugin(Imports = [typeof(IMiniHost)], Module = "chirp.wasm")]
+            public partial interface IMini
+            {
+                [WasmExport("plugin_init")] int Init(int version);
+            }
+            """;
+        Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics];
+        Assert.Equal(
+        [
+            "AIR109: Module 'chirp.wasm' tied to contract 'N.IMini' is not fully checked: host interface 'N.IMiniHost' cannot be bound (AIR006: 'Unbound' is an abstract member of 'IMiniHost' without [WasmImport]; every abstract member of a contract must bind a wasm import), so imports from host module 'env' are not checked",
+            "AIR103: Module 'chirp.wasm' does not fit contract 'N.IMini': the module's export 'plugin_init' has type () -> i64; the contract N.IMini needs (i32) -> i32.",
+        ], diagnostics.Select(Describe));
     }
 
     [Fact]
@@ -174,7 +301,7 @@ public sealed class ModuleCheckTests : IDisposable
     public void A_deleted_module_is_AIR101_not_a_crash()
     {
         string path = Path.Combine(_scratch, "gone.wasm");
-        GeneratorDriverRunResult result = Run([Usings], (path, "Airlock.Contracts.SocialScale.ISocialScalePlugin"));
+        GeneratorDriverRunResult result = Run([Usings], (path, SocialScale));
         Diagnostic diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal("AIR101", diagnostic.Id);
         Assert.StartsWith("Module 'gone.wasm' tied to contract 'Airlock.Contracts.SocialScale.ISocialScalePlugin' cannot be checked: the file cannot be read (", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -230,7 +357,7 @@ public sealed class ModuleCheckTests : IDisposable
             }
             """;
         CSharpCompilation compilation = GeneratorHarness.Compile(source);
-        var contracts = new Dictionary<string, string> { [ChirpRust] = "Airlock.Contracts.SocialScale.ISocialScalePlugin" };
+        var contracts = new Dictionary<string, string> { [ChirpRust] = SocialScale };
         GeneratorDriver driver = GeneratorHarness.CreateDriver([new ModuleFile(ChirpC), new ModuleFile(ChirpRust)], contracts).RunGenerators(compilation);
 
         CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public static class Unrelated { public static int Value => 42; }", GeneratorHarness.ParseOptions));
@@ -258,7 +385,7 @@ public sealed class ModuleCheckTests : IDisposable
                 [WasmExport("plugin_publish_v2")] ValueTask<string> PublishAsync(string request, CancellationToken cancellationToken = default);
             }
             """;
-        GeneratorRunResult result = Run([source], (ChirpC, null), (ChirpRust, "Airlock.Contracts.SocialScale.ISocialScalePlugin")).Results.Single();
+        GeneratorRunResult result = Run([source], (ChirpC, null), (ChirpRust, SocialScale)).Results.Single();
         foreach (string step in new[] { TrackingNames.Contracts, TrackingNames.Modules, TrackingNames.ModuleChecks })
         {
             object?[] models = [.. result.TrackedSteps[step].SelectMany(r => r.Outputs).Select(o => o.Value)];
@@ -276,7 +403,7 @@ public sealed class ModuleCheckTests : IDisposable
         string path = Path.Combine(_scratch, "chirp.wasm");
         File.Copy(ChirpC, path);
         var original = new ModuleFile(path);
-        GeneratorDriver driver = GeneratorHarness.CreateDriver([original], new Dictionary<string, string> { [path] = "Airlock.Contracts.SocialScale.ISocialScalePlugin" });
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([original], new Dictionary<string, string> { [path] = SocialScale });
         CSharpCompilation compilation = GeneratorHarness.Compile(Usings);
         driver = driver.RunGenerators(compilation);
         Assert.Empty(driver.GetRunResult().Diagnostics);
@@ -289,12 +416,32 @@ public sealed class ModuleCheckTests : IDisposable
     }
 
     private static GeneratorDriverRunResult Run(string[] sources, params (string Path, string? Contract)[] modules)
+        => Run(GeneratorHarness.Compile(sources), modules);
+
+    private static GeneratorDriverRunResult Run(CSharpCompilation compilation, params (string Path, string? Contract)[] modules)
     {
         var contracts = modules.Where(m => m.Contract is not null).ToDictionary(m => m.Path, m => m.Contract!);
         return GeneratorHarness.CreateDriver(modules.Select(m => (AdditionalText)new ModuleFile(m.Path)), contracts)
-            .RunGenerators(GeneratorHarness.Compile(sources))
+            .RunGenerators(compilation)
             .GetRunResult();
     }
+
+    /// <summary>The contract compilation as a referenced assembly, with or without what Airlock's generator adds to it.</summary>
+    private static MetadataReference Assembly(CSharpCompilation compilation, bool generate)
+    {
+        if (generate)
+        {
+            GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation generated, out _);
+            compilation = (CSharpCompilation)generated;
+        }
+
+        using var image = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = compilation.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return MetadataReference.CreateFromImage(image.ToArray());
+    }
+
+    private static string Describe(Diagnostic diagnostic) => diagnostic.Id + ": " + diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void AssertDiagnostic(Diagnostic diagnostic, string source, string id, string message, string located)
     {

@@ -59,8 +59,8 @@ public sealed class WasmPluginAttribute : Attribute
     /// A plugin module to check against this contract at build time: the path (or the end of the path)
     /// of a <c>.wasm</c> file that is an <c>AdditionalFiles</c> item of the project, such as
     /// <c>"plugins/chirp.wasm"</c>. Every mismatch between the module and the contract becomes a
-    /// compile error (AIR101–AIR107). A module can also be tied to a contract with the item's
-    /// <c>AirlockContract</c> metadata.
+    /// compile error (AIR101–AIR107); a check that cannot run is warning AIR109. A module can also be
+    /// tied to a contract with the item's <c>AirlockContract</c> metadata.
     /// </summary>
     public string? Module { get; set; }
 }

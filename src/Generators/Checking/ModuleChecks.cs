@@ -101,22 +101,23 @@ internal static class ModuleChecks
     /// <summary>A module tied by <c>AirlockContract</c> metadata, checked against its resolved contract.</summary>
     public static ImmutableEquatableArray<DiagnosticInfo> CheckTiedModule(ResolvedTie tie, IReadOnlyList<ModuleSummary> modules)
     {
-        ModuleSummary? module = modules.FirstOrDefault(m => m.Path == tie.Tie.Path);
-        if (tie.Error is { } error)
+        if (tie.Check is not { } contract)
         {
             return new[]
             {
-                DiagnosticInfo.Create(Descriptors.ModuleTie, LocationInfo.File(tie.Tie.Path), $"AdditionalFiles item '{Path.GetFileName(tie.Tie.Path)}' names contract '{tie.Tie.Contract}' in its AirlockContract metadata, but {error}"),
+                DiagnosticInfo.Create(Descriptors.ModuleTie, LocationInfo.File(tie.Tie.Path), $"AdditionalFiles item '{Path.GetFileName(tie.Tie.Path)}' names contract '{tie.Tie.Contract}' in its AirlockContract metadata, but {tie.Error}"),
             }.ToImmutableEquatableArray();
         }
 
-        // A contract that cannot be bound has its own diagnostics; there is nothing to check against.
-        return module is null || tie.Check is null
-            ? ImmutableEquatableArray<DiagnosticInfo>.Empty
-            : Check(tie.Check, module).ToImmutableEquatableArray();
+        // The tie and the summaries come from the same AdditionalFiles items, so a summary is always there.
+        ModuleSummary module = modules.FirstOrDefault(m => m.Path == tie.Tie.Path) ?? Failed(tie.Tie.Path, "it was not read with the project's other modules");
+        return Check(contract, module).ToImmutableEquatableArray();
     }
 
-    /// <summary>Every way <paramref name="module"/> does not fit <paramref name="contract"/>, as diagnostics.</summary>
+    /// <summary>
+    /// Every way <paramref name="module"/> does not fit <paramref name="contract"/>, as diagnostics; and,
+    /// whenever part of the check cannot run, a warning saying what was not checked and why.
+    /// </summary>
     public static IEnumerable<DiagnosticInfo> Check(ContractCheckSpec contract, ModuleSummary module)
     {
         string file = Path.GetFileName(module.Path);
@@ -125,6 +126,17 @@ internal static class ModuleChecks
         {
             yield return DiagnosticInfo.Create(Descriptors.ModuleUnreadable, moduleLocation, file, contract.Name, error);
             yield break;
+        }
+
+        if (contract.Unbound is { } unbound)
+        {
+            yield return DiagnosticInfo.Create(Descriptors.ModuleUnchecked, moduleLocation, file, contract.Name, unbound + ", so nothing is checked");
+            yield break;
+        }
+
+        foreach (CheckedHostModule host in contract.HostModules.Where(h => h.Unbound is not null))
+        {
+            yield return DiagnosticInfo.Create(Descriptors.ModuleUnchecked, moduleLocation, file, contract.Name, $"{host.Unbound}, so imports from host module '{host.Name}' are not checked");
         }
 
         var expectations = new ModuleExpectations(

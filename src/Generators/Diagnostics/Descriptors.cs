@@ -111,6 +111,14 @@ internal static class Descriptors
         "Plugin module and contract cannot be matched",
         "{0}");
 
+    // A warning, not an error: the module may well fit, but the build cannot say so, and it must not
+    // stay silent about a check it skipped.
+    public static readonly DiagnosticDescriptor ModuleUnchecked = Module(
+        "AIR109",
+        "Plugin module is not fully checked",
+        "Module '{0}' tied to contract '{1}' is not fully checked: {2}",
+        DiagnosticSeverity.Warning);
+
     /// <summary>The diagnostics of contract declarations, which the analyzer reports.</summary>
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> ContractRules = System.Collections.Immutable.ImmutableArray.Create(
         NotPartial, UnsupportedDeclaration, UnsupportedType, MissingJsonContext, DuplicateBinding, UnboundMember, FixedOffsetMisuse,
@@ -119,6 +127,6 @@ internal static class Descriptors
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 
-    private static DiagnosticDescriptor Module(string id, string title, string message)
-        => new(id, title, message, ModuleCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    private static DiagnosticDescriptor Module(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+        => new(id, title, message, ModuleCategory, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -23,8 +23,12 @@ internal static class HostEmitter
         string self = host.Type.FullName;
         string contract = "global::Airlock.IWasmHost<" + self + ">";
         writer.Line("partial interface " + host.Type.Name + " : " + contract).OpenBrace();
+
+        // Marked like every member added to the interface, so the parser never takes one for the user's.
+        writer.Line(Wasm.GeneratedCode);
         writer.Line("static " + Wasm.Abi + "WasmHostModule " + contract + ".Module => " + ImportsName + ".Module;");
         writer.Line();
+        writer.Line(Wasm.GeneratedCode);
         writer.Line("static void " + contract + ".DefineImports(global::Wasmtime.Linker linker, " + self + " implementation)");
         writer.Indent().Line("=> " + ImportsName + ".Define(linker, implementation);").Outdent();
         writer.Line();

@@ -26,8 +26,14 @@ internal static class PluginEmitter
         string self = contract.Type.FullName;
         string plugin = "global::Airlock.IWasmPlugin<" + self + ">";
         writer.Line("partial interface " + contract.Type.Name + " : " + plugin).OpenBrace();
+
+        // Every member added to the interface is marked, so that the contract's parser, seeing the
+        // interface with these declarations (in the IDE, or from a referenced assembly), knows they are
+        // not members the user must bind.
+        writer.Line(Wasm.GeneratedCode);
         writer.Line("static " + Wasm.Abi + "WasmContract " + plugin + ".Contract => " + ClientName + ".Contract;");
         writer.Line();
+        writer.Line(Wasm.GeneratedCode);
         writer.Line("static " + self + " " + plugin + ".Create(" + Wasm.Abi + "WasmPluginActivator activator) => new " + ClientName + "(activator);");
         foreach (ExportSpec export in contract.Exports)
         {
@@ -38,6 +44,7 @@ internal static class PluginEmitter
                 writer.Line("/// Whether the plugin exports <c>" + Escape(export.ExportName) + "</c>. When it does not, <see cref=\"" + export.MethodName + "\"/> "
                     + (export.WhenMissing == MissingExportKind.Skip ? "does nothing and returns the default result." : "fails with <see cref=\"global::Airlock.PluginExportMissingException\"/>."));
                 writer.Line("/// </summary>");
+                writer.Line(Wasm.GeneratedCode);
                 writer.Line("bool " + plan.HasNames[export] + " { get; }");
             }
 
@@ -77,8 +84,6 @@ internal static class PluginEmitter
             .Select(p => p.Type + " " + p.Name + (p.DefaultValue is null ? string.Empty : " = " + p.DefaultValue))
             .Concat([CancellationToken + " cancellationToken = default"]);
 
-        // Marked so that the contract's parser, seeing the interface with this declaration (in the IDE,
-        // or from a referenced assembly), knows it is not a member the user must bind.
         writer.Line(Wasm.GeneratedCode);
         writer.Line(ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ");");
     }

@@ -17,9 +17,10 @@ internal sealed record CheckedFunction(string Name, WasmFunctionSignature Signat
 
 /// <summary>A host module a contract declares.</summary>
 /// <param name="Name">The wasm module name.</param>
-/// <param name="Functions">Its functions, or null when its interface cannot be bound (then nothing is checked against it).</param>
+/// <param name="Functions">Its functions, or null when its interface cannot be bound (then imports from it are not checked).</param>
 /// <param name="ResultOffset">Where a fixed-offset host module writes results; null for other ABIs.</param>
-internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<CheckedFunction>? Functions, uint? ResultOffset);
+/// <param name="Unbound">When <paramref name="Functions"/> is null: the interface and why it cannot be bound.</param>
+internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<CheckedFunction>? Functions, uint? ResultOffset, string? Unbound = null);
 
 /// <summary>Everything needed to check a module against a <c>[WasmPlugin]</c> contract. Holds no symbols.</summary>
 /// <param name="Name">The contract's name as the host spells it (namespace-qualified).</param>
@@ -31,6 +32,7 @@ internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<Ch
 /// <param name="AllowsWasi">Whether a module may import WASI.</param>
 /// <param name="Exports">The exports the contract binds.</param>
 /// <param name="HostModules">The host modules the contract declares.</param>
+/// <param name="Unbound">Why the contract cannot be bound, or null; when set, nothing is checked against it.</param>
 internal sealed record ContractCheckSpec(
     string Name,
     LocationInfo? Location,
@@ -40,10 +42,11 @@ internal sealed record ContractCheckSpec(
     string ResultLengthExport,
     bool AllowsWasi,
     ImmutableEquatableArray<CheckedExport> Exports,
-    ImmutableEquatableArray<CheckedHostModule> HostModules);
+    ImmutableEquatableArray<CheckedHostModule> HostModules,
+    string? Unbound = null);
 
-/// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit and the module checks.</summary>
-internal sealed record PluginModel(ContractSpec? Spec, ContractCheckSpec? Check);
+/// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit (null when it cannot be bound) and the module checks.</summary>
+internal sealed record PluginModel(ContractSpec? Spec, ContractCheckSpec Check);
 
 /// <summary>A plugin module read from an <c>AdditionalFiles</c> item: its imports, exports and guest memory, or why it cannot be read.</summary>
 internal sealed record ModuleSummary(
@@ -56,5 +59,5 @@ internal sealed record ModuleSummary(
 /// <summary>An <c>AdditionalFiles</c> module tied to a contract by its <c>AirlockContract</c> metadata.</summary>
 internal sealed record ModuleTie(string Path, string Contract);
 
-/// <summary>A <see cref="ModuleTie"/> with its contract resolved, or the reason it cannot be.</summary>
+/// <summary>A <see cref="ModuleTie"/> with its contract resolved (<paramref name="Check"/>), or the reason no contract is found (<paramref name="Error"/>).</summary>
 internal sealed record ResolvedTie(ModuleTie Tie, ContractCheckSpec? Check, string? Error);

@@ -533,7 +533,8 @@ internal static class ContractParser
             && a.ConstructorArguments.Length > 0
             && a.ConstructorArguments[0].Value as string == GeneratorName);
 
-    private static TypeIdentity Identity(INamedTypeSymbol symbol)
+    /// <summary>How generated code and the host name <paramref name="symbol"/>.</summary>
+    internal static TypeIdentity Identity(INamedTypeSymbol symbol)
     {
         string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } container ? container.ToDisplayString() : string.Empty;
         string hint = (ns.Length == 0 ? string.Empty : ns + ".") + symbol.Name;

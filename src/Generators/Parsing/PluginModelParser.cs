@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Airlock.Generators.Diagnostics;
@@ -19,8 +20,9 @@ internal static class PluginModelParser
 {
     public static PluginModel Parse(INamedTypeSymbol symbol, AttributeData attribute, CancellationToken cancellationToken)
     {
-        ContractSpec? spec = ContractParser.ParsePlugin(symbol, attribute, [], cancellationToken);
-        return new PluginModel(spec, spec is null ? null : CheckSpec(symbol, attribute, spec, cancellationToken));
+        var problems = new List<Diagnostic>();
+        ContractSpec? spec = ContractParser.ParsePlugin(symbol, attribute, problems, cancellationToken);
+        return new PluginModel(spec, spec is null ? UnboundSpec(symbol, attribute, problems) : CheckSpec(symbol, attribute, spec, cancellationToken));
     }
 
     /// <summary>The check spec of a contract found by name (in source or a referenced assembly), or why there is none.</summary>
@@ -69,17 +71,46 @@ internal static class PluginModelParser
             }
         }
 
-        string? module = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Module").Value.Value as string;
         return new ContractCheckSpec(
             spec.Type.HintName,
             LocationInfo.From(symbol.Locations.FirstOrDefault()),
-            string.IsNullOrWhiteSpace(module) ? null : module,
+            ModulePath(attribute),
             spec.Abi == AbiKind.FixedOffset,
             (uint)spec.InputOffset,
             spec.ResultLengthExport,
             spec.AllowsWasi,
             exports.ToImmutableEquatableArray(),
             hosts.ToImmutableEquatableArray());
+    }
+
+    // A contract that cannot be bound still ties its module: the check reports why it is not run.
+    private static ContractCheckSpec UnboundSpec(INamedTypeSymbol symbol, AttributeData attribute, List<Diagnostic> problems)
+        => new(
+            ContractParser.Identity(symbol).HintName,
+            LocationInfo.From(symbol.Locations.FirstOrDefault()),
+            ModulePath(attribute),
+            FixedOffset: false,
+            InputOffset: 0,
+            ResultLengthExport: string.Empty,
+            AllowsWasi: true,
+            Exports: ImmutableEquatableArray<CheckedExport>.Empty,
+            HostModules: ImmutableEquatableArray<CheckedHostModule>.Empty,
+            Unbound: CannotBeBound("the contract", problems));
+
+    private static string? ModulePath(AttributeData attribute)
+        => attribute.NamedArguments.FirstOrDefault(a => a.Key == "Module").Value.Value is string module && !string.IsNullOrWhiteSpace(module) ? module : null;
+
+    /// <summary>"<paramref name="subject"/> cannot be bound (AIRnnn: first problem, and N more problems)".</summary>
+    private static string CannotBeBound(string subject, List<Diagnostic> problems)
+    {
+        if (problems.Count == 0)
+        {
+            return subject + " cannot be bound";
+        }
+
+        Diagnostic first = problems[0];
+        string more = problems.Count == 1 ? string.Empty : $", and {problems.Count - 1} more problem" + (problems.Count == 2 ? string.Empty : "s");
+        return $"{subject} cannot be bound ({first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}{more})";
     }
 
     private static CheckedHostModule? HostModule(INamedTypeSymbol hostType, CancellationToken cancellationToken)
@@ -90,11 +121,12 @@ internal static class PluginModelParser
             return null;
         }
 
-        HostSpec? host = ContractParser.ParseHost(hostType, attribute, [], cancellationToken);
+        var problems = new List<Diagnostic>();
+        HostSpec? host = ContractParser.ParseHost(hostType, attribute, problems, cancellationToken);
         string name = host?.Module ?? attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "env";
         if (host is null)
         {
-            return new CheckedHostModule(name, null, null);
+            return new CheckedHostModule(name, null, null, CannotBeBound("host interface '" + ContractParser.Identity(hostType).HintName + "'", problems));
         }
 
         ImmutableEquatableArray<CheckedFunction> functions = host.Imports

@@ -5,8 +5,10 @@ namespace Sample.Connectors
 {
     partial interface IConnector : global::Airlock.IWasmPlugin<global::Sample.Connectors.IConnector>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Airlock.Abi.WasmContract global::Airlock.IWasmPlugin<global::Sample.Connectors.IConnector>.Contract => AirlockClient.Contract;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Sample.Connectors.IConnector global::Airlock.IWasmPlugin<global::Sample.Connectors.IConnector>.Create(global::Airlock.Abi.WasmPluginActivator activator) => new AirlockClient(activator);
 
         /// <summary>

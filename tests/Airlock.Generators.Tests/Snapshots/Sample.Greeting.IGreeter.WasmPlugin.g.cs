@@ -5,8 +5,10 @@ namespace Sample.Greeting
 {
     partial interface IGreeter : global::Airlock.IWasmPlugin<global::Sample.Greeting.IGreeter>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Airlock.Abi.WasmContract global::Airlock.IWasmPlugin<global::Sample.Greeting.IGreeter>.Contract => AirlockClient.Contract;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Sample.Greeting.IGreeter global::Airlock.IWasmPlugin<global::Sample.Greeting.IGreeter>.Create(global::Airlock.Abi.WasmPluginActivator activator) => new AirlockClient(activator);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]

@@ -5,8 +5,10 @@ namespace Sample.Hooks
 {
     partial interface IHookHost : global::Airlock.IWasmHost<global::Sample.Hooks.IHookHost>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Airlock.Abi.WasmHostModule global::Airlock.IWasmHost<global::Sample.Hooks.IHookHost>.Module => AirlockImports.Module;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static void global::Airlock.IWasmHost<global::Sample.Hooks.IHookHost>.DefineImports(global::Wasmtime.Linker linker, global::Sample.Hooks.IHookHost implementation)
             => AirlockImports.Define(linker, implementation);
 

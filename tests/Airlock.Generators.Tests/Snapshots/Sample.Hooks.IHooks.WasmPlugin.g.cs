@@ -5,18 +5,22 @@ namespace Sample.Hooks
 {
     partial interface IHooks : global::Airlock.IWasmPlugin<global::Sample.Hooks.IHooks>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Airlock.Abi.WasmContract global::Airlock.IWasmPlugin<global::Sample.Hooks.IHooks>.Contract => AirlockClient.Contract;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Sample.Hooks.IHooks global::Airlock.IWasmPlugin<global::Sample.Hooks.IHooks>.Create(global::Airlock.Abi.WasmPluginActivator activator) => new AirlockClient(activator);
 
         /// <summary>
         /// Whether the plugin exports <c>hook_rename</c>. When it does not, <see cref="Rename"/> does nothing and returns the default result.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         bool HasRename { get; }
 
         /// <summary>
         /// Whether the plugin exports <c>hook_notify</c>. When it does not, <see cref="NotifyAsync"/> fails with <see cref="global::Airlock.PluginExportMissingException"/>.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         bool HasNotify { get; }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]

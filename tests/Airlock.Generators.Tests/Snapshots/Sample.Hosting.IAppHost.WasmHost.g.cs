@@ -5,8 +5,10 @@ namespace Sample.Hosting
 {
     partial interface IAppHost : global::Airlock.IWasmHost<global::Sample.Hosting.IAppHost>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static global::Airlock.Abi.WasmHostModule global::Airlock.IWasmHost<global::Sample.Hosting.IAppHost>.Module => AirlockImports.Module;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Airlock.Generators", "1.0.0")]
         static void global::Airlock.IWasmHost<global::Sample.Hosting.IAppHost>.DefineImports(global::Wasmtime.Linker linker, global::Sample.Hosting.IAppHost implementation)
             => AirlockImports.Define(linker, implementation);
 
