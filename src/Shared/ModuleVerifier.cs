@@ -83,11 +83,25 @@ internal sealed class ModuleShape
 /// <param name="IsRequired">Whether a module without it is refused (otherwise the contract skips or throws at the call).</param>
 internal sealed record ExpectedExport(string Name, WasmFunctionSignature Signature, bool IsRequired);
 
+/// <summary>A function of a host module.</summary>
+/// <param name="Name">The function's name.</param>
+/// <param name="Signature">Its wasm type.</param>
+/// <param name="WritesResult">Whether a call may write a result at the module's fixed result offset.</param>
+internal sealed record HostFunctionShape(string Name, WasmFunctionSignature Signature, bool WritesResult);
+
 /// <summary>A module of host functions a plugin may import.</summary>
 /// <param name="Name">The wasm module name.</param>
-/// <param name="Functions">Its functions by name, or null when they are not known (nothing is checked against it).</param>
+/// <param name="Functions">Its functions, or null when they are not known (nothing is checked against it).</param>
 /// <param name="ResultOffset">Where a fixed-offset host module writes results, or null for other ABIs.</param>
-internal sealed record HostModuleShape(string Name, IReadOnlyList<KeyValuePair<string, WasmFunctionSignature>>? Functions, uint? ResultOffset);
+internal sealed record HostModuleShape(string Name, IReadOnlyList<HostFunctionShape>? Functions, uint? ResultOffset)
+{
+    /// <summary>
+    /// Whether importing <paramref name="function"/> makes the result offset matter, because a call
+    /// may write there. Any function may when the module's functions are not known; one the module
+    /// does not have does not count (its import is refused for that already).
+    /// </summary>
+    public bool WritesResult(string function) => Functions is null || Functions.Any(f => f.Name == function && f.WritesResult);
+}
 
 /// <summary>What a contract needs of a module.</summary>
 internal sealed class ModuleExpectations
@@ -221,9 +235,11 @@ internal static class ModuleVerifier
             CheckImport(import, contract, provided, noImportsReason, problems);
         }
 
+        // Only an import that receives a result can be handed one over guest memory: a module that
+        // imports only functions without results (log_info) never has anything written at the offset.
         foreach (HostModuleShape host in provided)
         {
-            if (host.ResultOffset is { } offset && module.Imports.Any(i => i.Module == host.Name))
+            if (host.ResultOffset is { } offset && module.Imports.Any(i => i.Module == host.Name && host.WritesResult(i.Name)))
             {
                 CheckWindow(guestRegions, offset, $"result offset of host module '{host.Name}'", problems);
             }
@@ -274,14 +290,14 @@ internal static class ModuleVerifier
             return;
         }
 
-        KeyValuePair<string, WasmFunctionSignature> function = functions.FirstOrDefault(f => f.Key == import.Name);
-        if (function.Key is null)
+        HostFunctionShape? function = functions.FirstOrDefault(f => f.Name == import.Name);
+        if (function is null)
         {
-            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' {actual}, which module '{import.Module}' does not have (it has {string.Join(", ", functions.Select(f => f.Key))})."));
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' {actual}, which module '{import.Module}' does not have (it has {string.Join(", ", functions.Select(f => f.Name))})."));
         }
-        else if (!function.Value.Equals(actual))
+        else if (!function.Signature.Equals(actual))
         {
-            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' as {actual}, but the host provides it as {function.Value}."));
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' as {actual}, but the host provides it as {function.Signature}."));
         }
     }
 

@@ -37,9 +37,10 @@ internal readonly struct WasmMemoryRegion : IEquatable<WasmMemoryRegion>
 
 /// <summary>
 /// Works out which parts of linear memory a module's guest code owns, from the binary alone: its
-/// active data segments, its exported <c>__data_end</c> and <c>__heap_base</c>, and its stack
-/// pointer's initial value. The host uses it before writing at fixed offsets; the analyzers use it to
-/// report the same overlap at compile time.
+/// active data segments, its exported <c>__data_end</c> and <c>__heap_base</c>, its stack pointer's
+/// initial value, and — for the heap — what its code shows (<see cref="WasmHeapEvidence"/>). The host
+/// uses it before writing at fixed offsets; the analyzers use it to report the same overlap at
+/// compile time.
 /// </summary>
 internal static class WasmMemoryMap
 {
@@ -92,17 +93,27 @@ internal static class WasmMemoryMap
             }
         }
 
-        if (heapBase is { } heap)
+        // The linker ends static memory at __heap_base: what lies between the data and stack we know of
+        // and __heap_base is zero-initialised data without a segment. (Knowing neither, where static
+        // memory starts is unknown, and none is assumed.)
+        ulong staticEnd = Math.Max(Math.Max(highestData, dataEnd ?? 0), stackPointer ?? 0);
+        if (heapBase is { } heapStart && heapStart > staticEnd && staticEnd > 0)
         {
-            regions.Add(new WasmMemoryRegion(heap, AddressSpaceEnd, "heap (from __heap_base)"));
+            regions.Add(new WasmMemoryRegion(staticEnd, heapStart, "static data (to __heap_base)"));
         }
-        else
+
+        // Code that grows memory or starts a heap at __heap_base may hand out any address from there to
+        // the end of memory; without that evidence, nothing above the static memory is the guest's.
+        // Without __heap_base, assume the allocator takes everything above the last thing we know of.
+        if (info.HeapEvidence.ShowsHeap)
         {
-            // Without __heap_base, assume the allocator takes everything above the last thing we know of.
-            ulong known = Math.Max(Math.Max(highestData, dataEnd ?? 0), stackPointer ?? 0);
-            if (known > 0)
+            if (heapBase is { } heap)
             {
-                regions.Add(new WasmMemoryRegion(known, AddressSpaceEnd, "heap (after data and stack)"));
+                regions.Add(new WasmMemoryRegion(heap, AddressSpaceEnd, "heap (from __heap_base)"));
+            }
+            else if (staticEnd > 0)
+            {
+                regions.Add(new WasmMemoryRegion(staticEnd, AddressSpaceEnd, "heap (after data and stack)"));
             }
         }
 

@@ -212,6 +212,29 @@ internal sealed record WasmExport(string Name, WasmExternalKind Kind, uint Index
 /// <param name="FileOffset">Where the segment's bytes start in the module.</param>
 internal sealed record WasmDataSegment(bool IsActive, uint MemoryIndex, long? Offset, uint Length, int FileOffset);
 
+/// <summary>
+/// What a module's code and data show of a heap: memory it uses beyond its static data and stack.
+/// Every function body is decoded for it, so an instruction hidden in an immediate never counts.
+/// </summary>
+/// <param name="GrowsMemory">Some function executes <c>memory.grow</c>.</param>
+/// <param name="MeasuresMemory">
+/// Some function executes <c>memory.size</c>. Not a heap by itself: guests use it to bounds-check
+/// the input the host wrote, and an allocator that uses it to find where memory ends still takes its
+/// start from <c>__heap_base</c> or gets room with <c>memory.grow</c>.
+/// </param>
+/// <param name="TakesHeapBase">
+/// The module holds the address it exports as <c>__heap_base</c> somewhere an allocator would keep
+/// it: an <c>i32.const</c> of it or a <c>global.get</c> of that global in code, its four little-endian
+/// bytes in a data segment (a pointer initialised to it), or a mutable global other than the first
+/// (the stack pointer) initialised to it. This is how an allocator finds where its heap starts.
+/// </param>
+/// <param name="UndecodedCode">Why a function body could not be decoded (an instruction this reader does not know), or null when every body was.</param>
+internal sealed record WasmHeapEvidence(bool GrowsMemory, bool MeasuresMemory, bool TakesHeapBase, string? UndecodedCode)
+{
+    /// <summary>Whether the guest may use memory above its static data and stack; undecoded code counts as yes.</summary>
+    public bool ShowsHeap => GrowsMemory || TakesHeapBase || UndecodedCode is not null;
+}
+
 /// <summary>What <see cref="WasmModuleReader"/> found in a module. Immutable.</summary>
 internal sealed class WasmModuleInfo
 {
@@ -232,6 +255,7 @@ internal sealed class WasmModuleInfo
         IReadOnlyList<string> customSections,
         uint? startFunction,
         uint? dataCount,
+        WasmHeapEvidence heapEvidence,
         IReadOnlyList<uint> functionTypes,
         IReadOnlyList<WasmGlobal> globalSpace,
         Dictionary<string, WasmExport> exportsByName)
@@ -248,6 +272,7 @@ internal sealed class WasmModuleInfo
         CustomSections = customSections;
         StartFunction = startFunction;
         DataCount = dataCount;
+        HeapEvidence = heapEvidence;
         _functionTypes = functionTypes;
         _globalSpace = globalSpace;
         _exportsByName = exportsByName;
@@ -291,6 +316,9 @@ internal sealed class WasmModuleInfo
 
     /// <summary>The data count section's value, if present.</summary>
     public uint? DataCount { get; }
+
+    /// <summary>What the code and data show of a heap above the static data and stack.</summary>
+    public WasmHeapEvidence HeapEvidence { get; }
 
     public int ImportedFunctionCount => _functionTypes.Count - Functions.Count;
 

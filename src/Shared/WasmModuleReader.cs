@@ -27,12 +27,14 @@ internal sealed class WasmFormatException : Exception
 
 /// <summary>
 /// Reads a WebAssembly core module's structure — types, imports, functions, tables, memories, globals,
-/// exports, data segments — without its code, with every length, count and index checked. Supports
-/// multi-value, reference types, bulk memory, memory64, threads' shared memories, exception tags and
-/// extended constant expressions (whose values it reports as unknown). Anything it cannot read, on any
-/// input, is a <see cref="WasmFormatException"/> naming the section and the byte offset.
+/// exports, data segments — with every length, count and index checked. Supports multi-value,
+/// reference types, bulk memory, memory64, threads' shared memories, exception tags and extended
+/// constant expressions (whose values it reports as unknown). Anything it cannot read, on any input, is
+/// a <see cref="WasmFormatException"/> naming the section and the byte offset. Function bodies are
+/// decoded only for <see cref="WasmHeapEvidence"/> (see <c>WasmModuleReader.Code.cs</c>); an
+/// instruction the reader does not know is reported there, never as an error.
 /// </summary>
-internal static class WasmModuleReader
+internal static partial class WasmModuleReader
 {
     /// <summary>Memory pages a 32-bit memory can have: 4 GiB.</summary>
     private const ulong MaxPages32 = 65536;
@@ -87,7 +89,7 @@ internal static class WasmModuleReader
 
     private readonly record struct ConstantExpression(WasmType? Type, long? Value);
 
-    private ref struct Parser
+    private ref partial struct Parser
     {
         private readonly ReadOnlySpan<byte> _bytes;
         private readonly List<WasmFunctionSignature> _types = [];
@@ -112,6 +114,12 @@ internal static class WasmModuleReader
         private uint? _start;
         private uint? _dataCount;
         private int? _codeCount;
+        private bool _growsMemory;
+        private bool _measuresMemory;
+        private bool _takesHeapBase;
+        private string? _undecodedCode;
+        private HeapBase? _heapBase;
+        private bool _heapBaseKnown;
 
         public Parser(ReadOnlySpan<byte> bytes)
         {
@@ -181,6 +189,8 @@ internal static class WasmModuleReader
                 throw Invalid($"the data count section says {dataCount} but there are {Plural((uint)_data.Count, "data segment")}");
             }
 
+            // Also for a module without code or data, whose globals may still hold __heap_base.
+            _ = FindHeapBase();
             return new WasmModuleInfo(
                 Freeze(_types),
                 Freeze(_imports),
@@ -194,6 +204,7 @@ internal static class WasmModuleReader
                 Freeze(_customSections),
                 _start,
                 _dataCount,
+                new WasmHeapEvidence(_growsMemory, _measuresMemory, _takesHeapBase, _undecodedCode),
                 Freeze(_functionTypes),
                 Freeze(_globalSpace),
                 new Dictionary<string, WasmExport>(_exportsByName, StringComparer.Ordinal));
@@ -470,7 +481,8 @@ internal static class WasmModuleReader
             for (int i = 0; i < count; i++)
             {
                 uint size = U32();
-                Skip(size);
+                Need(size);
+                ScanBody((uint)(_functionTypes.Count - _functions.Count + i), _position + (int)size);
             }
 
             _codeCount = count;
@@ -515,6 +527,7 @@ internal static class WasmModuleReader
                 uint length = U32();
                 int start = _position;
                 Skip(length);
+                ScanData(_bytes.Slice(start, (int)length));
                 _data.Add(new WasmDataSegment(active, memory, offset, length, start));
             }
         }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Airlock.Wasm;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -19,6 +20,15 @@ public sealed class ModuleCheckTests : IDisposable
     private const string SocialScale = "Airlock.Contracts.SocialScale.ISocialScalePlugin";
 
     private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing Airlock;\nusing Airlock.Contracts.SocialScale;\nnamespace N;\n";
+
+    // A fixed-offset contract at Lesstruct's offsets with Lesstruct's host functions.
+    private const string LesstructHooks = "using Airlock;\nusing Airlock.Contracts.Lesstruct;\nnamespace N;\n" + """
+        [WasmPlugin(Abi = WasmAbi.FixedOffset, InputOffset = 65536, Imports = [typeof(ILesstructHost)], Module = "lesstruct.wasm")]
+        public partial interface IHooks
+        {
+            [WasmExport("hook_before_save")] int BeforeSave(int offset, int length);
+        }
+        """;
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("airlock-modules-").FullName;
 
@@ -276,6 +286,33 @@ public sealed class ModuleCheckTests : IDisposable
         Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
     }
 
+    [Fact]
+    public void A_Lesstruct_module_without_a_heap_importing_only_log_info_builds_clean()
+    {
+        // Its __heap_base (9312) is below the input at 65536 and its stack covers 4096, but it has no
+        // heap, and log_info never answers at 4096.
+        WriteLesstructModule("log_info", [WasmType.I32, WasmType.I32], [], grows: false);
+        Assert.Empty(Run([LesstructHooks], (LesstructPath, null)).Diagnostics);
+    }
+
+    [Fact]
+    public void A_Lesstruct_module_importing_a_function_that_answers_at_4096_is_AIR107_when_4096_is_its_own()
+    {
+        WriteLesstructModule("http_get", [WasmType.I32, WasmType.I32, WasmType.I32, WasmType.I32], [WasmType.I32], grows: false);
+        Diagnostic diagnostic = Assert.Single(Run([LesstructHooks], (LesstructPath, null)).Diagnostics);
+        Assert.Equal("AIR107", diagnostic.Id);
+        Assert.Equal("Module 'lesstruct.wasm' does not fit contract 'N.IHooks': the result offset of host module 'lesstruct' 0x1000 (4096) lies inside the guest's stack [0xfaa, 0x2460), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_Lesstruct_module_that_grows_memory_from_a_heap_base_below_the_input_is_AIR107()
+    {
+        WriteLesstructModule("log_info", [WasmType.I32, WasmType.I32], [], grows: true);
+        Diagnostic diagnostic = Assert.Single(Run([LesstructHooks], (LesstructPath, null)).Diagnostics);
+        Assert.Equal("AIR107", diagnostic.Id);
+        Assert.Equal("Module 'lesstruct.wasm' does not fit contract 'N.IHooks': the input offset 0x10000 (65536) lies inside the guest's heap (from __heap_base) [0x2460, 0x100000000), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0 }, "it is not a valid WebAssembly module: not a WebAssembly binary: bad magic at byte 0 (expected \\0asm)")]
     [InlineData(new byte[] { 0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 50, 1 }, "it is not a valid WebAssembly module: truncated type section at byte 8: its size is 50 bytes, but only 1 are left (the section runs past the end of the module)")]
@@ -413,6 +450,34 @@ public sealed class ModuleCheckTests : IDisposable
         driver = driver.ReplaceAdditionalText(original, new ModuleFile(path));
         GeneratorDriverRunResult result = driver.RunGenerators(compilation).GetRunResult();
         Assert.Equal("AIR101", Assert.Single(result.Diagnostics).Id);
+    }
+
+    private string LesstructPath => Path.Combine(_scratch, "lesstruct.wasm");
+
+    /*
+    (module
+      (import "lesstruct" "{import}" (func (type 0)))
+      (memory (export "memory") 2)
+      (global $sp (mut i32) (i32.const 9312))
+      (global (export "__heap_base") i32 (i32.const 9312))
+      (func (export "hook_before_save") (param i32 i32) (result i32)
+        {grows: (drop (memory.grow (i32.const 1)))}
+        (i32.const 0))
+      (data (i32.const 4000) "guest data"))
+    */
+    private void WriteLesstructModule(string import, WasmType[] parameters, WasmType[] results, bool grows)
+    {
+        byte[] heapBase = [0x41, 0xE0, 0xC8, 0x00, 0x0B];
+        byte[] body = [0x00, .. grows ? new byte[] { 0x41, 0x01, 0x40, 0x00, 0x1A } : [], 0x41, 0x00, 0x0B];
+        File.WriteAllBytes(LesstructPath, WasmBinary.Module(
+            WasmBinary.Section(1, WasmBinary.Vec(WasmBinary.FunctionType(parameters, results), WasmBinary.FunctionType([WasmType.I32, WasmType.I32], [WasmType.I32]))),
+            WasmBinary.Section(2, WasmBinary.Vec([.. WasmBinary.Name("lesstruct"), .. WasmBinary.Name(import), 0x00, 0x00])),
+            WasmBinary.Section(3, WasmBinary.Vec([0x01])),
+            WasmBinary.Section(5, WasmBinary.Vec([0x00, 0x02])),
+            WasmBinary.Section(6, WasmBinary.Vec([0x7F, 0x01, .. heapBase], [0x7F, 0x00, .. heapBase])),
+            WasmBinary.Section(7, WasmBinary.Vec([.. WasmBinary.Name("memory"), 0x02, 0x00], [.. WasmBinary.Name("__heap_base"), 0x03, 0x01], [.. WasmBinary.Name("hook_before_save"), 0x00, 0x01])),
+            WasmBinary.Section(10, WasmBinary.Vec([.. WasmBinary.Leb((uint)body.Length), .. body])),
+            WasmBinary.Section(11, WasmBinary.Vec([0x00, 0x41, 0xA0, 0x1F, 0x0B, .. WasmBinary.Name("guest data")]))));
     }
 
     private static GeneratorDriverRunResult Run(string[] sources, params (string Path, string? Contract)[] modules)

@@ -1,4 +1,5 @@
 using Airlock.Wasm;
+using static Airlock.Generators.Tests.WasmBinary;
 
 namespace Airlock.Generators.Tests;
 
@@ -286,6 +287,22 @@ public sealed class WasmModuleReaderTests
     }
 
     [Theory]
+    [InlineData("samples/plugins/chirp-c/chirp.wasm", true, false, true)]
+    [InlineData("samples/plugins/bench-c/bench.wasm", true, false, true)]
+    [InlineData("samples/plugins/chirp-rust/chirp.wasm", true, true, true)]
+    [InlineData("samples/plugins/lesstruct-enrich-c/plugin.wasm", false, false, true)]
+    [InlineData("samples/plugins/lesstruct-redact-c/plugin.wasm", false, false, true)]
+    public void Decodes_every_function_of_the_samples_and_finds_a_heap_only_where_malloc_is_linked(string path, bool grows, bool takesHeapBase, bool measures)
+    {
+        // The C samples do not export __heap_base. The Lesstruct samples link no malloc; they read
+        // memory.size only to bounds-check their input.
+        WasmHeapEvidence evidence = WasmModuleReader.Read(File.ReadAllBytes(Airlock.Tests.Checkout.PathOf(path))).HeapEvidence;
+        Assert.Null(evidence.UndecodedCode);
+        Assert.Equal((grows, takesHeapBase, measures), (evidence.GrowsMemory, evidence.TakesHeapBase, evidence.MeasuresMemory));
+        Assert.Equal(grows || takesHeapBase, evidence.ShowsHeap);
+    }
+
+    [Theory]
     [InlineData(new int[0], new int[0], "() -> ()")]
     [InlineData(new[] { (int)WasmType.I32 }, new[] { (int)WasmType.I32 }, "(i32) -> i32")]
     [InlineData(new[] { (int)WasmType.I64, (int)WasmType.ExternRef }, new[] { (int)WasmType.FuncRef, (int)WasmType.V128 }, "(i64, externref) -> (funcref, v128)")]
@@ -456,44 +473,4 @@ public sealed class WasmModuleReaderTests
     }
 
     // A tiny module assembler: header, then sections of id + LEB128 size + payload.
-    private static byte[] Module(params byte[][] sections) => [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, .. sections.SelectMany(s => s)];
-
-    private static byte[] Section(byte id, byte[] payload) => [id, .. Leb(checked((uint)payload.Length)), .. payload];
-
-    private static byte[] Custom(string name) => Section(0, [.. Name(name), 0xDE, 0xAD]);
-
-    private static byte[] Vec(params byte[][] items) => [.. Leb(checked((uint)items.Length)), .. items.SelectMany(i => i)];
-
-    private static byte[] Name(string name)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
-        return [.. Leb(checked((uint)bytes.Length)), .. bytes];
-    }
-
-    private static byte[] FunctionType(WasmType[] parameters, WasmType[] results)
-        => [0x60, .. Leb((uint)parameters.Length), .. parameters.Select(Code), .. Leb((uint)results.Length), .. results.Select(Code)];
-
-    private static byte Code(WasmType type) => type switch
-    {
-        WasmType.I32 => 0x7F,
-        WasmType.I64 => 0x7E,
-        WasmType.F32 => 0x7D,
-        WasmType.F64 => 0x7C,
-        WasmType.V128 => 0x7B,
-        WasmType.FuncRef => 0x70,
-        _ => 0x6F,
-    };
-
-    private static byte[] Leb(uint value)
-    {
-        var bytes = new List<byte>();
-        do
-        {
-            byte b = (byte)(value & 0x7F);
-            value >>= 7;
-            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
-        }
-        while (value != 0);
-        return [.. bytes];
-    }
 }

@@ -75,13 +75,27 @@ public sealed class FixedOffsetTests : IAsyncLifetime
     [Theory]
     [InlineData("""(data (i32.const 65000) "spans the input offset, which is 536 bytes further on................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................")""", "data segment 0")]
     [InlineData("""(global $sp (mut i32) (i32.const 1048576))""", "stack [0x0, 0x100000)")]
-    [InlineData("""(global (export "__heap_base") i32 (i32.const 2048))""", "heap (from __heap_base)")]
+    [InlineData("""(global (export "__heap_base") i32 (i32.const 2048)) (func (drop (memory.grow (i32.const 1))))""", "heap (from __heap_base)")]
+    [InlineData("""(global $sp (mut i32) (i32.const 2048)) (global $next (mut i32) (i32.const 4096)) (global (export "__heap_base") i32 (i32.const 4096))""", "heap (from __heap_base)")]
+    [InlineData("""(data (i32.const 1024) "x") (global (export "__heap_base") i32 (i32.const 131072))""", "static data (to __heap_base) [0x401, 0x20000)")]
+    [InlineData("""(data (i32.const 1024) "x") (func (drop (memory.grow (i32.const 1))))""", "heap (after data and stack)")]
     [InlineData("""(global $sp (mut i32) (i32.const 70016)) (data (i32.const 1024) "data") (global (export "__data_end") i32 (i32.const 1028)) (global (export "__heap_base") i32 (i32.const 70016))""", "stack [0x404, 0x11180)")]
     public async Task A_module_whose_data_stack_or_heap_covers_the_input_offset_is_refused_at_load(string layout, string owner)
     {
         var error = await Assert.ThrowsAsync<PluginContractException>(() => LoadAsync(HookModules.Module(doc: HookModules.NoDoc, extra: layout)));
         Assert.Contains("input offset 0x10000 (65536) lies inside the guest's " + owner, error.Message, StringComparison.Ordinal);
         Assert.Contains("--global-base", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""(global (export "__heap_base") i32 (i32.const 2048))""")]
+    [InlineData("""(global $sp (mut i32) (i32.const 16384)) (data (i32.const 1024) "data") (global (export "__data_end") i32 (i32.const 1028)) (global (export "__heap_base") i32 (i32.const 16384)) (func (drop (memory.size)))""")]
+    public async Task A_module_with_no_heap_is_accepted_when_its_data_and_stack_end_below_the_input_offset(string layout)
+    {
+        // Nothing grows memory or takes __heap_base, so nothing above __heap_base belongs to the guest.
+        await using IHookProbe plugin = await LoadAsync(HookModules.Module(doc: HookModules.NoDoc, extra: layout));
+        Assert.Equal("ok", plugin.Transform("ok"));
+        Assert.Null(plugin.Info.MemoryLayout.RegionAt(65536));
     }
 
     [Fact]
@@ -255,6 +269,18 @@ public sealed class FixedOffsetTests : IAsyncLifetime
         string data = """(data (i32.const 4000) "guest data that the host result would overwrite....................................................................................................")""";
         var error = await Assert.ThrowsAsync<PluginContractException>(() => LoadAsync(HookModules.Module(HookModules.FetchingTransform, imports: HookModules.FetchImport, extra: data, withLast: false), withHost: true));
         Assert.Contains("result offset of host module 'probe' 0x1000 (4096) lies inside the guest's data segment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_module_importing_only_scalar_host_functions_may_keep_data_at_the_result_offset()
+    {
+        // probe.twice answers with its return value: nothing is ever written at 4096.
+        string import = """(import "probe" "twice" (func $twice (param i32) (result i32)))""";
+        string last = """(func (export "last") (result i32) (call $twice (i32.const 21)))""";
+        string data = """(data (i32.const 4000) "guest data that no host result overwrites.........................................................................................")""";
+        await using IHookProbe plugin = await LoadAsync(HookModules.Module(doc: HookModules.NoDoc, imports: import, extra: last + data, withLast: false), withHost: true);
+        Assert.Equal(42, plugin.Last());
+        Assert.Equal("ok", plugin.Transform("ok"));
     }
 
     private Task<IHookProbe> LoadFetchingAsync()

@@ -6,8 +6,8 @@ internal static class HookModules
     // transform: echo in place (the result is the input, as long as the input).
     public const string EchoTransform = """(func (export "transform") (param $p i32) (param $n i32) (result i32) (global.set $rlen (local.get $n)) (local.get $p))""";
 
-    // doc: answers the JSON in a data segment at 0x30000, above the input window (a data segment low
-    // in memory would make the host assume a heap above it, over the input offset).
+    // doc: answers the JSON in a data segment at 0x30000, above the input window: the window ends at the
+    // first guest data above it.
     public static string DocAnswering(string json)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(json);

@@ -34,6 +34,10 @@ public partial interface IHookProbeHost
     /// <summary>Answers text for a key, nothing for <c>none</c>, too much for <c>huge</c>.</summary>
     [WasmImport("fetch")]
     string? Fetch(string key);
+
+    /// <summary>A scalar: returned as the call's value, never written at the result offset.</summary>
+    [WasmImport("twice")]
+    int Twice(int value);
 }
 
 /// <summary>A document.</summary>
@@ -54,4 +58,6 @@ internal sealed class HookProbeHost : IHookProbeHost
         _ when key.StartsWith("len:", StringComparison.Ordinal) => new string('x', int.Parse(key[4..], System.Globalization.CultureInfo.InvariantCulture)),
         _ => "value-of-" + key,
     };
+
+    public int Twice(int value) => value * 2;
 }

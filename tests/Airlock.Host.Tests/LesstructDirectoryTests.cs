@@ -213,6 +213,40 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
         Assert.Equal("misconfigured", Assert.IsType<PluginErrorException>(failure.Error.InnerException).Code);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData(" True ", true)]
+    [InlineData("false", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public async Task DEV_MODE_decides_development_mode_when_the_options_leave_it_unset(string? devMode, bool watching)
+    {
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenWithEnvironmentAsync(null, devMode);
+        Assert.Equal(watching, plugins.IsWatching);
+    }
+
+    [Theory]
+    [InlineData(false, "true")]
+    [InlineData(true, "not a mode")]
+    public async Task A_development_mode_set_in_code_wins_over_DEV_MODE(bool mode, string devMode)
+    {
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenWithEnvironmentAsync(mode, devMode);
+        Assert.Equal(mode, plugins.IsWatching);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("yes")]
+    public async Task An_unrecognised_DEV_MODE_stops_the_directory_from_opening(string devMode)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenWithEnvironmentAsync(null, devMode));
+        Assert.Equal(
+            $"The environment variable DEV_MODE is '{devMode}'; Lesstruct plugins accept 'true' (development mode: reload plugins when their files change) or 'false' (production). "
+            + "Set it to one of those, or set LesstructPluginOptions.DevelopmentMode in code, which takes precedence.",
+            error.Message);
+    }
+
     /// <summary>A plugin whose before_save answers {"customFields":{"version":N}}.</summary>
     internal static byte[] VersionedModule(int version, string imports = "")
     {
@@ -273,6 +307,18 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
         string temporary = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".tmp");
         File.WriteAllBytes(temporary, module);
         File.Move(temporary, Path.Combine(_directory, name + ".wasm"), overwrite: true);
+    }
+
+    // The process environment is shared with every test running in parallel: DEV_MODE is read from a stand-in.
+    private Task<PluginDirectory<ILesstructPlugin>> OpenWithEnvironmentAsync(bool? mode, string? devMode)
+    {
+        var options = new LesstructPluginOptions
+        {
+            DirectoryPath = _directory,
+            DevelopmentMode = mode,
+            ReadEnvironment = name => name == LesstructPluginOptions.DevelopmentModeVariable ? devMode : null,
+        };
+        return LesstructPlugins.OpenAsync(_host, options, _loggerFactory.CreateLogger("plugins"));
     }
 
     private Task<PluginDirectory<ILesstructPlugin>> OpenAsync(bool watch = false, TimeProvider? time = null)

@@ -149,10 +149,7 @@ internal static class ModuleChecks
             InputOffset = contract.InputOffset,
             AllowsWasi = contract.AllowsWasi,
         };
-        HostModuleShape[] provided = [.. contract.HostModules.Select(h => new HostModuleShape(
-            h.Name,
-            h.Functions?.Select(f => new KeyValuePair<string, WasmFunctionSignature>(f.Name, f.Signature)).ToArray(),
-            h.ResultOffset))];
+        HostModuleShape[] provided = [.. contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset))];
 
         foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports), expectations, provided, module.GuestRegions))
         {

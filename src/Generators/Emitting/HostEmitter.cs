@@ -51,7 +51,11 @@ internal static class HostEmitter
         writer.Line("new " + Wasm.Abi + "WasmImportDescriptor[]").OpenBrace();
         foreach (ImportSpec import in host.Imports)
         {
-            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(import.Parameters), Wasm.Result(import.Result, host.Abi)) + "),");
+            WasmScalar result = Wasm.Result(import.Result, host.Abi);
+
+            // A descriptor assumes a fixed-offset function with a result writes it at the offset; a scalar result does not.
+            bool writesNoResult = host.Abi == AbiKind.FixedOffset && result != WasmScalar.None && !Wasm.WritesResult(import, host.Abi);
+            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(import.Parameters), result) + ")" + (writesNoResult ? " { WritesResult = false }" : string.Empty) + ",");
         }
 
         writer.CloseBrace(host.Abi == AbiKind.FixedOffset ? "," : ");");

@@ -70,6 +70,12 @@ internal static class Wasm
     /// <summary>The <c>WasmAbi</c> value of <paramref name="abi"/> as C#.</summary>
     public static string AbiValue(AbiKind abi) => "global::Airlock.WasmAbi." + abi;
 
+    /// <summary>
+    /// Whether a host function may write a result at its module's fixed result offset: under the
+    /// fixed-offset ABI, those whose result is a buffer. Scalars travel as the return value.
+    /// </summary>
+    public static bool WritesResult(ImportSpec import, AbiKind abi) => abi == AbiKind.FixedOffset && IsBuffer(import.Result);
+
     public static bool IsBuffer(ValueSpec value)
         => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json;
 

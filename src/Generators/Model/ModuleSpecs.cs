@@ -12,15 +12,12 @@ namespace Airlock.Generators.Model;
 /// <param name="Location">The method's declaration, when it is in source.</param>
 internal sealed record CheckedExport(string ExportName, string MethodName, WasmFunctionSignature Signature, bool IsRequired, LocationInfo? Location);
 
-/// <summary>A host function a plugin may import.</summary>
-internal sealed record CheckedFunction(string Name, WasmFunctionSignature Signature);
-
 /// <summary>A host module a contract declares.</summary>
 /// <param name="Name">The wasm module name.</param>
 /// <param name="Functions">Its functions, or null when its interface cannot be bound (then imports from it are not checked).</param>
 /// <param name="ResultOffset">Where a fixed-offset host module writes results; null for other ABIs.</param>
 /// <param name="Unbound">When <paramref name="Functions"/> is null: the interface and why it cannot be bound.</param>
-internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<CheckedFunction>? Functions, uint? ResultOffset, string? Unbound = null);
+internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<HostFunctionShape>? Functions, uint? ResultOffset, string? Unbound = null);
 
 /// <summary>Everything needed to check a module against a <c>[WasmPlugin]</c> contract. Holds no symbols.</summary>
 /// <param name="Name">The contract's name as the host spells it (namespace-qualified).</param>

@@ -6,6 +6,7 @@ using Airlock.Generators.Diagnostics;
 using Airlock.Generators.Emitting;
 using Airlock.Generators.Infrastructure;
 using Airlock.Generators.Model;
+using Airlock.Wasm;
 using Microsoft.CodeAnalysis;
 
 namespace Airlock.Generators.Parsing;
@@ -129,8 +130,8 @@ internal static class PluginModelParser
             return new CheckedHostModule(name, null, null, CannotBeBound("host interface '" + ContractParser.Identity(hostType).HintName + "'", problems));
         }
 
-        ImmutableEquatableArray<CheckedFunction> functions = host.Imports
-            .Select(i => new CheckedFunction(i.ImportName, Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(i.Parameters), Emitting.Wasm.Result(i.Result, host.Abi))))
+        ImmutableEquatableArray<HostFunctionShape> functions = host.Imports
+            .Select(i => new HostFunctionShape(i.ImportName, Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(i.Parameters), Emitting.Wasm.Result(i.Result, host.Abi)), Emitting.Wasm.WritesResult(i, host.Abi)))
             .ToImmutableEquatableArray();
         return new CheckedHostModule(name, functions, host.Abi == AbiKind.FixedOffset ? (uint)host.ResultOffset : null);
     }

@@ -45,6 +45,9 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
     /// <summary>The names of the plugins serving now, in order.</summary>
     public IReadOnlyList<string> Names => [.. _entries.Keys];
 
+    /// <summary>Whether the directory is watched and changed plugins are reloaded (development mode).</summary>
+    public bool IsWatching => _watcher is not null;
+
     /// <summary>Why plugins failed to load: the latest failure of each file whose current version is not serving.</summary>
     public IReadOnlyCollection<PluginLoadFailure> Failures => [.. _failures.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
 

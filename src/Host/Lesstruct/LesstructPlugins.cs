@@ -4,25 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Airlock.Lesstruct;
 
-/// <summary>How Lesstruct plugins are found, limited and served.</summary>
-public sealed class LesstructPluginOptions
-{
-    /// <summary>The plugin directory: every <c>&lt;name&gt;.wasm</c> in it, with an optional <c>&lt;name&gt;.manifest</c>. <c>plugins</c> by default.</summary>
-    public string DirectoryPath { get; set; } = "plugins";
-
-    /// <summary>Whether to reload a plugin when its files change (development mode).</summary>
-    public bool DevelopmentMode { get; set; }
-
-    /// <summary>How long a plugin's files must be quiet before it is reloaded. 150 ms by default.</summary>
-    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(150);
-
-    /// <summary>Limits of every plugin; <see langword="null"/> for the host's defaults.</summary>
-    public PluginLimits? Limits { get; set; }
-
-    /// <summary>What plugins' host functions use: HTTP, the database, the audit log.</summary>
-    public LesstructServicesOptions Services { get; set; } = new();
-}
-
 /// <summary>Opens a directory of Lesstruct plugins.</summary>
 public static class LesstructPlugins
 {
@@ -39,11 +20,15 @@ public static class LesstructPlugins
     /// <param name="logger">Where loads, reloads and failures are logged.</param>
     /// <param name="timeProvider">The clock of the reload debounce.</param>
     /// <param name="cancellationToken">Cancels the initial load.</param>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="LesstructPluginOptions.DevelopmentMode"/> is not set and the <c>DEV_MODE</c>
+    /// environment variable is neither <c>true</c> nor <c>false</c>.
+    /// </exception>
     public static Task<PluginDirectory<ILesstructPlugin>> OpenAsync(PluginHost host, LesstructPluginOptions options, ILogger? logger = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(options);
-        var directory = new PluginDirectoryOptions { Watch = options.DevelopmentMode, Debounce = options.ReloadDebounce };
+        var directory = new PluginDirectoryOptions { Watch = options.ResolveDevelopmentMode(), Debounce = options.ReloadDebounce };
         return PluginDirectory<ILesstructPlugin>.OpenAsync(options.DirectoryPath, directory, (file, token) => LoadAsync(host, options, file, token), logger, timeProvider, cancellationToken);
     }
 

@@ -33,7 +33,7 @@ internal static class ContractVerifier
     public static HostModuleShape Shape(WasmHostModule module)
         => new(
             module.Name,
-            [.. module.Functions.Select(f => new KeyValuePair<string, WasmFunctionSignature>(f.Name, Signature(f.Type)))],
+            [.. module.Functions.Select(f => new HostFunctionShape(f.Name, Signature(f.Type), module.Abi == WasmAbi.FixedOffset && f.WritesResult))],
             module.Abi == WasmAbi.FixedOffset ? (uint)module.ResultOffset : null);
 
     /// <summary>The imports and exports of a module Wasmtime compiled.</summary>
