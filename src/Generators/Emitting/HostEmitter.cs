@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Airlock.Generators.Emitting.Marshalling;
 using Airlock.Generators.Infrastructure;
 using Airlock.Generators.Model;
 
@@ -45,26 +46,18 @@ internal static class HostEmitter
 
     private static void EmitModule(SourceWriter writer, HostSpec host)
     {
+        AbiMarshaller marshaller = AbiMarshaller.For(host.Abi);
         writer.Line("internal static readonly " + Wasm.Abi + "WasmHostModule Module = new " + Wasm.Abi + "WasmHostModule(");
         writer.Indent();
         writer.Line(Wasm.Literal(host.Module) + ",");
         writer.Line("new " + Wasm.Abi + "WasmImportDescriptor[]").OpenBrace();
         foreach (ImportSpec import in host.Imports)
         {
-            WasmScalar result = Wasm.Result(import.Result, host.Abi);
-
-            // A descriptor assumes a fixed-offset function with a result writes it at the offset; a scalar result does not.
-            bool writesNoResult = host.Abi == AbiKind.FixedOffset && result != WasmScalar.None && !Wasm.WritesResult(import, host.Abi);
-            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(import.Parameters), result) + ")" + (writesNoResult ? " { WritesResult = false }" : string.Empty) + ",");
+            WasmScalar result = marshaller.Result(import.Result);
+            writer.Line("new " + Wasm.Abi + "WasmImportDescriptor(" + Wasm.Literal(import.ImportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(import.Parameters), result) + ")" + marshaller.ImportDescriptorInitializer(import) + ",");
         }
 
-        writer.CloseBrace(host.Abi == AbiKind.FixedOffset ? "," : ");");
-        if (host.Abi == AbiKind.FixedOffset)
-        {
-            writer.Line(Wasm.AbiValue(host.Abi) + ",");
-            writer.Line(host.ResultOffset + ");");
-        }
-
+        marshaller.EndHostModule(writer, host);
         writer.Outdent();
     }
 
@@ -94,8 +87,9 @@ internal static class HostEmitter
 
     private static void EmitImport(SourceWriter writer, HostSpec host, ImportSpec import, Dictionary<string, string> infos)
     {
+        AbiMarshaller marshaller = AbiMarshaller.For(host.Abi);
         List<(WasmScalar Type, string Name)> wasmParameters = import.Parameters.SelectMany(Wasm.Parameters).ToList();
-        WasmScalar result = Wasm.Result(import.Result, host.Abi);
+        WasmScalar result = marshaller.Result(import.Result);
         var generics = wasmParameters.Select(p => Wasm.ClrType(p.Type)).ToList();
         string delegateType;
         if (result == WasmScalar.None)
@@ -151,14 +145,14 @@ internal static class HostEmitter
         else
         {
             writer.Line(import.Result.Type + " result = " + invocation + ";");
-            writer.Line("return " + ReturnExpression(host, import, infos) + ";");
+            writer.Line("return " + marshaller.ImportReturn(host, import, infos, Wasm.Literal("result of " + host.Module + "." + import.ImportName)) + ";");
         }
 
         writer.CloseBrace();
         if (Wasm.IsBuffer(import.Result))
         {
             // Functions with a buffer result can answer with a status code instead of trapping.
-            string cast = host.Abi == AbiKind.FixedOffset ? "(int)" : string.Empty;
+            string cast = marshaller.StatusCast;
             writer.Line("catch (global::Airlock.HostCallException declined)").OpenBrace();
             writer.Line("return " + cast + "guest.ImportDeclined(" + module + ", " + function + ", declined);");
             writer.CloseBrace();
@@ -174,31 +168,5 @@ internal static class HostEmitter
         writer.Line("guest.ExitImport();");
         writer.CloseBrace();
         writer.CloseBrace("));");
-    }
-
-    private static string ReturnExpression(HostSpec host, ImportSpec import, Dictionary<string, string> infos)
-    {
-        string purpose = Wasm.Literal("result of " + host.Module + "." + import.ImportName);
-        if (host.Abi == AbiKind.FixedOffset)
-        {
-            string offset = host.ResultOffset.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return import.Result.Kind switch
-            {
-                PayloadKind.Scalar => Wasm.ToWasm(import.Result, "result"),
-                PayloadKind.Utf8 => Wasm.Abi + "FixedOffset.ReturnUtf8(guest, result, " + offset + ", " + purpose + ")",
-                PayloadKind.Json => Wasm.Abi + "FixedOffset.ReturnJson(guest, result, " + infos[import.Result.JsonType!] + ", " + offset + ", " + purpose + ")",
-                PayloadKind.BytesMemory => Wasm.Abi + "FixedOffset.ReturnResult(guest, result.Span, " + offset + ", " + purpose + ")",
-                _ => Wasm.Abi + "FixedOffset.ReturnBytes(guest, result, " + offset + ", " + purpose + ")",
-            };
-        }
-
-        return import.Result.Kind switch
-        {
-            PayloadKind.Scalar => Wasm.ToWasm(import.Result, "result"),
-            PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.Return(guest, result, " + purpose + ")",
-            PayloadKind.Json => Wasm.Abi + "JsonPayload.Return(guest, result, " + infos[import.Result.JsonType!] + ", " + purpose + ")",
-            PayloadKind.BytesMemory => Wasm.Abi + "BytesPayload.Return(guest, result.Span, " + purpose + ")",
-            _ => Wasm.Abi + "BytesPayload.Return(guest, result, " + purpose + ")",
-        };
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Airlock.Generators.Emitting.Marshalling;
 using Airlock.Generators.Infrastructure;
 using Airlock.Generators.Model;
 
@@ -12,14 +13,14 @@ namespace Airlock.Generators.Emitting;
 /// </summary>
 internal static class PluginEmitter
 {
-    private const string ClientName = "AirlockClient";
-    private const string ExportsName = "BoundExports";
+    private const string ClientName = BindingPlan.ClientName;
+    private const string ExportsName = BindingPlan.ExportsName;
     private const string CancellationToken = "global::System.Threading.CancellationToken";
     private const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
 
     public static string Emit(ContractSpec contract)
     {
-        var plan = new Plan(contract);
+        var plan = new BindingPlan(contract);
         var writer = new SourceWriter();
         bool hasNamespace = Wasm.BeginFile(writer, contract.Type);
 
@@ -88,11 +89,11 @@ internal static class PluginEmitter
         writer.Line(ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ");");
     }
 
-    private static void EmitClient(SourceWriter writer, ContractSpec contract, Plan plan)
+    private static void EmitClient(SourceWriter writer, ContractSpec contract, BindingPlan plan)
     {
         writer.Line(Wasm.GeneratedCode);
         writer.Line("private sealed class " + ClientName + " : " + contract.Type.FullName).OpenBrace();
-        EmitDescriptor(writer, contract);
+        EmitDescriptor(writer, contract, plan.Marshaller);
         writer.Line();
         writer.Line("private readonly " + Wasm.Abi + "WasmPluginRuntime<" + ExportsName + "> _runtime;");
         foreach (KeyValuePair<string, string> info in plan.JsonInfos)
@@ -166,7 +167,7 @@ internal static class PluginEmitter
         writer.CloseBrace();
     }
 
-    private static void EmitDescriptor(SourceWriter writer, ContractSpec contract)
+    private static void EmitDescriptor(SourceWriter writer, ContractSpec contract, AbiMarshaller marshaller)
     {
         writer.Line("internal static readonly " + Wasm.Abi + "WasmContract Contract = new " + Wasm.Abi + "WasmContract(");
         writer.Indent();
@@ -176,7 +177,7 @@ internal static class PluginEmitter
         foreach (ExportSpec export in contract.Exports)
         {
             string optional = export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : ", IsRequired: false";
-            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(Wasm.ParameterTypes(export.Parameters), Wasm.ExportResult(export, contract.Abi)) + optional + "),");
+            writer.Line("new " + Wasm.Abi + "WasmExportDescriptor(" + Wasm.Literal(export.ExportName) + ", " + Wasm.FunctionType(marshaller.ExportParameters(export), marshaller.ExportResult(export)) + optional + "),");
         }
 
         writer.CloseBrace(",");
@@ -186,23 +187,14 @@ internal static class PluginEmitter
             writer.Line(Wasm.Abi + "WasmHostModule.Of<" + import + ">(),");
         }
 
-        if (contract.Abi == AbiKind.FixedOffset)
-        {
-            writer.CloseBrace(",");
-            writer.Line("InputOffset: " + contract.InputOffset + ",");
-            writer.Line("ResultLengthExport: " + Wasm.Literal(contract.ResultLengthExport) + ")" + WasiInitializer(contract) + ";");
-        }
-        else
-        {
-            writer.CloseBrace(")" + WasiInitializer(contract) + ";");
-        }
+        marshaller.EndContractDescriptor(writer, contract, WasiInitializer(contract));
         writer.Outdent();
     }
 
     private static string WasiInitializer(ContractSpec contract)
         => contract.AllowsWasi ? string.Empty : " { AllowsWasi = false }";
 
-    private static void EmitMethod(SourceWriter writer, ExportSpec export, Plan plan)
+    private static void EmitMethod(SourceWriter writer, ExportSpec export, BindingPlan plan)
     {
         string parameters = string.Join(", ", export.Parameters.Select(p => p.Type + " " + p.Name));
         string? resultType = export.Result.Kind == PayloadKind.None ? null : export.Result.Type;
@@ -221,7 +213,7 @@ internal static class PluginEmitter
     }
 
     // An expression body, or for an optional export a block that first checks the export is there.
-    private static void EmitBody(SourceWriter writer, ExportSpec export, Plan plan, string? resultType, string invocation)
+    private static void EmitBody(SourceWriter writer, ExportSpec export, BindingPlan plan, string? resultType, string invocation)
     {
         if (export.WhenMissing == MissingExportKind.RefuseModule)
         {
@@ -265,7 +257,7 @@ internal static class PluginEmitter
         };
     }
 
-    private static void EmitCaseMethod(SourceWriter writer, ExportSpec export, UnionCaseSpec union, Plan plan)
+    private static void EmitCaseMethod(SourceWriter writer, ExportSpec export, UnionCaseSpec union, BindingPlan plan)
     {
         IEnumerable<string> parameters = union.Parameters.Select(p => p.Type + " " + p.Name).Concat([CancellationToken + " cancellationToken"]);
         writer.Line("public " + ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ")");
@@ -288,7 +280,7 @@ internal static class PluginEmitter
         };
     }
 
-    private static void EmitOperation(SourceWriter writer, ExportSpec export, Plan plan)
+    private static void EmitOperation(SourceWriter writer, ExportSpec export, BindingPlan plan)
     {
         bool generic = export.UnionCases.Count > 0;
         string result = generic ? "TResult" : export.Result.Kind == PayloadKind.None ? Wasm.Abi + "WasmVoid" : export.Result.Type;
@@ -329,161 +321,31 @@ internal static class PluginEmitter
         writer.Line();
         writer.Line("public " + result + " Invoke(" + Wasm.Abi + "GuestCall<" + ExportsName + "> call)").OpenBrace();
 
-        if (plan.Abi == AbiKind.FixedOffset && inputs.Any(Wasm.IsBuffer))
-        {
-            EmitFixedOffsetBody(writer, export, plan, inputs, generic);
-        }
-        else
-        {
-            EmitPackedBody(writer, export, plan, inputs, generic);
-        }
-
+        plan.Marshaller.EmitInvoke(writer, new OperationShape(export, plan, generic));
         writer.CloseBrace();
         writer.CloseBrace();
     }
 
-    private static void EmitPackedBody(SourceWriter writer, ExportSpec export, Plan plan, List<ValueSpec> inputs, bool generic)
-    {
-        var arguments = new List<string>();
-        var buffers = new List<string>();
-        foreach (ValueSpec input in inputs)
-        {
-            string field = "_" + input.Name.TrimStart('@');
-            if (input.Kind == PayloadKind.Scalar)
-            {
-                arguments.Add(Wasm.ToWasm(input, field));
-                continue;
-            }
-
-            string buffer = input.Name.TrimStart('@') + "Buffer";
-            string purpose = Purpose(input, export);
-            string write = input.Kind switch
-            {
-                PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.Write(call, " + field + ", " + purpose + ")",
-                PayloadKind.Json => Wasm.Abi + "JsonPayload.Write(call, " + field + ", _client." + plan.JsonWriter(input) + ", " + purpose + ")",
-                PayloadKind.BytesMemory => Wasm.Abi + "BytesPayload.Write(call, " + field + ".Span, " + purpose + ")",
-                _ => Wasm.Abi + "BytesPayload.Write(call, " + field + ", " + purpose + ")",
-            };
-            writer.Line(Wasm.Abi + "GuestBuffer " + buffer + " = " + write + ";");
-            arguments.Add(buffer + ".WasmPointer");
-            arguments.Add(buffer + ".WasmLength");
-            buffers.Add(buffer);
-        }
-
-        string call = ExportCall(export, plan, arguments);
-        WasmScalar wasmResult = Wasm.ExportResult(export, plan.Abi);
-        if (wasmResult == WasmScalar.None)
-        {
-            writer.Line(call + ";");
-        }
-        else
-        {
-            writer.Line(Wasm.ClrType(wasmResult) + " result = " + call + ";");
-        }
-
-        for (int i = buffers.Count - 1; i >= 0; i--)
-        {
-            writer.Line("call.Free(" + buffers[i] + ");");
-        }
-
-        string region = Wasm.Literal("result of " + export.ExportName);
-        string info = ResultInfo(export, plan, generic);
-        writer.Line(export.Result.Kind switch
-        {
-            PayloadKind.None => "return default;",
-            PayloadKind.Scalar => "return " + Wasm.FromWasm(export.Result, "result") + ";",
-            PayloadKind.Utf8 => "return " + Wasm.Abi + "Utf8Payload.Take(call, result, " + region + ");",
-            PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Wasm.Abi + "BytesPayload.Take(call, result, " + region + ");",
-            _ when export.Envelope == EnvelopeKind.Status => "return " + Wasm.Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + ");",
-            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Wasm.Abi + "ErrorEnvelope.Take(call, result, " + info + ", " + region + ");",
-            _ when export.Result.IsNullable => "return " + Wasm.Abi + "JsonPayload.TakeOptional(call, result, " + info + ", " + region + ");",
-            _ => "return " + Wasm.Abi + "JsonPayload.Take(call, result, " + info + ", " + region + ");",
-        });
-    }
-
-    // The input goes to the contract's input offset; the result is read where the export says, with
-    // the length from the result-length export or the input's. Nothing is allocated or freed.
-    private static void EmitFixedOffsetBody(SourceWriter writer, ExportSpec export, Plan plan, List<ValueSpec> inputs, bool generic)
-    {
-        string offset = plan.InputOffset.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var arguments = new List<string>();
-        string length = "inputLength";
-        foreach (ValueSpec input in inputs)
-        {
-            string field = "_" + input.Name.TrimStart('@');
-            if (input.Kind == PayloadKind.Scalar)
-            {
-                arguments.Add(Wasm.ToWasm(input, field));
-                continue;
-            }
-
-            string purpose = Purpose(input, export);
-            string write = input.Kind switch
-            {
-                PayloadKind.Utf8 => Wasm.Abi + "FixedOffset.WriteUtf8(call, " + field + ", " + offset + ", " + purpose + ")",
-                PayloadKind.Json => Wasm.Abi + "FixedOffset.WriteJson(call, " + field + ", _client." + plan.JsonWriter(input) + ", " + offset + ", " + purpose + ")",
-                PayloadKind.BytesMemory => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ".Span, " + offset + ", " + purpose + ")",
-                _ => Wasm.Abi + "FixedOffset.WriteInput(call, " + field + ", " + offset + ", " + purpose + ")",
-            };
-            writer.Line("int " + length + " = " + write + ";");
-            arguments.Add(offset);
-            arguments.Add(length);
-        }
-
-        string call = ExportCall(export, plan, arguments);
-        if (export.Result.Kind == PayloadKind.None)
-        {
-            writer.Line(call + ";");
-            writer.Line("return default;");
-            return;
-        }
-
-        string region = Wasm.Literal("result of " + export.ExportName);
-        writer.Line("int resultOffset = " + call + ";");
-        writer.Line(Wasm.Abi + "GuestBuffer result = " + Wasm.Abi + "FixedOffset.TakeResult(call, resultOffset, " + length + ", call.Exports." + plan.ResultLengthField + ", " + region + ");");
-        writer.Line("if (result.IsEmpty)").OpenBrace();
-        writer.Line("return default;");
-        writer.CloseBrace();
-        writer.Line();
-        string info = ResultInfo(export, plan, generic);
-        writer.Line(export.Result.Kind switch
-        {
-            PayloadKind.Utf8 => "return " + Wasm.Abi + "Utf8Payload.Read(call, result, " + region + ");",
-            PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Wasm.Abi + "BytesPayload.Read(call, result, " + region + ");",
-            _ when export.Envelope == EnvelopeKind.Status => "return " + Wasm.Abi + "StatusEnvelope.Read(call, result, " + info + ", " + region + ");",
-            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Wasm.Abi + "ErrorEnvelope.ReadOptional(call, result, " + info + ", " + region + ");",
-            _ => "return " + Wasm.Abi + "JsonPayload.ReadOptional(call, result, " + info + ", " + region + ");",
-        });
-    }
-
-    private static string ExportCall(ExportSpec export, Plan plan, List<string> arguments)
-        => "call.Exports." + plan.FieldNames[export] + (export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : "!") + "(" + string.Join(", ", arguments) + ")";
-
-    private static string ResultInfo(ExportSpec export, Plan plan, bool generic)
-        => generic ? "_resultInfo" : export.Result.JsonType is { } jsonType ? "_client." + plan.JsonInfos[jsonType] : string.Empty;
-
-    private static string Purpose(ValueSpec input, ExportSpec export) => Wasm.Literal(input.Name.TrimStart('@') + " of " + export.ExportName);
-
-    private static void EmitExports(SourceWriter writer, ContractSpec contract, Plan plan)
+    private static void EmitExports(SourceWriter writer, ContractSpec contract, BindingPlan plan)
     {
         writer.Line("private sealed class " + ExportsName).OpenBrace();
         foreach (ExportSpec export in contract.Exports)
         {
             string optional = export.WhenMissing == MissingExportKind.RefuseModule ? string.Empty : "?";
-            writer.Line("public readonly " + DelegateType(export, contract.Abi) + optional + " " + plan.FieldNames[export] + ";");
+            writer.Line("public readonly " + DelegateType(export, plan.Marshaller) + optional + " " + plan.FieldNames[export] + ";");
         }
 
-        if (plan.ResultLengthField is { } resultLength)
+        foreach (KeyValuePair<AbiMarshaller.ExtraExport, string> extra in plan.ExtraExportFields)
         {
-            writer.Line("public readonly global::System.Func<int, int>? " + resultLength + ";");
+            writer.Line("public readonly " + extra.Key.DelegateType + " " + extra.Value + ";");
         }
 
         writer.Line();
         writer.Line("public " + ExportsName + "(global::Wasmtime.Instance instance)").OpenBrace();
         foreach (ExportSpec export in contract.Exports)
         {
-            List<WasmScalar> parameters = Wasm.ParameterTypes(export.Parameters);
-            WasmScalar result = Wasm.ExportResult(export, contract.Abi);
+            List<WasmScalar> parameters = plan.Marshaller.ExportParameters(export);
+            WasmScalar result = plan.Marshaller.ExportResult(export);
             var generics = parameters.Select(Wasm.ClrType).ToList();
             if (result != WasmScalar.None)
             {
@@ -505,19 +367,19 @@ internal static class PluginEmitter
             writer.Outdent();
         }
 
-        if (plan.ResultLengthField is { } field)
+        foreach (KeyValuePair<AbiMarshaller.ExtraExport, string> extra in plan.ExtraExportFields)
         {
-            writer.Line(field + " = instance.GetFunction<int, int>(" + Wasm.Literal(contract.ResultLengthExport) + ");");
+            writer.Line(extra.Value + " = instance." + extra.Key.Getter + "(" + Wasm.Literal(extra.Key.ExportName) + ");");
         }
 
         writer.CloseBrace();
         writer.CloseBrace();
     }
 
-    private static string DelegateType(ExportSpec export, AbiKind abi)
+    private static string DelegateType(ExportSpec export, AbiMarshaller marshaller)
     {
-        var generics = Wasm.ParameterTypes(export.Parameters).Select(Wasm.ClrType).ToList();
-        WasmScalar result = Wasm.ExportResult(export, abi);
+        var generics = marshaller.ExportParameters(export).Select(Wasm.ClrType).ToList();
+        WasmScalar result = marshaller.ExportResult(export);
         if (result == WasmScalar.None)
         {
             return "global::System.Action" + (generics.Count == 0 ? string.Empty : "<" + string.Join(", ", generics) + ">");
@@ -537,96 +399,4 @@ internal static class PluginEmitter
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-
-    /// <summary>Names chosen once per contract: JSON metadata fields, operation structs, export fields.</summary>
-    private sealed class Plan
-    {
-        public Plan(ContractSpec contract)
-        {
-            Abi = contract.Abi;
-            InputOffset = contract.InputOffset;
-            JsonInfos = Wasm.JsonInfoNames(
-                contract.Exports.SelectMany(export => export.Parameters.Select(p => p.JsonType)
-                    .Concat([export.Result.JsonType])
-                    .Concat(export.UnionCases.Select(c => c.ResultType))),
-                "_");
-
-            // A union input is written through its cases' own metadata (WasmJsonUnion), next to its Info field.
-            foreach (ExportSpec export in contract.Exports)
-            {
-                if (export.Parameters.FirstOrDefault(p => p.Name.TrimStart('@') == export.UnionParameter) is { JsonType: { } union })
-                {
-                    string info = JsonInfos[union];
-                    int suffix = info.LastIndexOf("Info", System.StringComparison.Ordinal);
-                    Unions[union] = info.Substring(0, suffix) + "Union" + info.Substring(suffix + 4);
-                }
-            }
-
-            var members = new HashSet<string> { ClientName, ExportsName, "Contract", "Info", "DisposeAsync" };
-            foreach (ExportSpec export in contract.Exports)
-            {
-                string stem = export.MethodName.EndsWith("Async", System.StringComparison.Ordinal) && export.MethodName.Length > 5
-                    ? export.MethodName.Substring(0, export.MethodName.Length - 5)
-                    : export.MethodName;
-                string field = stem;
-                for (int i = 2; !members.Add(field); i++)
-                {
-                    field = stem + i;
-                }
-
-                FieldNames[export] = field;
-                string operation = stem + "Operation";
-                for (int i = 2; !members.Add(operation); i++)
-                {
-                    operation = stem + "Operation" + i;
-                }
-
-                OperationNames[export] = operation;
-                if (export.WhenMissing != MissingExportKind.RefuseModule)
-                {
-                    string has = "Has" + stem;
-                    for (int i = 2; !members.Add(has); i++)
-                    {
-                        has = "Has" + stem + i;
-                    }
-
-                    HasNames[export] = has;
-                }
-            }
-
-            if (Abi == AbiKind.FixedOffset && contract.Exports.Any(e => e.Parameters.Any(Wasm.IsBuffer) && Wasm.IsBuffer(e.Result)))
-            {
-                string field = "ResultLength";
-                for (int i = 2; !members.Add(field); i++)
-                {
-                    field = "ResultLength" + i;
-                }
-
-                ResultLengthField = field;
-            }
-        }
-
-        public AbiKind Abi { get; }
-
-        public int InputOffset { get; }
-
-        /// <summary>The bound result-length export, when a fixed-offset export returns a payload.</summary>
-        public string? ResultLengthField { get; }
-
-        /// <summary>The <c>Has…</c> property of each optional export, in contract order.</summary>
-        public Dictionary<ExportSpec, string> HasNames { get; } = [];
-
-        public Dictionary<string, string> JsonInfos { get; }
-
-        /// <summary>The <c>WasmJsonUnion</c> field of each union input type.</summary>
-        public Dictionary<string, string> Unions { get; } = [];
-
-        /// <summary>What writes a JSON input: its union field, or its metadata field.</summary>
-        public string JsonWriter(ValueSpec input)
-            => Unions.TryGetValue(input.JsonType!, out string? union) ? union : JsonInfos[input.JsonType!];
-
-        public Dictionary<ExportSpec, string> FieldNames { get; } = [];
-
-        public Dictionary<ExportSpec, string> OperationNames { get; } = [];
-    }
 }

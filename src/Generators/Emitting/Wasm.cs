@@ -5,7 +5,7 @@ using Airlock.Generators.Model;
 
 namespace Airlock.Generators.Emitting;
 
-/// <summary>Shared spelling of wasm signatures and conversions for both emitters.</summary>
+/// <summary>Shared spelling of wasm signatures and conversions for the emitters and the marshallers.</summary>
 internal static class Wasm
 {
     public const string Abi = "global::Airlock.Abi.";
@@ -52,29 +52,12 @@ internal static class Wasm
         }
     }
 
-    /// <summary>The wasm result a value occupies under <paramref name="abi"/>, or <see cref="WasmScalar.None"/>.</summary>
-    public static WasmScalar Result(ValueSpec value, AbiKind abi) => value.Kind switch
-    {
-        PayloadKind.Scalar => value.Scalar,
-        PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json => abi == AbiKind.FixedOffset ? WasmScalar.I32 : WasmScalar.I64,
-        _ => WasmScalar.None,
-    };
-
-    /// <summary>
-    /// The wasm result of an export: under the fixed-offset ABI an export that takes an input always
-    /// returns its result's offset, even when the contract ignores the result.
-    /// </summary>
-    public static WasmScalar ExportResult(ExportSpec export, AbiKind abi)
-        => abi == AbiKind.FixedOffset && export.Parameters.Any(IsBuffer) ? WasmScalar.I32 : Result(export.Result, abi);
-
     /// <summary>The <c>WasmAbi</c> value of <paramref name="abi"/> as C#.</summary>
     public static string AbiValue(AbiKind abi) => "global::Airlock.WasmAbi." + abi;
 
-    /// <summary>
-    /// Whether a host function may write a result at its module's fixed result offset: under the
-    /// fixed-offset ABI, those whose result is a buffer. Scalars travel as the return value.
-    /// </summary>
-    public static bool WritesResult(ImportSpec import, AbiKind abi) => abi == AbiKind.FixedOffset && IsBuffer(import.Result);
+    /// <summary>Whether a result of this kind travels as a buffer (the wasm type is the ABI's).</summary>
+    public static bool IsResultBuffer(ValueSpec value)
+        => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json;
 
     public static bool IsBuffer(ValueSpec value)
         => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json;

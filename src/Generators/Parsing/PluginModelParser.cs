@@ -54,7 +54,7 @@ internal static class PluginModelParser
             exports.Add(new CheckedExport(
                 export.ExportName,
                 export.MethodName,
-                Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(export.Parameters), Emitting.Wasm.ExportResult(export, spec.Abi)),
+                Emitting.Marshalling.AbiMarshaller.For(spec.Abi).ExportSignature(export),
                 export.WhenMissing == MissingExportKind.RefuseModule,
                 LocationInfo.From(location)));
         }
@@ -130,8 +130,9 @@ internal static class PluginModelParser
             return new CheckedHostModule(name, null, null, CannotBeBound("host interface '" + ContractParser.Identity(hostType).HintName + "'", problems));
         }
 
+        var marshaller = Emitting.Marshalling.AbiMarshaller.For(host.Abi);
         ImmutableEquatableArray<HostFunctionShape> functions = host.Imports
-            .Select(i => new HostFunctionShape(i.ImportName, Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(i.Parameters), Emitting.Wasm.Result(i.Result, host.Abi)), Emitting.Wasm.WritesResult(i, host.Abi)))
+            .Select(i => new HostFunctionShape(i.ImportName, Emitting.Wasm.FunctionSignature(Emitting.Wasm.ParameterTypes(i.Parameters), marshaller.Result(i.Result)), marshaller.WritesResult(i)))
             .ToImmutableEquatableArray();
         return new CheckedHostModule(name, functions, host.Abi == AbiKind.FixedOffset ? (uint)host.ResultOffset : null);
     }
