@@ -92,8 +92,8 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
         _timer = time.CreateTimer(static state => ((SqliteAuditLog)state!).Tick(), this, _options.FlushInterval, _options.FlushInterval);
     }
 
-    /// <summary>How many records wait for the writer (for diagnostics and tests).</summary>
-    public int QueuedRecords
+    // How many records wait for the writer (for tests).
+    internal int QueuedRecords
     {
         get
         {
@@ -247,14 +247,16 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
 
                 LogWriteFailed(_logger, lost, exception.Message, exception);
             }
-
-            lock (_gate)
+            finally
             {
-                _disposed = true;
-                _queue.Clear();
-            }
+                lock (_gate)
+                {
+                    _disposed = true;
+                    _queue.Clear();
+                }
 
-            _connection.Dispose();
+                _connection.Dispose();
+            }
         }
     }
 
@@ -279,8 +281,9 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
 
             CommitThrough(sequence);
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or ObjectDisposedException)
+        catch (Exception exception)
         {
+            // A timer thread must not throw: whatever failed, the records stay queued for the next attempt.
             int waiting;
             lock (_gate)
             {
