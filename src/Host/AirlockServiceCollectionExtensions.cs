@@ -33,6 +33,15 @@ public sealed class AirlockOptions
     /// <summary>The bounded event bus's settings.</summary>
     public PluginEventBusOptions Events { get; set; } = new();
 
+    /// <summary>
+    /// How the audit log bounds each plugin's records and batches its writes: allowed host calls aggregated per
+    /// second, 120 records per plugin per minute, denials always recorded one by one and committed at once.
+    /// </summary>
+    public AuditLogOptions Audit { get; set; } = new();
+
+    /// <summary>The per-plugin limit of plugin log lines: 10 a second with bursts of 50 by default.</summary>
+    public LogRateLimiterOptions Logs { get; set; } = new();
+
     /// <summary>OAuth tokens by platform; an in-memory store by default.</summary>
     public ICredentialStore Credentials { get; set; } = new InMemoryCredentialStore();
 }
@@ -65,7 +74,7 @@ public static class AirlockServiceCollectionExtensions
         services.AddSingleton<IAuditLog>(provider =>
         {
             Directory.CreateDirectory(data);
-            return new SqliteAuditLog(Path.Combine(data, "audit.db"), Loggers(provider).CreateLogger("Airlock.Audit"));
+            return new SqliteAuditLog(Path.Combine(data, "audit.db"), options.Audit, Loggers(provider).CreateLogger("Airlock.Audit"), provider.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<IApprovalStore>(_ =>
         {
@@ -82,7 +91,7 @@ public static class AirlockServiceCollectionExtensions
         services.AddSingleton(options.Credentials);
         services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new PluginRateLimiter(new PluginRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new LogRateLimiter(new LogRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new LogRateLimiter(options.Logs, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new PluginHttpClient(options.Http));
         services.AddSingleton(provider => new SocialScaleServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
         {

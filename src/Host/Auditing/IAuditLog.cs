@@ -3,11 +3,23 @@ namespace Airlock.Auditing;
 /// <summary>Where the host records what plugins do. Implementations must be thread-safe.</summary>
 public interface IAuditLog
 {
-    /// <summary>Records <paramref name="entry"/>. Returns once the entry is as durable as the log promises.</summary>
+    /// <summary>
+    /// Records <paramref name="entry"/> as a record of its own: a decision of the host about a plugin (an approval)
+    /// or a denial. Returns once the entry is as durable as the log promises.
+    /// </summary>
     /// <param name="entry">The entry.</param>
     void Record(AuditEntry entry);
 
-    /// <summary>Reads back entries, oldest first.</summary>
+    /// <summary>
+    /// Records a plugin's call of a host function. A log may aggregate repeated allowed calls into one record with a
+    /// count and bound how many records of allowed calls each plugin adds (see <see cref="AuditLogOptions"/>); a
+    /// denied call is always recorded on its own, as by <see cref="Record"/>. The default implementation calls
+    /// <see cref="Record"/>.
+    /// </summary>
+    /// <param name="entry">The call.</param>
+    void RecordHostCall(AuditEntry entry) => Record(entry);
+
+    /// <summary>Reads back entries, oldest first (an aggregated record by its first call).</summary>
     /// <param name="pluginId">Only this plugin's entries; <see langword="null"/> for all.</param>
     /// <param name="from">Only entries at or after this time.</param>
     /// <param name="to">Only entries before this time.</param>

@@ -376,20 +376,41 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
 
     private void Raise(PluginDirectoryEventArgs change) => Changed?.Invoke(this, change);
 
+    // Names, versions and failure reasons can carry a plugin author's text (a manifest's version, the message a
+    // plugin's hook_on_plugin_loaded answered with, SQLite's message quoting its SQL): sanitised before logging.
+    private static void Loaded(ILogger logger, string name, string version, string sha256)
+        => LogLoaded(logger, Clean(name), Clean(version), sha256);
+
+    private static void Reloaded(ILogger logger, string name, string oldVersion, string newVersion, string sha256)
+        => LogReloaded(logger, Clean(name), Clean(oldVersion), Clean(newVersion), sha256);
+
+    private static void Unloaded(ILogger logger, string name, string directory)
+        => LogUnloaded(logger, Clean(name), directory);
+
+    private static void LoadFailed(ILogger logger, string name, string state, string reason, Exception exception)
+        => LogLoadFailed(logger, Clean(name), state, Runtime.PluginText.Sanitize(reason, MaxReasonChars), exception);
+
+    private static void UnloadFailed(ILogger logger, string pluginId, string reason, Exception exception)
+        => LogUnloadFailed(logger, Clean(pluginId), Runtime.PluginText.Sanitize(reason, MaxReasonChars), exception);
+
+    private static string Clean(string text) => Runtime.PluginText.Sanitize(text, Auditing.AuditEntry.MaxNameChars);
+
+    private const int MaxReasonChars = 4096;
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Plugin {Name} {Version} loaded (module {Sha256})")]
-    private static partial void Loaded(ILogger logger, string name, string version, string sha256);
+    private static partial void LogLoaded(ILogger logger, string name, string version, string sha256);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Plugin {Name} reloaded: {OldVersion} -> {NewVersion} (module {Sha256}); calls in flight finish on the old version")]
-    private static partial void Reloaded(ILogger logger, string name, string oldVersion, string newVersion, string sha256);
+    private static partial void LogReloaded(ILogger logger, string name, string oldVersion, string newVersion, string sha256);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Plugin {Name} unloaded: its module left {Directory}")]
-    private static partial void Unloaded(ILogger logger, string name, string directory);
+    private static partial void LogUnloaded(ILogger logger, string name, string directory);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Plugin {Name} failed to load and {State}: {Reason}")]
-    private static partial void LoadFailed(ILogger logger, string name, string state, string reason, Exception exception);
+    private static partial void LogLoadFailed(ILogger logger, string name, string state, string reason, Exception exception);
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Plugin {PluginId} did not unload cleanly: {Reason}")]
-    private static partial void UnloadFailed(ILogger logger, string pluginId, string reason, Exception exception);
+    private static partial void LogUnloadFailed(ILogger logger, string pluginId, string reason, Exception exception);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Watching {Directory} failed: {Reason}; plugins are no longer reloaded")]
     private static partial void WatcherFailed(ILogger logger, string directory, string reason, Exception exception);

@@ -16,15 +16,14 @@ namespace Airlock.Lesstruct;
 /// patterns allow (redirects included), SQL only on the tables it was granted (judged by SQLite's
 /// authorizer), logging always. Every call is audited, allowed or denied.
 /// </summary>
-public sealed partial class LesstructHostServices : ILesstructHost
+public sealed class LesstructHostServices : ILesstructHost
 {
-    private const int MaxLogMessageChars = 4096;
     private const int MaxAuditTargetChars = 200;
 
     private readonly LesstructManifest _manifest;
     private readonly LesstructServicesOptions _options;
     private readonly TableGrants _grants;
-    private readonly ILogger _logger;
+    private readonly PluginLogSink _log;
 
     /// <summary>Creates the host functions of the plugin <paramref name="manifest"/> describes.</summary>
     /// <param name="manifest">The plugin's manifest.</param>
@@ -38,7 +37,9 @@ public sealed partial class LesstructHostServices : ILesstructHost
         _grants = TableGrants.Create(manifest.Database
             .GroupBy(p => p.SqliteTable, StringComparer.Ordinal)
             .Select(g => new TableGrant(g.Key, g.Any(p => p.Access == DatabaseAccess.Read), g.Any(p => p.Access == DatabaseAccess.Write))));
-        _logger = options.LoggerFactory.CreateLogger("Airlock.Lesstruct." + manifest.Name);
+        // The manifest's name is the plugin author's text: sanitised before it names a logger category.
+        ILogger logger = options.LoggerFactory.CreateLogger("Airlock.Lesstruct." + PluginText.Sanitize(manifest.Name, AuditEntry.MaxNameChars));
+        _log = new PluginLogSink(logger, options.LogLimiter, options.Audit, options.TimeProvider);
     }
 
     /// <inheritdoc/>
@@ -71,13 +72,12 @@ public sealed partial class LesstructHostServices : ILesstructHost
     /// <inheritdoc/>
     public void LogError(GuestContext guest, string message) => Log(guest, LogLevel.Error, "lesstruct.log_error", message);
 
-    private void Log(GuestContext guest, LogLevel level, string action, string message)
+    // A log line is not an audited capability use: it goes through the shared, rate-limited plugin log path.
+    private void Log(GuestContext guest, LogLevel level, string function, string message)
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(message);
-        string clean = PluginText.Sanitize(message, MaxLogMessageChars);
-        PluginLog(_logger, level, guest.Plugin.Id, guest.Export, clean);
-        Audit(guest, action, "log", allowed: true, $"{message.Length} chars");
+        _log.Write(guest.Plugin.Id, guest.Plugin.Version, guest.Export, function, level, message);
     }
 
     private HostResult<HttpResponseData> Send(GuestContext guest, string action, HttpMethod method, string url, Dictionary<string, string>? headers, ReadOnlySpan<byte> body)
@@ -236,9 +236,10 @@ public sealed partial class LesstructHostServices : ILesstructHost
         return HostResult<T>.Failure(code, message);
     }
 
+    // Every record goes through the audit log's bounded path for host calls; AuditEntry sanitises the text.
     private void Audit(GuestContext guest, string action, string target, bool allowed, string? detail)
     {
-        _options.Audit?.Record(new AuditEntry(
+        _options.Audit?.RecordHostCall(new AuditEntry(
             _options.TimeProvider.GetUtcNow(),
             guest.Plugin.Id,
             guest.Plugin.Version,
@@ -289,8 +290,4 @@ public sealed partial class LesstructHostServices : ILesstructHost
 
     private static bool IsRedirect(HttpStatusCode status)
         => status is HttpStatusCode.Moved or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
-
-
-    [LoggerMessage(EventId = 500, Message = "Plugin {PluginId} ({Export}): {Message}")]
-    private static partial void PluginLog(ILogger logger, LogLevel level, string pluginId, string export, string message);
 }

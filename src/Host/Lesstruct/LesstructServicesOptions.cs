@@ -1,4 +1,5 @@
 using Airlock.Auditing;
+using Airlock.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,11 +29,23 @@ public sealed class LesstructServicesOptions
     /// <summary>Row, size and time limits of plugin SQL.</summary>
     public PluginDbLimits DatabaseLimits { get; set; } = new();
 
-    /// <summary>Where every host function call is recorded; <see langword="null"/> to record nothing.</summary>
+    /// <summary>
+    /// Where every HTTP and SQL call is recorded (through <see cref="IAuditLog.RecordHostCall"/>, which
+    /// <see cref="SqliteAuditLog"/> aggregates and bounds per plugin; denials are always recorded one by one);
+    /// <see langword="null"/> to record nothing. Log lines are not recorded; lines the log rate limit drops are
+    /// counted as <c>log.suppressed</c>.
+    /// </summary>
     public IAuditLog? Audit { get; set; }
 
     /// <summary>Where plugins' log messages go.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// The per-plugin limit of <c>log_info</c> and <c>log_error</c> lines (keyed by plugin id), the same limiter
+    /// SocialScale's <c>host_log</c> uses: by default 10 lines a second with bursts of 50. Lines over the limit are
+    /// dropped, and their count is logged when the plugin's logging resumes.
+    /// </summary>
+    public LogRateLimiter LogLimiter { get; set; } = new();
 
     /// <summary>The clock of audit timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

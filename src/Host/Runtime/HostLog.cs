@@ -5,8 +5,12 @@ namespace Airlock.Runtime;
 /// <summary>The host's log messages.</summary>
 internal static partial class HostLog
 {
+    /// <summary>Logs a load; the id and version (a manifest's text) are sanitised.</summary>
+    public static void Loaded(ILogger logger, string pluginId, string version, string contract, string sha256, double elapsedMs)
+        => LogLoaded(logger, PluginText.Sanitize(pluginId, Auditing.AuditEntry.MaxNameChars), PluginText.Sanitize(version, Auditing.AuditEntry.MaxNameChars), contract, sha256, elapsedMs);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} ({Contract}, module sha256 {Sha256}) in {ElapsedMs:0.0} ms")]
-    public static partial void Loaded(ILogger logger, string pluginId, string version, string contract, string sha256, double elapsedMs);
+    private static partial void LogLoaded(ILogger logger, string pluginId, string version, string contract, string sha256, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Message = "Plugin {PluginId} wrote to {Stream}: {Text}")]
     public static partial void PluginOutput(ILogger logger, LogLevel level, string pluginId, string stream, string text);

@@ -26,14 +26,14 @@ namespace Airlock.SocialScale;
 /// instead. The void functions (<c>host_store_set</c>, <c>host_emit_event</c>) cannot return
 /// anything, so a refusal there always ends the call with <see cref="HostFunctionException"/>.
 /// </remarks>
-public sealed partial class SocialScaleHostServices : ISocialScaleHost
+public sealed class SocialScaleHostServices : ISocialScaleHost
 {
     private readonly string _pluginId;
     private readonly string _version;
     private readonly PluginPermissions _permissions;
     private readonly DomainAllowlist _domains;
     private readonly SocialScaleServices _services;
-    private readonly ILogger _logger;
+    private readonly PluginLogSink _log;
 
     /// <summary>Creates the host functions of one approved plugin.</summary>
     /// <param name="pluginId">The plugin's id (the KV namespace, rate-limit key and audit subject).</param>
@@ -51,19 +51,15 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
         _permissions = permissions;
         _domains = permissions.NetworkAccess ? new DomainAllowlist(permissions.NetworkDomains) : DomainAllowlist.Empty;
         _services = services;
-        _logger = services.LoggerFactory.CreateLogger("Airlock.Plugin." + pluginId);
+        ILogger logger = services.LoggerFactory.CreateLogger("Airlock.Plugin." + PluginText.Sanitize(pluginId, AuditEntry.MaxNameChars));
+        _log = new PluginLogSink(logger, services.LogLimiter, services.Audit, services.TimeProvider);
     }
 
     /// <inheritdoc/>
     public void Log(GuestContext guest, PluginLogLevel level, string message)
     {
+        ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(message);
-        LogRateDecision decision = _services.LogLimiter.TryAcquire(_pluginId);
-        if (!decision.Allowed)
-        {
-            return;
-        }
-
         LogLevel logLevel = level switch
         {
             PluginLogLevel.Trace => LogLevel.Trace,
@@ -72,13 +68,7 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
             PluginLogLevel.Warn => LogLevel.Warning,
             _ => LogLevel.Error,
         };
-        using IDisposable? scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("PluginId", _pluginId), new("PluginVersion", _version) });
-        if (decision.Suppressed > 0)
-        {
-            LogSuppressed(_logger, _pluginId, decision.Suppressed);
-        }
-
-        PluginLog(_logger, logLevel, _pluginId, PluginText.Sanitize(message, 4096));
+        _log.Write(_pluginId, _version, guest.Export, "host_log", logLevel, message);
     }
 
     /// <inheritdoc/>
@@ -278,13 +268,7 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
         _ => HostCallStatus.TooLarge,
     };
 
+    // Every record goes through the audit log's bounded path for host calls; AuditEntry sanitises the text.
     private void Audit(string category, string action, string target, bool allowed, string? detail)
-        => _services.Audit?.Record(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, category + "." + action, target, allowed, detail));
-
-
-    [LoggerMessage(EventId = 600, Message = "Plugin {PluginId}: {Message}")]
-    private static partial void PluginLog(ILogger logger, LogLevel level, string pluginId, string message);
-
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Plugin {PluginId} logged too fast: {Count} lines were suppressed")]
-    private static partial void LogSuppressed(ILogger logger, string pluginId, long count);
+        => _services.Audit?.RecordHostCall(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, category + "." + action, target, allowed, detail));
 }

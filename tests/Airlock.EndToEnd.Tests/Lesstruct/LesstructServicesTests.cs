@@ -199,18 +199,42 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Log_calls_are_audited_and_logged_without_control_characters()
+    public void Log_lines_are_logged_sanitised_and_are_not_audited()
     {
         var logs = new Airlock.Host.Tests.CapturingLoggerProvider();
         using ILoggerFactory factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
         LesstructHostServices services = Services(logs: factory);
-        services.LogError(Guest(), "line one\nforged: line two");
-        Assert.Contains(logs.Messages, m => m.Contains("line one forged: line two", StringComparison.Ordinal));
-        AuditEntry entry = Assert.Single(Audit.Query());
-        Assert.Equal("lesstruct.log_error", entry.Action);
+        services.LogError(Guest(), "line one\nforged: line two\u2028forged: line three \u202Eevil\u2066");
+        Assert.Contains(logs.Messages, m => m.Contains("line one forged: line two forged: line three \uFFFDevil\uFFFD", StringComparison.Ordinal));
+        Assert.Empty(Audit.Query());
     }
 
-    private LesstructHostServices Services(string? http = "/api/*", string[]? database = null, TimeSpan? httpTimeout = null, ILoggerFactory? logs = null)
+    [Fact]
+    public void Log_lines_share_the_per_plugin_rate_limit_and_report_what_was_suppressed()
+    {
+        var logs = new Airlock.Host.Tests.CapturingLoggerProvider();
+        using ILoggerFactory factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        LesstructHostServices services = Services(logs: factory, logLimiter: new Airlock.Services.LogRateLimiter(new Airlock.Services.LogRateLimiterOptions { LinesPerSecond = 1, Burst = 5 }, time));
+        for (int i = 0; i < 1000; i++)
+        {
+            services.LogInfo(Guest(), "line " + i);
+        }
+
+        Assert.Equal(5, logs.Messages.Count);
+        time.Advance(TimeSpan.FromSeconds(1));
+        services.LogError(Guest(), "back");
+        Assert.Contains(logs.Messages, m => m.Contains("Plugin enrich logged too fast: 995 lines were suppressed", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.EndsWith("): back", StringComparison.Ordinal));
+
+        // No record per line: the dropped lines are counted, aggregated into one allowed log.suppressed record.
+        AuditEntry dropped = Assert.Single(Audit.Query("enrich"));
+        Assert.Equal("log.suppressed", dropped.Action);
+        Assert.Equal(995, dropped.Count);
+        Assert.Equal("lesstruct.log_info", dropped.Target);
+    }
+
+    private LesstructHostServices Services(string? http = "/api/*", string[]? database = null, TimeSpan? httpTimeout = null, ILoggerFactory? logs = null, Airlock.Services.LogRateLimiter? logLimiter = null)
     {
         var manifest = new StringBuilder("name = \"enrich\"\nversion = \"1.0.0\"\n[capabilities]\n");
         if (http is not null)
@@ -228,6 +252,11 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         if (logs is not null)
         {
             options.LoggerFactory = logs;
+        }
+
+        if (logLimiter is not null)
+        {
+            options.LogLimiter = logLimiter;
         }
 
         return new LesstructHostServices(LesstructManifest.Parse(manifest.ToString(), Path.Combine(_workspace.Directory, "enrich.manifest")), options);

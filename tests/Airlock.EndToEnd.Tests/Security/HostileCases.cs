@@ -62,6 +62,7 @@ public static class HostileCases
         new("credential-secrecy", "reads its platform's OAuth tokens (approved)", "the guest gets the tokens; neither the audit log nor the logs contain them", Wat, CredentialSecrecyAsync),
         new("c-undeclared-runtime-domain", "declares no network_access in its manifest but asks for api.chirp.example in plugin_capabilities", "not loaded: PluginLoadException naming the domain; a new approval is needed", C, UndeclaredRuntimeDomainAsync),
         new("c-rate-limit", "publishes more often than its limit (1 per hour here)", "the connector answers rate_limit_exceeded (retryable), which the app sees as PluginErrorException", C, ConnectorRateLimitAsync),
+        .. HostileAuditCases.All,
     ];
 
     private const string Invalid = "\uFFFF-invalid";

@@ -95,16 +95,20 @@ public sealed class HostileWorld : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>Loads a fresh probe with the given permissions and limits under a new id.</summary>
-    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null, HostResultEncoding hostResults = HostResultEncoding.StatusCodes, System.Text.Json.JsonElement? configuration = null)
+    /// <summary>Loads a fresh probe with the given permissions and limits under a new id (on another host, with other services, when given).</summary>
+    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null, HostResultEncoding hostResults = HostResultEncoding.StatusCodes, System.Text.Json.JsonElement? configuration = null, SocialScaleServices? services = null, PluginHost? host = null)
     {
         id ??= "hostile-" + Interlocked.Increment(ref _next);
-        var functions = new SocialScaleHostServices(id, "1.0.0", permissions, Services);
+        var functions = new SocialScaleHostServices(id, "1.0.0", permissions, services ?? Services);
         // The hostile suite reads the negative status codes host functions answer with; the seed-style tests read the plain encoding.
         var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
             .AddImports<Airlock.Contracts.SocialScale.ISocialScaleHost>(functions);
-        IHostileProbe probe = await Host.LoadModuleAsync<IHostileProbe>(id, HostileProbeModule.Compile(), options);
-        _loaded.Add(probe);
+        IHostileProbe probe = await (host ?? Host).LoadModuleAsync<IHostileProbe>(id, HostileProbeModule.Compile(), options);
+        if (host is null)
+        {
+            _loaded.Add(probe);
+        }
+
         return probe;
     }
 
