@@ -1,4 +1,4 @@
-/* JSON reader and writer for the Lesstruct sample plugins. See json.h. */
+/* JSON reader and writer for the C sample plugins. See json.h. */
 #include "json.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
- * Small JSON reader and writer for the Lesstruct sample plugins (enrich and
- * redact). No allocation: values are spans of the caller's text, and the
- * writer appends to a fixed buffer.
+ * Small JSON reader and writer for the C sample plugins (Lesstruct's enrich and
+ * redact, Driftless's logkit). No allocation: values are spans of the caller's
+ * text, and the writer appends to a fixed buffer.
  *
  * Reading works in two steps. json_validate() checks a whole document once
  * (RFC 8259 grammar, strict UTF-8, escapes, at most JSON_MAX_DEPTH levels of
