@@ -12,7 +12,7 @@ public sealed class WasmPluginInfo
     /// <param name="manifestPath">The manifest it was loaded from, when there was one.</param>
     /// <param name="modulePath">The module file, when it was loaded from a file.</param>
     /// <param name="memoryLayout">What the host knows of the guest's own use of its memory.</param>
-    public WasmPluginInfo(string id, string version, string contract, string moduleSha256, PluginLimits limits, string? manifestPath = null, string? modulePath = null, Abi.GuestMemoryLayout? memoryLayout = null)
+    public WasmPluginInfo(string id, string version, string contract, string moduleSha256, PluginLimits limits, string? manifestPath = null, string? modulePath = null, global::Airlock.Abi.GuestMemoryLayout? memoryLayout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(version);
@@ -26,7 +26,7 @@ public sealed class WasmPluginInfo
         Limits = limits;
         ManifestPath = manifestPath;
         ModulePath = modulePath;
-        MemoryLayout = memoryLayout ?? Abi.GuestMemoryLayout.Unknown;
+        MemoryLayout = memoryLayout ?? global::Airlock.Abi.GuestMemoryLayout.Unknown;
     }
 
     /// <summary>The plugin's identifier, unique within a host.</summary>
@@ -53,6 +53,9 @@ public sealed class WasmPluginInfo
     /// <summary>How host functions tell the guest that there is no value, or that they refused the call.</summary>
     public HostResultEncoding HostResults { get; init; }
 
+    /// <summary>The ABI of the plugin's contract, which decides how the host allocates in guest memory.</summary>
+    public WasmAbi Abi { get; init; } = WasmAbi.PackedPtrLen;
+
     /// <summary>
     /// The plugin's configuration, validated against its manifest's <c>config_schema</c>, or
     /// <see langword="null"/> when it has none. Host functions hand it to the plugin (the SocialScale
@@ -64,7 +67,7 @@ public sealed class WasmPluginInfo
     /// The guest's data, stack and heap as the host read them from the module, which the fixed-offset
     /// ABI never writes into.
     /// </summary>
-    public Abi.GuestMemoryLayout MemoryLayout { get; }
+    public global::Airlock.Abi.GuestMemoryLayout MemoryLayout { get; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Version}";

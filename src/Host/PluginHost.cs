@@ -280,6 +280,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             {
                 imports.Define(linker);
             }
+
+            if (contract.Abi == WasmAbi.WasmBindgen)
+            {
+                WasmBindgenStubs.Define(linker, shape);
+            }
         }
         catch
         {
@@ -291,6 +296,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         {
             HostResults = plan.HostResults,
             Configuration = plan.Configuration,
+            Abi = contract.Abi,
         };
         var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
         var activator = new PluginActivator(loaded);

@@ -133,6 +133,12 @@ internal sealed class ModuleExpectations
 
     /// <summary>Whether the module may import WASI.</summary>
     public bool AllowsWasi { get; init; } = true;
+
+    /// <summary>
+    /// Whether the contract uses the wasm-bindgen ABI: the allocator is <c>__wbindgen_malloc</c> and
+    /// <c>__wbindgen_free</c>, and wasm-bindgen's inert glue imports are linked by the host.
+    /// </summary>
+    public bool WasmBindgen { get; init; }
 }
 
 /// <summary>What kind of mismatch a problem is; each has its own diagnostic id at compile time.</summary>
@@ -191,7 +197,7 @@ internal static class ModuleVerifier
             exports[export.Name] = export;
         }
 
-        string abi = contract.FixedOffset ? "the fixed-offset ABI" : "the packed ptr+len ABI";
+        string abi = contract.FixedOffset ? "the fixed-offset ABI" : contract.WasmBindgen ? "the wasm-bindgen ABI" : "the packed ptr+len ABI";
         if (!exports.TryGetValue("memory", out ModuleItem? memory) || memory.Kind != WasmExternalKind.Memory)
         {
             problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module has no 'memory' export; {abi} exchanges data through the exported memory."));
@@ -201,7 +207,12 @@ internal static class ModuleVerifier
             problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory."));
         }
 
-        if (!contract.FixedOffset)
+        if (contract.WasmBindgen)
+        {
+            CheckOneOf(exports, WasmBindgenGlue.Malloc, WasmBindgenGlue.MallocTypes, abi, problems);
+            CheckOneOf(exports, WasmBindgenGlue.Free, WasmBindgenGlue.FreeTypes, abi, problems);
+        }
+        else if (!contract.FixedOffset)
         {
             CheckFunction(exports, "alloc", AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
             CheckFunction(exports, "dealloc", DeallocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
@@ -254,6 +265,17 @@ internal static class ModuleVerifier
     private static void CheckImport(ModuleItem import, ModuleExpectations contract, IReadOnlyList<HostModuleShape> provided, string? noImportsReason, List<ModuleProblem> problems)
     {
         string subject = import.Module + "." + import.Name;
+        if (contract.WasmBindgen && WasmBindgenGlue.IsGlueModule(import.Module))
+        {
+            // wasm-bindgen's glue: the host links stubs for what is inert, and nothing stands in for JavaScript.
+            if (WasmBindgenGlue.Classify(import.Module, import.Name, import.Signature) == WasmBindgenGlueKind.JavaScript)
+            {
+                problems.Add(new(ModuleProblemKind.ForbiddenImport, subject, WasmBindgenGlue.Refusal(import.Module, import.Name, import.Signature)));
+            }
+
+            return;
+        }
+
         if (import.Module == WasiModule)
         {
             if (!contract.AllowsWasi)
@@ -307,6 +329,21 @@ internal static class ModuleVerifier
         {
             problems.Add(new(ModuleProblemKind.MemoryWindow, what, $"the {what} 0x{offset:x} ({offset}) lies inside the guest's {owner}, so writing there would corrupt the plugin; "
                 + "link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md)."));
+        }
+    }
+
+    // An ABI function that comes in more than one shape (wasm-bindgen's allocator, with and without an alignment).
+    private static void CheckOneOf(Dictionary<string, ModuleItem> exports, string name, WasmFunctionSignature[] accepted, string requiredBy, List<ModuleProblem> problems)
+    {
+        string shapes = string.Join(" or ", accepted.Select(a => a.ToString()));
+        if (!exports.TryGetValue(name, out ModuleItem? export))
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, name, $"the module has no export '{name}' of type {shapes}, which {requiredBy} needs."));
+        }
+        else if (export.Kind != WasmExternalKind.Function || export.Signature is not { } actual || !accepted.Any(a => a.Equals(actual)))
+        {
+            string what = export.Signature is { } signature ? "has type " + signature : "is " + Describe(export.Kind);
+            problems.Add(new(ModuleProblemKind.AbiSupport, name, $"the module's export '{name}' {what}; {requiredBy} needs {shapes}."));
         }
     }
 

@@ -21,6 +21,12 @@ public abstract class GuestContext
     private const string MemoryExport = "memory";
     private const string AllocExport = "alloc";
     private const string DeallocExport = "dealloc";
+    private const string WasmBindgenMalloc = "__wbindgen_malloc";
+    private const string WasmBindgenFree = "__wbindgen_free";
+
+    private string AllocName => Plugin.Abi == WasmAbi.WasmBindgen ? WasmBindgenMalloc : AllocExport;
+
+    private string FreeName => Plugin.Abi == WasmAbi.WasmBindgen ? WasmBindgenFree : DeallocExport;
     private const long WasmPageBytes = 65536;
 
     // Scratch buffers larger than this are dropped after use so one huge payload does not pin memory.
@@ -42,6 +48,7 @@ public abstract class GuestContext
     private string? _activeImportModule;
     private string? _activeImportFunction;
     private Exception? _importFault;
+    private uint _returnSlot;
 
     /// <summary>Creates the context of one instance of <paramref name="plugin"/>.</summary>
     /// <param name="plugin">The plugin the instance belongs to.</param>
@@ -75,8 +82,38 @@ public abstract class GuestContext
     {
         ArgumentNullException.ThrowIfNull(instance);
         _memory = instance.GetMemory(MemoryExport);
-        _alloc = instance.GetFunction<int, int>(AllocExport);
-        _dealloc = instance.GetAction<int, int>(DeallocExport);
+        BindAllocator(instance.GetFunction(AllocName), instance.GetFunction(FreeName));
+    }
+
+    // The allocator the contract's ABI calls: alloc/dealloc, or wasm-bindgen's __wbindgen_malloc and
+    // __wbindgen_free in either of their shapes (an alignment argument since wasm-bindgen 0.2.87; the
+    // host's buffers are bytes, so it passes 1, as wasm-bindgen's own JavaScript glue does for strings).
+    private void BindAllocator(Function? malloc, Function? free)
+    {
+        if (Plugin.Abi != WasmAbi.WasmBindgen)
+        {
+            _alloc = malloc?.WrapFunc<int, int>();
+            _dealloc = free?.WrapAction<int, int>();
+            return;
+        }
+
+        if (malloc?.Parameters.Count == 2 && malloc.WrapFunc<int, int, int>() is { } aligned)
+        {
+            _alloc = length => aligned(length, 1);
+        }
+        else
+        {
+            _alloc = malloc?.WrapFunc<int, int>();
+        }
+
+        if (free?.Parameters.Count == 3 && free.WrapAction<int, int, int>() is { } alignedFree)
+        {
+            _dealloc = (pointer, length) => alignedFree(pointer, length, 1);
+        }
+        else
+        {
+            _dealloc = free?.WrapAction<int, int>();
+        }
     }
 
     /// <summary>
@@ -232,7 +269,7 @@ public abstract class GuestContext
             return Span<byte>.Empty;
         }
 
-        Func<int, int> alloc = _alloc ?? throw MissingExport(AllocExport);
+        Func<int, int> alloc = _alloc ?? throw MissingExport(AllocName);
         uint pointer = unchecked((uint)alloc(length));
         if (pointer == 0)
         {
@@ -265,8 +302,19 @@ public abstract class GuestContext
             return;
         }
 
-        Action<int, int> dealloc = _dealloc ?? throw MissingExport(DeallocExport);
+        Action<int, int> dealloc = _dealloc ?? throw MissingExport(FreeName);
         dealloc(buffer.WasmPointer, buffer.WasmLength);
+    }
+
+    /// <summary>The wasm-bindgen return slot of this instance, allocated on first use (see <see cref="WasmBindgen.ReturnSlot"/>).</summary>
+    internal int WasmBindgenReturnSlot()
+    {
+        if (_returnSlot == 0)
+        {
+            _returnSlot = Allocate(8, "wasm-bindgen return slot").Pointer;
+        }
+
+        return unchecked((int)_returnSlot);
     }
 
     /// <summary>Whether growing memory by <paramref name="additionalBytes"/> would pass the plugin's memory limit.</summary>
@@ -462,8 +510,7 @@ public abstract class GuestContext
         }
 
         _memory = caller.GetMemory(MemoryExport);
-        _alloc = caller.GetFunction(AllocExport)?.WrapFunc<int, int>();
-        _dealloc = caller.GetFunction(DeallocExport)?.WrapAction<int, int>();
+        BindAllocator(caller.GetFunction(AllocName), caller.GetFunction(FreeName));
     }
 
     private Memory RequireMemory() => _memory ?? throw MissingExport(MemoryExport);

@@ -26,4 +26,14 @@ public enum WasmAbi
     /// <c>docs/abi/fixed-offset.md</c>.
     /// </summary>
     FixedOffset = 2,
+
+    /// <summary>
+    /// The convention of Rust plugins built with <c>#[wasm_bindgen]</c> (the Driftless ABI): each string
+    /// argument is allocated with the guest's <c>__wbindgen_malloc</c>, passed as <c>(ptr, len)</c> and
+    /// owned (freed) by the callee; a buffer result is written as <c>(ptr, len)</c> to a return slot
+    /// passed as the first parameter, and the host frees it with <c>__wbindgen_free</c>. Both allocator
+    /// shapes are supported (with and without an alignment argument), and wasm-bindgen's inert glue
+    /// imports are linked as stubs. See <c>docs/abi/wasm-bindgen.md</c>.
+    /// </summary>
+    WasmBindgen = 3,
 }

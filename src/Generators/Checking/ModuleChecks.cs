@@ -148,6 +148,7 @@ internal static class ModuleChecks
             ResultLengthExport = contract.FixedOffset ? contract.ResultLengthExport : null,
             InputOffset = contract.InputOffset,
             AllowsWasi = contract.AllowsWasi,
+            WasmBindgen = contract.WasmBindgen,
         };
         HostModuleShape[] provided = [.. contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset))];
 

@@ -30,6 +30,7 @@ internal sealed record CheckedHostModule(string Name, ImmutableEquatableArray<Ho
 /// <param name="Exports">The exports the contract binds.</param>
 /// <param name="HostModules">The host modules the contract declares.</param>
 /// <param name="Unbound">Why the contract cannot be bound, or null; when set, nothing is checked against it.</param>
+/// <param name="WasmBindgen">Whether the contract uses the wasm-bindgen ABI.</param>
 internal sealed record ContractCheckSpec(
     string Name,
     LocationInfo? Location,
@@ -40,7 +41,8 @@ internal sealed record ContractCheckSpec(
     bool AllowsWasi,
     ImmutableEquatableArray<CheckedExport> Exports,
     ImmutableEquatableArray<CheckedHostModule> HostModules,
-    string? Unbound = null);
+    string? Unbound = null,
+    bool WasmBindgen = false);
 
 /// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit (null when it cannot be bound) and the module checks.</summary>
 internal sealed record PluginModel(ContractSpec? Spec, ContractCheckSpec Check);

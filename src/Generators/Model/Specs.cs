@@ -127,6 +127,7 @@ internal enum AbiKind
 {
     PackedPtrLen = 1,
     FixedOffset = 2,
+    WasmBindgen = 3,
 }
 
 /// <summary>A method of a <c>[WasmPlugin]</c> contract bound to an export.</summary>

@@ -374,12 +374,19 @@ internal static class ContractParser
         return checker;
     }
 
-    private static string AbiName(AbiKind abi) => abi == AbiKind.FixedOffset ? "fixed-offset ABI" : "packed ptr+len ABI";
+    private static string AbiName(AbiKind abi) => abi switch
+    {
+        AbiKind.FixedOffset => "fixed-offset ABI",
+        AbiKind.WasmBindgen => "wasm-bindgen ABI",
+        _ => "packed ptr+len ABI",
+    };
 
     // An offset without an explicit ABI means the fixed-offset ABI; an offset with another ABI is a mistake.
     private static AbiKind ReadAbi(AttributeData attribute, int offset, string offsetName, INamedTypeSymbol symbol, List<Diagnostic> diagnostics)
     {
-        AbiKind abi = ReservedExports.SelectsFixedOffset(attribute, offsetName) ? AbiKind.FixedOffset : AbiKind.PackedPtrLen;
+        AbiKind abi = ReservedExports.SelectsFixedOffset(attribute, offsetName) ? AbiKind.FixedOffset
+            : ReservedExports.SelectsWasmBindgen(attribute) ? AbiKind.WasmBindgen
+            : AbiKind.PackedPtrLen;
         if (abi != AbiKind.FixedOffset && offset != 0)
         {
             diagnostics.Add(Diagnostic.Create(Descriptors.FixedOffsetMisuse, symbol.Locations.FirstOrDefault(), symbol.Name, offsetName + " applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset"));

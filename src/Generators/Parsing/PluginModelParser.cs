@@ -81,7 +81,8 @@ internal static class PluginModelParser
             spec.ResultLengthExport,
             spec.AllowsWasi,
             exports.ToImmutableEquatableArray(),
-            hosts.ToImmutableEquatableArray());
+            hosts.ToImmutableEquatableArray(),
+            WasmBindgen: spec.Abi == AbiKind.WasmBindgen);
     }
 
     // A contract that cannot be bound still ties its module: the check reports why it is not run.

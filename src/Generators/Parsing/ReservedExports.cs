@@ -38,6 +38,20 @@ internal static class ReservedExports
         return explicitAbi ? abi == 2 : offset != 0;
     }
 
+    /// <summary>Whether a <c>[WasmPlugin]</c> attribute selects the wasm-bindgen ABI (<c>Abi = WasmAbi.WasmBindgen</c>, which is 3).</summary>
+    public static bool SelectsWasmBindgen(AttributeData attribute)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Abi")
+            {
+                return argument.Value.Value is int value && value == 3;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The result-length export a <c>[WasmPlugin]</c> attribute names, or the default.</summary>
     public static string ResultLengthExport(AttributeData plugin)
     {
@@ -70,6 +84,8 @@ internal static class ReservedExports
                 return "the host allocates and frees payload buffers in guest memory with it";
             case "__data_end" or "__heap_base":
                 return "the host reads the guest's memory layout from it";
+            case "__wbindgen_malloc" or "__wbindgen_free" or "__wbindgen_realloc":
+                return "it is wasm-bindgen's allocator, which the host calls for string arguments and results";
         }
 
         return fixedOffset && name == resultLengthExport

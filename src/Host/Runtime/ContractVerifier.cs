@@ -23,6 +23,7 @@ internal static class ContractVerifier
             ResultLengthExport = contract.ResultLengthExport,
             InputOffset = (uint)contract.InputOffset,
             AllowsWasi = contract.AllowsWasi,
+            WasmBindgen = contract.Abi == WasmAbi.WasmBindgen,
         };
         HostModuleShape[] hosts = [.. provided.Select(p => Shape(p.Module))];
         WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];

@@ -19,6 +19,7 @@ internal abstract class AbiMarshaller
     public static AbiMarshaller For(AbiKind abi) => abi switch
     {
         AbiKind.FixedOffset => FixedOffsetMarshaller.Instance,
+        AbiKind.WasmBindgen => WasmBindgenMarshaller.Instance,
         _ => PackedPtrLenMarshaller.Instance,
     };
 
@@ -89,6 +90,12 @@ internal abstract class AbiMarshaller
             writer.Line("call.Free(" + buffers[i] + ");");
         }
 
+        EmitTake(writer, operation);
+    }
+
+    /// <summary>Returns the result from <c>result</c>: a scalar as is, a buffer packed as <c>(ptr &lt;&lt; 32) | len</c>, read and freed.</summary>
+    protected static void EmitTake(SourceWriter writer, OperationShape operation)
+    {
         ExportSpec export = operation.Export;
         string region = operation.ResultRegion;
         string info = operation.ResultInfo;
