@@ -107,7 +107,18 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
             throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.") { RetryAfter = limit.RetryAfter };
         }
 
-        PluginHttpResult result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
+        PluginHttpResult result;
+        try
+        {
+            result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
+        }
+        catch (OperationCanceledException) when (guest.CancellationToken.IsCancellationRequested)
+        {
+            // The call ends as cancelled (OperationCanceledException); the request it cut short is still on record.
+            Audit("network", "host_http_request", WithoutQuery(request.Url), true, "cancelled: the plugin's call was cancelled during the request");
+            throw;
+        }
+
         foreach (PluginHttpHop hop in result.Hops)
         {
             string outcome = hop.Status is { } status ? $"{hop.Method} {hop.Host} → {status}, {hop.ResponseBytes} bytes" : $"{hop.Method} {hop.Host}: {hop.Detail}";
