@@ -119,9 +119,17 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
             throw;
         }
 
-        foreach (PluginHttpHop hop in result.Hops)
+        for (int i = 0; i < result.Hops.Count; i++)
         {
+            PluginHttpHop hop = result.Hops[i];
             string outcome = hop.Status is { } status ? $"{hop.Method} {hop.Host} → {status}, {hop.ResponseBytes} bytes" : $"{hop.Method} {hop.Host}: {hop.Detail}";
+
+            // A response that failed after its status arrived (timed out, cut short, too large) says so.
+            if (!result.IsSuccess && i == result.Hops.Count - 1 && hop.Status is not null)
+            {
+                outcome += $" ({result.ErrorCode})";
+            }
+
             Audit("network", "host_http_request", hop.Url, hop.Allowed, outcome);
         }
 

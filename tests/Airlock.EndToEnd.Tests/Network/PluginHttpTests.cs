@@ -19,7 +19,7 @@ public sealed class PluginHttpTests(PluginHttpServer server) : IClassFixture<Plu
     private static readonly TimeSpan Plenty = TimeSpan.FromSeconds(10);
 
     // How late past its bound a request may end: the slack docs/security.md documents.
-    private const int SlackMs = 500;
+    private const int SlackMs = 1000;
 
     private static readonly DomainAllowlist Declared = new(["api.test.example", "other.test.example", "local.test.example", "rebind.test.example", "mixed.test.example", "nowhere.test.example"]);
 
