@@ -11,6 +11,7 @@ using Airlock.Auditing;
 using Airlock.Contracts.Lesstruct;
 using Airlock.Discovery;
 using Airlock.Lesstruct;
+using Airlock.Services;
 using ContentPipeline.App;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -40,12 +41,20 @@ await using (var connection = new SqliteConnection($"Data Source={databasePath}"
 using var database = PluginDatabase.OpenFile(databasePath);
 using var audit = new SqliteAuditLog(Path.Combine(workspace, "audit.db"));
 
+// Plugins reach only public addresses; the exchange-rate service runs on loopback, so the administrator
+// lets them reach exactly that address.
+using var http = new PluginHttpClient(new PluginHttpOptions
+{
+    MaxTimeout = LesstructServicesOptions.DefaultHttpTimeout,
+    PrivateNetworkExceptions = { "127.0.0.1" },
+});
+
 await using var host = new PluginHost(loggerFactory: loggerFactory);
 var options = new LesstructPluginOptions
 {
     DirectoryPath = pluginsPath,
     DevelopmentMode = true,
-    Services = { Database = database, Audit = audit, LoggerFactory = loggerFactory },
+    Services = { Database = database, Audit = audit, LoggerFactory = loggerFactory, Http = http },
 };
 await using PluginDirectory<ILesstructPlugin> plugins = await LesstructPlugins.OpenAsync(host, options, loggerFactory.CreateLogger("plugins"));
 Console.WriteLine($"Plugins serving from {pluginsPath}: {string.Join(", ", plugins.Names)}");

@@ -361,7 +361,9 @@ public abstract class GuestContext
 
     /// <summary>
     /// Called by generated host-function wiring when a host function fails: records the failure so
-    /// the plugin's call reports it, and returns the exception that ends the call.
+    /// the plugin's call reports it, and returns the exception that ends the call. An
+    /// <see cref="OperationCanceledException"/> thrown because the call's <see cref="CancellationToken"/>
+    /// was cancelled is kept as it is, so the call ends as cancelled rather than as a host-function failure.
     /// </summary>
     /// <param name="module">The import module.</param>
     /// <param name="function">The host function.</param>
@@ -373,6 +375,7 @@ public abstract class GuestContext
         Exception fault = exception switch
         {
             AirlockException or WasmtimeException => exception,
+            OperationCanceledException when CancellationToken.IsCancellationRequested => exception,
             HostCallException declined => new HostFunctionException(Plugin.Id, Export, module, function, $"{declined.Status}: {declined.Message}", declined),
             _ => new HostFunctionException(Plugin.Id, Export, module, function, $"the implementation threw {exception.GetType().Name}: {exception.Message}", exception),
         };

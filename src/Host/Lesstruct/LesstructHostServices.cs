@@ -1,20 +1,22 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Airlock.Abi;
 using Airlock.Auditing;
 using Airlock.Contracts.Lesstruct;
+using Airlock.Contracts.SocialScale;
 using Airlock.Runtime;
+using Airlock.Services;
 using Microsoft.Extensions.Logging;
 
 namespace Airlock.Lesstruct;
 
 /// <summary>
 /// The host functions of one Lesstruct plugin, checked against its manifest: HTTP only to URLs its
-/// patterns allow (redirects included), SQL only on the tables it was granted (judged by SQLite's
-/// authorizer), logging always. Every call is audited, allowed or denied.
+/// patterns allow (redirects included) through the shared <see cref="PluginHttpClient"/> (public
+/// addresses only unless the administrator allows more; the whole exchange bounded by the call's
+/// deadline and token), SQL only on the tables it was granted (judged by SQLite's authorizer),
+/// logging always. Every call is audited, allowed, denied or failed.
 /// </summary>
 public sealed class LesstructHostServices : ILesstructHost
 {
@@ -44,11 +46,11 @@ public sealed class LesstructHostServices : ILesstructHost
 
     /// <inheritdoc/>
     public HostResult<HttpResponseData> HttpGet(GuestContext guest, string url, Dictionary<string, string>? headers)
-        => Send(guest, "lesstruct.http_get", HttpMethod.Get, url, headers, ReadOnlySpan<byte>.Empty);
+        => Send(guest, "lesstruct.http_get", "GET", url, headers, null);
 
     /// <inheritdoc/>
     public HostResult<HttpResponseData> HttpPost(GuestContext guest, string url, Dictionary<string, string>? headers, ReadOnlySpan<byte> body)
-        => Send(guest, "lesstruct.http_post", HttpMethod.Post, url, headers, body);
+        => Send(guest, "lesstruct.http_post", "POST", url, headers, body.ToArray());
 
     /// <inheritdoc/>
     public HostResult<DbQueryData> DbQuery(GuestContext guest, string sql, JsonNode? parameters)
@@ -80,122 +82,64 @@ public sealed class LesstructHostServices : ILesstructHost
         _log.Write(guest.Plugin.Id, guest.Plugin.Version, guest.Export, function, level, message);
     }
 
-    private HostResult<HttpResponseData> Send(GuestContext guest, string action, HttpMethod method, string url, Dictionary<string, string>? headers, ReadOnlySpan<byte> body)
+    private HostResult<HttpResponseData> Send(GuestContext guest, string action, string method, string url, Dictionary<string, string>? headers, byte[]? body)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(url);
         if (_manifest.Http.IsEmpty)
         {
             return Deny<HttpResponseData>(guest, action, url, "capability_denied", $"{_manifest.Name}.manifest declares no [capabilities] http patterns, so the plugin may not make HTTP requests.");
         }
 
-        UrlMatch match = _manifest.Http.Match(url);
-        if (!match.IsAllowed)
-        {
-            return Deny<HttpResponseData>(guest, action, url, "url_not_allowed", match.Reason!);
-        }
-
-        if (HeaderProblem(headers) is { } problem)
-        {
-            return Deny<HttpResponseData>(guest, action, url, "invalid_headers", problem);
-        }
-
-        TimeSpan timeout = _options.HttpTimeout < guest.RemainingTime ? _options.HttpTimeout : guest.RemainingTime;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(guest.CancellationToken);
-        deadline.CancelAfter(timeout);
-        byte[]? content = method == HttpMethod.Post ? body.ToArray() : null;
-        Uri current = match.Url!;
+        // The shared executor: the manifest's patterns decide the first URL and every redirect, the addresses are checked
+        // when connecting, and the whole exchange ends by the call's deadline or its token.
+        var request = new PluginHttpRequest(url) { Method = method, Headers = headers, Body = body, BinaryResponse = true };
+        PluginHttpResult result;
         try
         {
-            for (int redirects = 0; ; redirects++)
-            {
-                using var request = new HttpRequestMessage(method, current);
-                foreach (KeyValuePair<string, string> header in headers ?? [])
-                {
-                    if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value))
-                    {
-                        request.Content ??= new ByteArrayContent(content ?? []);
-                        request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                    }
-                }
-
-                if (content is not null)
-                {
-                    request.Content ??= new ByteArrayContent(content);
-                }
-
-                using HttpResponseMessage response = _options.HttpClient.Send(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
-                {
-                    if (redirects >= _options.MaxRedirects)
-                    {
-                        return Deny<HttpResponseData>(guest, action, url, "too_many_redirects", $"the request was redirected more than {_options.MaxRedirects} times.");
-                    }
-
-                    UrlMatch next = _manifest.Http.MatchRedirect(current, location);
-                    if (!next.IsAllowed)
-                    {
-                        return Deny<HttpResponseData>(guest, action, url, "redirect_not_allowed", $"{current} redirected to {location}, which the manifest does not allow: {next.Reason}");
-                    }
-
-                    current = next.Url!;
-                    if (response.StatusCode is HttpStatusCode.SeeOther || (method == HttpMethod.Post && response.StatusCode is HttpStatusCode.Moved or HttpStatusCode.Found))
-                    {
-                        method = HttpMethod.Get;
-                        content = null;
-                    }
-
-                    continue;
-                }
-
-                return Complete(guest, action, url, response, deadline.Token);
-            }
+            result = _options.Http.Send(request, _manifest.Http, guest.RemainingTime, guest.CancellationToken);
         }
-        catch (OperationCanceledException) when (!guest.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (guest.CancellationToken.IsCancellationRequested)
         {
-            return Deny<HttpResponseData>(guest, action, url, "timeout", $"no response within {timeout.TotalMilliseconds:0} ms.", allowed: true);
+            Audit(guest, action, url, allowed: true, "cancelled: the hook call was cancelled during the request.");
+            throw;
         }
-        catch (HttpRequestException exception)
+
+        if (!result.IsSuccess)
         {
-            return Deny<HttpResponseData>(guest, action, url, "http_error", exception.Message, allowed: true);
+            bool sent = result.Hops.Count > 0 && result.Hops[^1].Allowed;
+            return Deny<HttpResponseData>(guest, action, url, LesstructCode(result), result.ErrorMessage, allowed: sent);
         }
+
+        HttpResponseData data = ResponseData(result.Response, result.BodyBytes.Span);
+        int redirects = result.Hops.Count - 1;
+        Audit(guest, action, url, allowed: true, $"{result.Response.Status}, {result.BodyBytes.Length} bytes" + (redirects > 0 ? $" after {redirects} redirects" : ""));
+        return HostResult<HttpResponseData>.Success(data);
     }
 
-    private HostResult<HttpResponseData> Complete(GuestContext guest, string action, string url, HttpResponseMessage response, CancellationToken cancellationToken)
+    // The executor's codes in Lesstruct's words (docs/lesstruct.md).
+    private static string LesstructCode(PluginHttpResult result) => result.ErrorCode switch
     {
-        int limit = _options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is long declared && declared > limit)
+        PluginHttpErrors.InvalidRequest => result.InvalidPart switch
         {
-            return Deny<HttpResponseData>(guest, action, url, "response_too_large", $"the response is {declared:N0} bytes; plugins receive at most {limit:N0}.", allowed: true);
-        }
+            PluginHttpRequestPart.Url => "url_not_allowed",
+            PluginHttpRequestPart.Headers => "invalid_headers",
+            PluginHttpRequestPart.Body => "request_too_large",
+            _ => "invalid_request",
+        },
+        PluginHttpErrors.NetworkError => "http_error",
+        _ => result.ErrorCode!,
+    };
 
-        using Stream stream = response.Content.ReadAsStream(cancellationToken);
-        byte[] buffer = new byte[Math.Min(limit + 1, 64 * 1024)];
-        using var body = new MemoryStream();
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            body.Write(buffer, 0, read);
-            if (body.Length > limit)
-            {
-                return Deny<HttpResponseData>(guest, action, url, "response_too_large", $"the response is over {limit:N0} bytes, the most plugins receive.", allowed: true);
-            }
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, IEnumerable<string>> header in response.Headers.Concat(response.Content.Headers))
-        {
-            headers[header.Key.ToLowerInvariant()] = string.Join(", ", header.Value);
-        }
-
-        byte[] bytes = body.ToArray();
+    // A body that is UTF-8 arrives as text; any other as base64 with "bodyEncoding": "base64".
+    private static HttpResponseData ResponseData(HostHttpResponse response, ReadOnlySpan<byte> bytes)
+    {
         bool text = System.Text.Unicode.Utf8.IsValid(bytes);
-        var data = new HttpResponseData(
-            (int)response.StatusCode,
-            headers,
+        return new HttpResponseData(
+            response.Status,
+            response.Headers ?? new Dictionary<string, string>(StringComparer.Ordinal),
             text ? Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes),
             text ? null : "base64");
-        Audit(guest, action, url, allowed: true, $"{(int)response.StatusCode}, {bytes.Length} bytes");
-        return HostResult<HttpResponseData>.Success(data);
     }
 
     private HostResult<T> RunSql<T>(GuestContext guest, string action, string sql, JsonNode? parameters, Func<PluginDatabase, string, JsonElement?, TableGrants, PluginDbLimits, CancellationToken, (T Data, string Outcome)> run)
@@ -260,34 +204,4 @@ public sealed class LesstructHostServices : ILesstructHost
         return PluginText.Sanitize(target, MaxAuditTargetChars);
     }
 
-    private static string? HeaderProblem(Dictionary<string, string>? headers)
-    {
-        foreach (KeyValuePair<string, string> header in headers ?? [])
-        {
-            if (header.Key.Length == 0 || header.Key.Any(c => c <= ' ' || c >= 127 || c == ':'))
-            {
-                return $"header name \"{PluginText.Sanitize(header.Key, 40)}\" is not a valid HTTP token.";
-            }
-
-            if (header.Value.Any(c => c is '\r' or '\n' or '\0'))
-            {
-                return $"header \"{header.Key}\" has a line break or NUL in its value.";
-            }
-
-            if (ForbiddenHeaders.Contains(header.Key))
-            {
-                return $"header \"{header.Key}\" is set by the host and may not be given by a plugin.";
-            }
-        }
-
-        return null;
-    }
-
-    private static readonly HashSet<string> ForbiddenHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "Proxy-Authorization", "TE", "Trailer", "Keep-Alive",
-    };
-
-    private static bool IsRedirect(HttpStatusCode status)
-        => status is HttpStatusCode.Moved or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 }

@@ -8,20 +8,39 @@ namespace Airlock.Lesstruct;
 /// <summary>What the host functions of Lesstruct plugins share: HTTP, the database, the audit log and their limits.</summary>
 public sealed class LesstructServicesOptions
 {
+    /// <summary>The per-request time limit of the default <see cref="Http"/> client: 10 s, as in Lesstruct.</summary>
+    public static readonly TimeSpan DefaultHttpTimeout = TimeSpan.FromSeconds(10);
+
+    private PluginHttpClient? _http;
+
     /// <summary>
-    /// The client plugins' HTTP requests go through. It must not follow redirects itself: the host
-    /// follows them, checking each against the plugin's URL patterns. The default client does not.
+    /// The executor plugins' <c>http_get</c> and <c>http_post</c> go through: the same <see cref="PluginHttpClient"/> as
+    /// SocialScale's <c>host_http_request</c>, with each plugin's manifest URL patterns as its policy. Its
+    /// <see cref="PluginHttpOptions"/> hold the limits (1 MiB responses, 5 redirects, <see cref="PluginHttpOptions.MaxTimeout"/>)
+    /// and the administrator's settings; in particular, hosts and addresses that are not public (loopback, private networks,
+    /// link-local, cloud metadata) are refused unless <see cref="PluginHttpOptions.PrivateNetworkExceptions"/> or
+    /// <see cref="PluginHttpOptions.AllowPrivateNetworks"/> allows them. By default a client created on first use with
+    /// <see cref="DefaultHttpTimeout"/> and otherwise default options; share one client between hosts' plugins, and
+    /// dispose it when the last plugin is gone.
     /// </summary>
-    public HttpClient HttpClient { get; set; } = CreateHttpClient(new SocketsHttpHandler());
+    public PluginHttpClient Http
+    {
+        get
+        {
+            if (Volatile.Read(ref _http) is null)
+            {
+                var created = new PluginHttpClient(new PluginHttpOptions { MaxTimeout = DefaultHttpTimeout });
+                if (Interlocked.CompareExchange(ref _http, created, null) is not null)
+                {
+                    created.Dispose();
+                }
+            }
 
-    /// <summary>The most bytes of a response body a plugin receives: 1 MiB by default.</summary>
-    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+            return _http!;
+        }
 
-    /// <summary>How long one request may take, redirects included (and never past the call's deadline): 10 s by default.</summary>
-    public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How many redirects a request may follow: 5 by default.</summary>
-    public int MaxRedirects { get; set; } = 5;
+        set => _http = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The database plugins query; <see langword="null"/> when plugins get none.</summary>
     public PluginDatabase? Database { get; set; }
@@ -49,26 +68,4 @@ public sealed class LesstructServicesOptions
 
     /// <summary>The clock of audit timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    /// <summary>
-    /// Wraps <paramref name="handler"/> in a client suitable for <see cref="HttpClient"/>: automatic
-    /// redirects off (for <see cref="SocketsHttpHandler"/> and <see cref="HttpClientHandler"/>), no
-    /// client-wide timeout (each request has its own).
-    /// </summary>
-    /// <param name="handler">The handler, for example one that reaches a loopback test server.</param>
-    public static HttpClient CreateHttpClient(HttpMessageHandler handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        switch (handler)
-        {
-            case SocketsHttpHandler sockets:
-                sockets.AllowAutoRedirect = false;
-                break;
-            case HttpClientHandler client:
-                client.AllowAutoRedirect = false;
-                break;
-        }
-
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Airlock.Services;
 
 namespace Airlock.Lesstruct;
 
@@ -17,9 +18,11 @@ namespace Airlock.Lesstruct;
 /// host names ending with a dot (<c>https://api.example.com./</c>); whitespace, control characters and backslashes; and
 /// paths with a dot segment that <see cref="Uri"/> leaves but a server may resolve, one next to an encoded slash
 /// (<c>%2F</c>, <c>%5C</c>) or a path parameter (<c>/v1/..%2Fadmin</c>, <c>/v1/..;/admin</c>).</para>
-/// <para>Check every redirect hop with <see cref="MatchRedirect(Uri, Uri)"/> and send each request to <see cref="UrlMatch.Url"/>.</para>
+/// <para>Check every redirect hop with <see cref="MatchRedirect(Uri, Uri)"/> and send each request to <see cref="UrlMatch.Url"/>.
+/// As an <see cref="IPluginUrlPolicy"/>, <see cref="PluginHttpClient"/> does both; the patterns decide the scheme, and
+/// which addresses a host may resolve to is still decided when connecting.</para>
 /// </remarks>
-public sealed class UrlAllowlist
+public sealed class UrlAllowlist : IPluginUrlPolicy
 {
     private readonly UrlPattern[] _patterns;
 
@@ -141,6 +144,28 @@ public sealed class UrlAllowlist
         }
 
         return WithRedirectPrefix(Match(target));
+    }
+
+    /// <summary>Always <see langword="true"/>: every pattern names its scheme, so a plain http URL is allowed exactly when a pattern says so.</summary>
+    public bool DecidesScheme => true;
+
+    /// <summary>Allows a URL a pattern matches (as <see cref="Match(Uri)"/>); refuses any other with <see cref="PluginHttpErrors.UrlNotAllowed"/>.</summary>
+    /// <param name="url">The absolute URL the plugin gave.</param>
+    /// <returns>The decision.</returns>
+    public PluginUrlDecision Check(Uri url)
+    {
+        UrlMatch match = Match(url);
+        return match.IsAllowed ? PluginUrlDecision.Allowed : PluginUrlDecision.Denied(PluginHttpErrors.UrlNotAllowed, match.Reason);
+    }
+
+    /// <summary>Allows a redirect whose resolved target a pattern matches, checked exactly as a first URL is.</summary>
+    /// <param name="from">The URL whose response redirected.</param>
+    /// <param name="to">The resolved redirect target.</param>
+    /// <returns>The decision.</returns>
+    public PluginUrlDecision CheckRedirect(Uri from, Uri to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        return Check(to);
     }
 
     private static UrlMatch WithRedirectPrefix(UrlMatch match) =>

@@ -104,7 +104,8 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
             return (exception, false);
         }
 
-        if (_cancelled)
+        // Cancellation wins: the epoch callback saw the token, or a host function stopped because of it.
+        if (_cancelled || (importFault is OperationCanceledException && _cancellationToken.IsCancellationRequested))
         {
             return (new OperationCanceledException($"The call to '{_export}' of plugin '{id}' was cancelled.", exception, _cancellationToken), true);
         }

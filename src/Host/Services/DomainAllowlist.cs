@@ -26,9 +26,10 @@ namespace Airlock.Services;
 /// <c>127.0.0.1</c>, <c>[::1]</c>, <c>2130706433</c>, <c>0x7f.1</c>, <c>0177.0.0.1</c>, <c>127.1</c>, and any name whose last
 /// label is a number (the WHATWG URL rule: such hosts are parsed as IPv4 addresses).</para>
 /// <para>The allowlist decides which names may be requested; which addresses those names may resolve to is decided when
-/// connecting (see <see cref="PluginHttpClient"/>).</para>
+/// connecting (see <see cref="PluginHttpClient"/>). As an <see cref="IPluginUrlPolicy"/> it decides by the URL's host
+/// only: any path and port; the scheme is the client's rule (<see cref="PluginHttpOptions.AllowHttp"/>).</para>
 /// </remarks>
-public sealed class DomainAllowlist
+public sealed class DomainAllowlist : IPluginUrlPolicy
 {
     private const int MaxListedInReasons = 10;
 
@@ -162,6 +163,46 @@ public sealed class DomainAllowlist
         }
 
         return false;
+    }
+
+    /// <summary>Always <see langword="false"/>: domains do not name a scheme, so plain http is the client's decision (<see cref="PluginHttpOptions.AllowHttp"/>).</summary>
+    public bool DecidesScheme => false;
+
+    /// <summary>
+    /// Allows a URL whose host is a declared domain. Refuses an IP literal host with <see cref="PluginHttpErrors.IpLiteral"/>
+    /// and any other host with <see cref="PluginHttpErrors.DomainNotAllowed"/>.
+    /// </summary>
+    /// <param name="url">The absolute URL the plugin gave.</param>
+    /// <returns>The decision.</returns>
+    public PluginUrlDecision Check(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        string host = url.IdnHost;
+        if (IsIpLiteral(host))
+        {
+            return PluginUrlDecision.Denied(PluginHttpErrors.IpLiteral, "its host is an IP address; IP literals are refused; declare a domain and request it by name.");
+        }
+
+        return IsAllowed(host, out string? reason)
+            ? PluginUrlDecision.Allowed
+            : PluginUrlDecision.Denied(PluginHttpErrors.DomainNotAllowed, reason + " Declare the domain in required_network_domains; the user approves it when installing.");
+    }
+
+    /// <summary>Allows a redirect whose target's host is a declared domain (never an IP literal), whatever it came from.</summary>
+    /// <param name="from">The URL whose response redirected.</param>
+    /// <param name="to">The resolved redirect target.</param>
+    /// <returns>The decision.</returns>
+    public PluginUrlDecision CheckRedirect(Uri from, Uri to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        string host = to.IdnHost;
+        if (IsIpLiteral(host))
+        {
+            return PluginUrlDecision.Denied(PluginHttpErrors.IpLiteral, "its host is an IP address; IP literals are refused.");
+        }
+
+        return IsAllowed(host, out string? reason) ? PluginUrlDecision.Allowed : PluginUrlDecision.Denied(PluginHttpErrors.DomainNotAllowed, reason);
     }
 
     /// <summary>The declared domains, comma-separated.</summary>

@@ -10,42 +10,50 @@ using Airlock.Lesstruct;
 namespace Airlock.Services;
 
 /// <summary>
-/// Outbound HTTP for untrusted plugins (<c>host_http_request</c>): every request and every redirect is checked against
-/// the plugin's <see cref="DomainAllowlist"/>, connections go only to public addresses, and sizes and time are capped.
-/// Thread-safe; create one per host and share it between plugins.
+/// The one executor of untrusted plugins' outbound HTTP, for every plugin system: SocialScale's <c>host_http_request</c>
+/// and Lesstruct's <c>http_get</c> and <c>http_post</c>. Every request and every redirect is checked against the plugin's
+/// <see cref="IPluginUrlPolicy"/> (a <see cref="DomainAllowlist"/> or an <see cref="UrlAllowlist"/>), connections go only
+/// to public addresses, and sizes and time are capped. Thread-safe; create one per host and share it between plugins.
 /// </summary>
 /// <remarks>
-/// <para><b>Requests.</b> The URL must be an absolute <c>https</c> URL (<c>http</c> only when
-/// <see cref="PluginHttpOptions.AllowHttp"/> is set), without user information, whitespace, control characters or
-/// backslashes, at most 8,192 characters; its host must be a declared domain, never an IP literal. Any port may be used.
+/// <para><b>Requests.</b> The URL must be an absolute <c>http</c> or <c>https</c> URL without user information,
+/// whitespace, control characters or backslashes, at most 8,192 characters, and its policy must allow it. Plain
+/// <c>http</c> needs <see cref="PluginHttpOptions.AllowHttp"/> unless the policy decides the scheme itself
+/// (<see cref="IPluginUrlPolicy.DecidesScheme"/>: URL patterns name theirs). A <see cref="DomainAllowlist"/> allows declared
+/// names only, never an IP literal; an <see cref="UrlAllowlist"/> allows what its patterns match. Any port may be used.
 /// Methods: <c>GET</c>, <c>HEAD</c>, <c>POST</c>, <c>PUT</c>, <c>PATCH</c>, <c>DELETE</c>, <c>OPTIONS</c> (case-insensitive).
 /// Headers must have token names and values without control characters (tab allowed) or non-ASCII characters, at most 100
 /// headers and 64 KiB; the host sets <c>Host</c>, <c>Content-Length</c>, <c>Transfer-Encoding</c>, <c>Connection</c>,
 /// <c>Upgrade</c>, <c>TE</c>, <c>Trailer</c>, <c>Keep-Alive</c>, <c>Expect</c>, <c>Accept-Encoding</c> and every
 /// <c>Proxy-*</c> header itself, so a plugin may not. Content headers (<c>Content-Type</c>, …) on a request without a body
-/// (GET, HEAD, DELETE and OPTIONS without one) are dropped. The body is UTF-8 text of at most
-/// <see cref="PluginHttpOptions.MaxRequestBodyBytes"/>; GET and HEAD may not have one.</para>
+/// (GET, HEAD, DELETE and OPTIONS without one) are dropped. The body is at most
+/// <see cref="PluginHttpOptions.MaxRequestBodyBytes"/> (UTF-8 text for <see cref="HostHttpRequest"/>, any bytes for
+/// <see cref="PluginHttpRequest"/>); GET and HEAD may not have one.</para>
 /// <para><b>Redirects</b> (301, 302, 303, 307, 308 with a <c>Location</c>) are followed by the host, at most
-/// <see cref="PluginHttpOptions.MaxRedirects"/> times; each target is resolved against the plugin's URL and checked like
-/// the first URL (declared domain, no IP literal, the https rule); https to http is refused. A 303, and a 301 or 302
-/// answering a POST, continue as GET without the body. <c>Authorization</c> and <c>Cookie</c> are not sent on to another
-/// origin (scheme, host and port).</para>
+/// <see cref="PluginHttpOptions.MaxRedirects"/> times; each target is resolved against the plugin's URL, read like the first
+/// URL and put to the policy (<see cref="IPluginUrlPolicy.CheckRedirect"/>) and the scheme rule; https to http is refused.
+/// A 303, and a 301 or 302 answering a POST, continue as GET without the body. <c>Authorization</c> and <c>Cookie</c> are
+/// not sent on to another origin (scheme, host and port).</para>
 /// <para><b>Connections.</b> The host resolves names itself (once per connection) and connects only to the addresses it
 /// checked, so a name cannot be re-resolved to another address between the check and the connection (DNS rebinding). It
 /// refuses the connection when any address is not public: loopback, private, shared (CGNAT), link-local (which includes
 /// cloud metadata at 169.254.169.254), unique-local, unspecified, multicast, broadcast, reserved, documentation, and IPv4
-/// addresses of those kinds embedded in IPv6 — unless <see cref="PluginHttpOptions.AllowPrivateNetworks"/> is set or the
-/// host is one of <see cref="PluginHttpOptions.PrivateNetworkExceptions"/>. No proxy, no cookies, no automatic redirects,
-/// no trace-context headers; responses are decompressed (gzip, deflate, brotli).</para>
+/// addresses of those kinds embedded in IPv6 — whether the URL named the host or the address — unless
+/// <see cref="PluginHttpOptions.AllowPrivateNetworks"/> is set, or the host or address is one of
+/// <see cref="PluginHttpOptions.PrivateNetworkExceptions"/>. No proxy, no cookies, no automatic redirects, no trace-context
+/// headers; responses are decompressed (gzip, deflate, brotli).</para>
 /// <para><b>Responses.</b> Header names are lowercased and repeated values joined with <c>", "</c>. The body (after
-/// decompression) may be at most <see cref="PluginHttpOptions.MaxResponseBytes"/>, and must be valid UTF-8 (which includes
-/// ASCII) whatever charset it declares: <c>host_http_request</c> carries text, so a binary body is refused with
-/// <c>binary_body</c> rather than corrupted.</para>
-/// <para><b>Time.</b> A call never runs longer than the smaller of <see cref="PluginHttpOptions.MaxTimeout"/> and the time the
-/// plugin's call has left, resolving, connecting, redirects and reading the body included.</para>
-/// <para><b>Errors.</b> Nothing a plugin asks for makes <see cref="Send"/> throw: every problem is a failed
-/// <see cref="PluginHttpResult"/> with a code from <see cref="PluginHttpErrors"/>. It throws
-/// <see cref="OperationCanceledException"/> only when the plugin call's token is cancelled.</para>
+/// decompression) may be at most <see cref="PluginHttpOptions.MaxResponseBytes"/>. A text request
+/// (<see cref="HostHttpRequest"/>, or <see cref="PluginHttpRequest.BinaryResponse"/> off) accepts only valid UTF-8 (which
+/// includes ASCII) whatever charset the body declares, and refuses any other body with <c>binary_body</c> rather than
+/// corrupting it; a binary request accepts any bytes (<see cref="PluginHttpResult.BodyBytes"/>).</para>
+/// <para><b>Time.</b> The whole exchange — resolving, connecting, sending, the headers, every redirect hop and reading the
+/// body — is bounded by the smaller of <see cref="PluginHttpOptions.MaxTimeout"/> and the time the plugin's call has left,
+/// and by the call's token. A server that sends headers and then stalls the body is cut off at that bound: the connection
+/// is closed at once (responses are never drained), and the result is <c>timeout</c>.</para>
+/// <para><b>Errors.</b> Nothing a plugin or a server does makes <c>Send</c> throw: every problem, a body that ends before
+/// its declared length included, is a failed <see cref="PluginHttpResult"/> with a code from <see cref="PluginHttpErrors"/>.
+/// It throws <see cref="OperationCanceledException"/> only when the plugin call's token is cancelled.</para>
 /// <para>Requests are not rate-limited here: count <see cref="PluginHttpResult.Hops"/> that were sent.</para>
 /// </remarks>
 public sealed class PluginHttpClient : IDisposable
@@ -73,7 +81,8 @@ public sealed class PluginHttpClient : IDisposable
     private readonly TimeSpan _maxTimeout;
     private readonly bool _allowHttp;
     private readonly bool _allowPrivateNetworks;
-    private readonly DomainAllowlist _privateNetworkExceptions;
+    private readonly DomainAllowlist _privateNetworkNames;
+    private readonly IPNetwork[] _privateNetworkRanges;
     private readonly Dictionary<string, Uri> _upstreams = new(StringComparer.Ordinal);
     private readonly Func<string, CancellationToken, ValueTask<IPAddress[]>> _resolve;
     private readonly HttpClient _direct;
@@ -102,9 +111,8 @@ public sealed class PluginHttpClient : IDisposable
         _maxTimeout = options.MaxTimeout;
         _allowHttp = options.AllowHttp;
         _allowPrivateNetworks = options.AllowPrivateNetworks;
-        _privateNetworkExceptions = DomainAllowlist.TryCreate(options.PrivateNetworkExceptions, out DomainAllowlist? exceptions, out string? problem)
-            ? exceptions
-            : throw new ArgumentException("PrivateNetworkExceptions: " + problem, nameof(options));
+        (_privateNetworkNames, _privateNetworkRanges) = ReadPrivateNetworkExceptions(options.PrivateNetworkExceptions);
+        string? problem;
         foreach ((string host, Uri target) in options.Upstreams)
         {
             if (!DomainAllowlist.TryNormalizeDomain(host, out string? name, out problem) || name.StartsWith('*'))
@@ -125,7 +133,10 @@ public sealed class PluginHttpClient : IDisposable
         _upstream = CreateClient((context, token) => ConnectAsync(context.DnsEndPoint, checkAddresses: false, token));
     }
 
-    /// <summary>Makes a plugin's HTTP request, following redirects, within the plugin's allowlist and the limits.</summary>
+    /// <summary>
+    /// Makes a SocialScale plugin's <c>host_http_request</c>, following redirects, within the plugin's declared domains and
+    /// the limits. The body is sent as UTF-8 and the response must be text.
+    /// </summary>
     /// <param name="request">The request the plugin passed to <c>host_http_request</c>.</param>
     /// <param name="allowlist">The domains the plugin declared and its user approved.</param>
     /// <param name="remaining">
@@ -139,6 +150,42 @@ public sealed class PluginHttpClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(allowlist);
+        byte[]? body = null;
+        string? bodyProblem = null;
+        if (request.Body is not null)
+        {
+            try
+            {
+                body = StrictUtf8.GetBytes(request.Body);
+            }
+            catch (EncoderFallbackException)
+            {
+                bodyProblem = "the body is not valid Unicode text (it has an unpaired surrogate).";
+            }
+        }
+
+        var plugin = new PluginHttpRequest(request.Url) { Method = request.Method, Headers = request.Headers, Body = body };
+        return Send(plugin, allowlist, remaining, cancellationToken, bodyProblem);
+    }
+
+    /// <summary>Makes a plugin's HTTP request, following redirects, within the plugin's URL policy and the limits.</summary>
+    /// <param name="request">What the plugin asked for.</param>
+    /// <param name="policy">Which URLs the plugin may request: its <see cref="DomainAllowlist"/> or <see cref="UrlAllowlist"/>.</param>
+    /// <param name="remaining">
+    /// The time the plugin's call has left (<see cref="Airlock.Abi.GuestContext.RemainingTime"/>); the whole exchange is given the
+    /// smaller of this and <see cref="PluginHttpOptions.MaxTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> when the call has
+    /// no deadline.
+    /// </param>
+    /// <param name="cancellationToken">The plugin call's token (<see cref="Airlock.Abi.GuestContext.CancellationToken"/>).</param>
+    /// <returns>The response, or why there is none; and every request sent or refused.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public PluginHttpResult Send(PluginHttpRequest request, IPluginUrlPolicy policy, TimeSpan remaining, CancellationToken cancellationToken) =>
+        Send(request, policy, remaining, cancellationToken, textBodyProblem: null);
+
+    private PluginHttpResult Send(PluginHttpRequest request, IPluginUrlPolicy policy, TimeSpan remaining, CancellationToken cancellationToken, string? textBodyProblem)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -157,38 +204,34 @@ public sealed class PluginHttpClient : IDisposable
         if (problem is not null)
         {
             hops.Add(new PluginHttpHop(shownMethod, "", ShownUrl(url), null, 0, false, PluginHttpErrors.InvalidRequest + ": " + problem));
-            return PluginHttpResult.Failure(PluginHttpErrors.InvalidRequest, Capitalized(problem), hops);
+            return PluginHttpResult.Failure(PluginHttpErrors.InvalidRequest, Capitalized(problem), hops, PluginHttpRequestPart.Url);
         }
 
         Target target = new(parts.Uri, parts.Scheme, parts.Host, parts.Port);
-        if (SchemeProblem(target.Scheme) is { } schemeProblem)
+        if (!policy.DecidesScheme && SchemeProblem(target.Scheme) is { } schemeProblem)
         {
-            return Refuse(hops, PluginHttpErrors.InvalidRequest, shownMethod, target, $"{target.AuditUrl} is refused: {schemeProblem}");
+            return Refuse(hops, PluginHttpErrors.InvalidRequest, shownMethod, target, $"{target.AuditUrl} is refused: {schemeProblem}", PluginHttpRequestPart.Url);
         }
 
-        if (DomainAllowlist.IsIpLiteral(target.Host))
+        PluginUrlDecision decision = policy.Check(target.Uri);
+        if (!decision.IsAllowed)
         {
-            return Refuse(hops, PluginHttpErrors.IpLiteral, shownMethod, target, $"{target.AuditUrl} is refused: its host is an IP address; IP literals are refused; declare a domain and request it by name.");
-        }
-
-        if (!allowlist.IsAllowed(target.Host, out string? reason))
-        {
-            return Refuse(hops, PluginHttpErrors.DomainNotAllowed, shownMethod, target, $"{target.AuditUrl} is refused: {reason} Declare the domain in required_network_domains; the user approves it when installing.");
+            return Refuse(hops, decision.ErrorCode, shownMethod, target, $"{target.AuditUrl} is refused: {decision.Reason}");
         }
 
         if (method is null)
         {
-            return Refuse(hops, PluginHttpErrors.InvalidRequest, shownMethod, target, $"method {Shown(requestedMethod, 20)} is not allowed; use {AllowedMethods}.");
+            return Refuse(hops, PluginHttpErrors.InvalidRequest, shownMethod, target, $"method {Shown(requestedMethod, 20)} is not allowed; use {AllowedMethods}.", PluginHttpRequestPart.Method);
         }
 
         if (HeaderProblem(request.Headers, out List<KeyValuePair<string, string>> headers) is { } headerProblem)
         {
-            return Refuse(hops, PluginHttpErrors.InvalidRequest, method, target, headerProblem);
+            return Refuse(hops, PluginHttpErrors.InvalidRequest, method, target, headerProblem, PluginHttpRequestPart.Headers);
         }
 
-        if (BodyProblem(method, request.Body, out byte[]? body) is { } bodyProblem)
+        if (BodyProblem(method, request.Body, textBodyProblem) is { } bodyProblem)
         {
-            return Refuse(hops, PluginHttpErrors.InvalidRequest, method, target, bodyProblem);
+            return Refuse(hops, PluginHttpErrors.InvalidRequest, method, target, bodyProblem, PluginHttpRequestPart.Body);
         }
 
         TimeSpan budget = remaining == Timeout.InfiniteTimeSpan || remaining > _maxTimeout ? _maxTimeout : remaining;
@@ -198,10 +241,11 @@ public sealed class PluginHttpClient : IDisposable
             return PluginHttpResult.Failure(PluginHttpErrors.Timeout, "The plugin's call has no time left; the request was not sent.", hops);
         }
 
+        // One deadline for the whole exchange: every hop, its headers and its body.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(budget);
-        var exchange = new Exchange(hops, allowlist, budget, deadline, cancellationToken);
-        return Run(exchange, method, target, headers, body);
+        var exchange = new Exchange(hops, policy, request.BinaryResponse, budget, deadline, cancellationToken);
+        return Run(exchange, method, target, headers, request.Body);
     }
 
     /// <summary>Closes the client's connections.</summary>
@@ -251,10 +295,10 @@ public sealed class PluginHttpClient : IDisposable
 
                 if (problem is null)
                 {
-                    problem = DomainAllowlist.IsIpLiteral(next!.Host) ? "its host is an IP address; IP literals are refused."
+                    PluginUrlDecision decision = exchange.Policy.CheckRedirect(current.Uri, next!.Uri);
+                    problem = !decision.IsAllowed ? decision.Reason
                         : next.Scheme == "http" && current.Scheme == "https" ? "it would downgrade https to http."
-                        : SchemeProblem(next.Scheme) is { } schemeProblem ? schemeProblem
-                        : !exchange.Allowlist.IsAllowed(next.Host, out string? notDeclared) ? notDeclared
+                        : !exchange.Policy.DecidesScheme && SchemeProblem(next.Scheme) is { } schemeProblem ? schemeProblem
                         : null;
                 }
 
@@ -312,7 +356,7 @@ public sealed class PluginHttpClient : IDisposable
         }
 
         byte[] bytes = body.ToArray();
-        if (!Utf8.IsValid(bytes))
+        if (!exchange.Binary && !Utf8.IsValid(bytes))
         {
             string type = response.Content.Headers.ContentType?.ToString() ?? "no content type";
             exchange.Hops.Add(Hop(method, current, status, bytes.Length, true, Joined(via, $"{PluginHttpErrors.BinaryBody}: {type}")));
@@ -328,7 +372,7 @@ public sealed class PluginHttpClient : IDisposable
         }
 
         exchange.Hops.Add(Hop(method, current, status, bytes.Length, true, via));
-        return PluginHttpResult.Success(new HostHttpResponse(status, headers, Encoding.UTF8.GetString(bytes)), exchange.Hops);
+        return PluginHttpResult.Success(new HostHttpResponse(status, headers, exchange.Binary ? null : Encoding.UTF8.GetString(bytes)), bytes, exchange.Hops);
     }
 
     private static PluginHttpResult Failed(Exchange exchange, Exception exception, string method, Target current, string? via, bool upstream, int? status, long bytes)
@@ -365,10 +409,10 @@ public sealed class PluginHttpClient : IDisposable
         return PluginHttpResult.Failure(PluginHttpErrors.NetworkError, $"The request to {current.AuditUrl} failed{when}: {shown}", exchange.Hops);
     }
 
-    private static PluginHttpResult Refuse(List<PluginHttpHop> hops, string code, string method, Target target, string message)
+    private static PluginHttpResult Refuse(List<PluginHttpHop> hops, string code, string method, Target target, string message, PluginHttpRequestPart? part = null)
     {
         hops.Add(Hop(method, target, null, 0, false, code + ": " + message));
-        return PluginHttpResult.Failure(code, Capitalized(message), hops);
+        return PluginHttpResult.Failure(code, Capitalized(message), hops, part);
     }
 
     private static PluginHttpResult Refuse(List<PluginHttpHop> hops, string code, string method, Target? target, string message, string shownTarget)
@@ -524,10 +568,9 @@ public sealed class PluginHttpClient : IDisposable
         return null;
     }
 
-    private string? BodyProblem(string method, string? text, out byte[]? body)
+    private string? BodyProblem(string method, byte[]? body, string? textProblem)
     {
-        body = null;
-        if (text is null)
+        if (body is null && textProblem is null)
         {
             return null;
         }
@@ -537,21 +580,13 @@ public sealed class PluginHttpClient : IDisposable
             return $"a {method} request may not have a body; use POST, PUT or PATCH to send one.";
         }
 
-        try
+        if (textProblem is not null)
         {
-            int length = StrictUtf8.GetByteCount(text);
-            if (length > _maxRequestBodyBytes)
-            {
-                return $"the body is {length:N0} bytes (UTF-8); at most {_maxRequestBodyBytes:N0} are accepted.";
-            }
+            return textProblem;
+        }
 
-            body = StrictUtf8.GetBytes(text);
-            return null;
-        }
-        catch (EncoderFallbackException)
-        {
-            return "the body is not valid Unicode text (it has an unpaired surrogate).";
-        }
+        int length = body!.Length;
+        return length > _maxRequestBodyBytes ? $"the body is {length:N0} bytes; at most {_maxRequestBodyBytes:N0} are accepted." : null;
     }
 
     // RFC 9110 token: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
@@ -569,6 +604,11 @@ public sealed class PluginHttpClient : IDisposable
             AutomaticDecompression = DecompressionMethods.All,
             ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+
+            // A response the host stops reading (a deadline, a cancelled call, a body over the cap, a redirect) closes its
+            // connection at once: draining it would hold a stalled call for up to the default 2 s.
+            ResponseDrainTimeout = TimeSpan.Zero,
+            MaxResponseDrainSize = 0,
             ConnectCallback = connect,
         };
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
@@ -587,11 +627,11 @@ public sealed class PluginHttpClient : IDisposable
             throw new SocketException((int)SocketError.HostNotFound);
         }
 
-        if (checkAddresses && !_allowPrivateNetworks && !_privateNetworkExceptions.IsAllowed(host, out _))
+        if (checkAddresses && !_allowPrivateNetworks && !_privateNetworkNames.IsAllowed(host, out _))
         {
             foreach (IPAddress address in addresses)
             {
-                if (AddressPolicy.Refusal(address) is { } kind)
+                if (AddressPolicy.Refusal(address) is { } kind && !IsPrivateNetworkException(address))
                 {
                     throw new AddressRefusedException($"{host} resolved to {address}, which is not a public address: {kind}; the connection was refused.");
                 }
@@ -620,6 +660,82 @@ public sealed class PluginHttpClient : IDisposable
         }
 
         throw failure!;
+    }
+
+    private bool IsPrivateNetworkException(IPAddress address)
+    {
+        IPAddress plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        foreach (IPNetwork range in _privateNetworkRanges)
+        {
+            if (range.Contains(plain))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Host names and wildcards go to a DomainAllowlist; addresses and ranges, in their plain forms, to networks.
+    private static (DomainAllowlist Names, IPNetwork[] Ranges) ReadPrivateNetworkExceptions(IEnumerable<string> entries)
+    {
+        var names = new List<string>();
+        var ranges = new List<IPNetwork>();
+        foreach (string entry in entries)
+        {
+            if (entry is null)
+            {
+                throw new ArgumentException("PrivateNetworkExceptions: an entry is null.", "options");
+            }
+
+            int slash = entry.IndexOf('/', StringComparison.Ordinal);
+            string addressText = slash < 0 ? entry : entry[..slash];
+            string bare = addressText.Length >= 2 && addressText[0] == '[' && addressText[^1] == ']' ? addressText[1..^1] : addressText;
+            if (!IPAddress.TryParse(bare, out IPAddress? address))
+            {
+                names.Add(entry);
+                continue;
+            }
+
+            bool plain = address.AddressFamily == AddressFamily.InterNetworkV6
+                ? bare.Contains(':', StringComparison.Ordinal) && address.ScopeId == 0
+                : bare.Split('.') is { Length: 4 } octets && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit) && (o.Length == 1 || o[0] != '0'));
+            if (!plain)
+            {
+                throw new ArgumentException($"PrivateNetworkExceptions: \"{Shown(entry, 80)}\" is an address in an ambiguous form; write it as {address} (or a range such as {address}/32).", "options");
+            }
+
+            int maxPrefix = address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
+            int prefix = maxPrefix;
+            if (slash >= 0 && (!int.TryParse(entry.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > maxPrefix))
+            {
+                throw new ArgumentException($"PrivateNetworkExceptions: \"{Shown(entry, 80)}\" has an invalid prefix length; write an address ({address}) or a range such as {address}/{maxPrefix} (at most /{maxPrefix}).", "options");
+            }
+
+            IPAddress first = Masked(address, prefix);
+            if (!first.Equals(address))
+            {
+                throw new ArgumentException($"PrivateNetworkExceptions: \"{Shown(entry, 80)}\" has bits set after its /{prefix} prefix; write the range as {first}/{prefix}.", "options");
+            }
+
+            ranges.Add(new IPNetwork(address, prefix));
+        }
+
+        return DomainAllowlist.TryCreate(names, out DomainAllowlist? allowlist, out string? problem)
+            ? (allowlist, ranges.ToArray())
+            : throw new ArgumentException("PrivateNetworkExceptions: " + problem + " Addresses (10.1.2.3, fd00::5) and ranges (10.1.0.0/16) may be listed too.", "options");
+    }
+
+    private static IPAddress Masked(IPAddress address, int prefix)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
     }
 
     private static string Joined(string? first, string? second) =>
@@ -668,7 +784,7 @@ public sealed class PluginHttpClient : IDisposable
     }
 
     /// <summary>The state one call shares across its hops.</summary>
-    private sealed record Exchange(List<PluginHttpHop> Hops, DomainAllowlist Allowlist, TimeSpan Budget, CancellationTokenSource Deadline, CancellationToken CallToken);
+    private sealed record Exchange(List<PluginHttpHop> Hops, IPluginUrlPolicy Policy, bool Binary, TimeSpan Budget, CancellationTokenSource Deadline, CancellationToken CallToken);
 
     /// <summary>Thrown from the connect callback when a host resolves to an address plugins may not reach.</summary>
     private sealed class AddressRefusedException(string message) : Exception(message);

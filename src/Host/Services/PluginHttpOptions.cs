@@ -3,15 +3,15 @@ using System.Net;
 namespace Airlock.Services;
 
 /// <summary>
-/// The limits and administrator settings of <see cref="PluginHttpClient"/>. The client copies them when it is created;
-/// later changes have no effect on it.
+/// The limits and administrator settings of <see cref="PluginHttpClient"/>, the executor of every plugin system's HTTP
+/// requests. The client copies them when it is created; later changes have no effect on it.
 /// </summary>
 public sealed class PluginHttpOptions
 {
     /// <summary>The most bytes of a (decompressed) response body a plugin receives: 1 MiB by default. A longer body is refused with <c>response_too_large</c>.</summary>
     public int MaxResponseBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>The most bytes of a request body (UTF-8) a plugin may send: 1 MiB by default.</summary>
+    /// <summary>The most bytes of a request body (as sent: UTF-8 for text) a plugin may send: 1 MiB by default.</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How many redirects one request may follow: 5 by default. One more is refused with <c>too_many_redirects</c>.</summary>
@@ -19,14 +19,17 @@ public sealed class PluginHttpOptions
 
     /// <summary>
     /// The longest one request may take, redirects, name resolution, connecting and reading the body included: 30 s by
-    /// default. A request never runs longer than the smaller of this and the time the plugin's call has left.
+    /// default (Lesstruct's default client uses 10 s, as Lesstruct does). A request never runs longer than the smaller of
+    /// this and the time the plugin's call has left, and ends when the call's token is cancelled.
     /// </summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Whether plugins may request plain <c>http://</c> URLs (and follow redirects to them): <see langword="false"/> by
-    /// default, so plugin URLs must be <c>https://</c>. A redirect from https to http is refused either way. The targets
-    /// of <see cref="Upstreams"/> may be http regardless.
+    /// Whether plugins whose URL policy does not name schemes (a <see cref="DomainAllowlist"/>) may request plain
+    /// <c>http://</c> URLs (and follow redirects to them): <see langword="false"/> by default, so their URLs must be
+    /// <c>https://</c>. URL patterns (<see cref="Airlock.Lesstruct.UrlAllowlist"/>) name their scheme, so this does not apply
+    /// to them (<see cref="IPluginUrlPolicy.DecidesScheme"/>). A redirect from https to http is refused either way. The
+    /// targets of <see cref="Upstreams"/> may be http regardless.
     /// </summary>
     public bool AllowHttp { get; set; }
 
@@ -37,9 +40,12 @@ public sealed class PluginHttpOptions
     public bool AllowPrivateNetworks { get; set; }
 
     /// <summary>
-    /// Host names (exact, or wildcards such as <c>*.corp.example</c>, written as in a <see cref="DomainAllowlist"/>) that
-    /// may resolve to non-public addresses, such as an intranet API the administrator lets plugins reach. The plugin must
-    /// still have declared the domain.
+    /// What plugins may reach although it is not public, such as an intranet API the administrator lets plugins use: host
+    /// names (exact, or wildcards such as <c>*.corp.example</c>, written as in a <see cref="DomainAllowlist"/>) that may
+    /// resolve to non-public addresses, and addresses (<c>10.1.2.3</c>, <c>fd00::5</c>, <c>127.0.0.1</c>) or ranges
+    /// (<c>10.1.0.0/16</c>) that may be connected to whatever name or URL led there (Lesstruct URL patterns may name an
+    /// address). Addresses must be written plainly (four decimal octets for IPv4). The plugin's own policy must still allow
+    /// the URL.
     /// </summary>
     public IList<string> PrivateNetworkExceptions { get; } = new List<string>();
 

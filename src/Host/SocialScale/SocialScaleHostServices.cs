@@ -97,10 +97,29 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
             throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.") { RetryAfter = limit.RetryAfter };
         }
 
-        PluginHttpResult result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
-        foreach (PluginHttpHop hop in result.Hops)
+        PluginHttpResult result;
+        try
         {
+            result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
+        }
+        catch (OperationCanceledException) when (guest.CancellationToken.IsCancellationRequested)
+        {
+            // The call ends as cancelled (OperationCanceledException); the request it cut short is still on record.
+            Audit("network", "host_http_request", WithoutQuery(request.Url), true, "cancelled: the plugin's call was cancelled during the request");
+            throw;
+        }
+
+        for (int i = 0; i < result.Hops.Count; i++)
+        {
+            PluginHttpHop hop = result.Hops[i];
             string outcome = hop.Status is { } status ? $"{hop.Method} {hop.Host} → {status}, {hop.ResponseBytes} bytes" : $"{hop.Method} {hop.Host}: {hop.Detail}";
+
+            // A response that failed after its status arrived (timed out, cut short, too large) says so.
+            if (!result.IsSuccess && i == result.Hops.Count - 1 && hop.Status is not null)
+            {
+                outcome += $" ({result.ErrorCode})";
+            }
+
             Audit("network", "host_http_request", hop.Url, hop.Allowed, outcome);
         }
 

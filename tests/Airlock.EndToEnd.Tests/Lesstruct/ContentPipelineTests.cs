@@ -3,6 +3,7 @@ using Airlock.Auditing;
 using Airlock.Contracts.Lesstruct;
 using Airlock.Discovery;
 using Airlock.Lesstruct;
+using Airlock.Services;
 
 namespace Airlock.EndToEnd.Tests.Lesstruct;
 
@@ -14,6 +15,9 @@ namespace Airlock.EndToEnd.Tests.Lesstruct;
 public sealed class ContentPipelineTests : IAsyncLifetime
 {
     private readonly PluginHost _host = new();
+
+    // The rates service is on loopback, which plugins reach only by the administrator's exception.
+    private readonly PluginHttpClient _http = new(new PluginHttpOptions { MaxTimeout = LesstructServicesOptions.DefaultHttpTimeout, PrivateNetworkExceptions = { "127.0.0.1" } });
     private LesstructWorkspace _workspace = null!;
 
     private TestWebServer Server => _workspace.Server;
@@ -31,6 +35,7 @@ public sealed class ContentPipelineTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
+        _http.Dispose();
         await _workspace.DisposeAsync();
     }
 
@@ -171,7 +176,7 @@ public sealed class ContentPipelineTests : IAsyncLifetime
 
     private Task<PluginDirectory<ILesstructPlugin>> OpenAsync()
     {
-        var options = new LesstructPluginOptions { DirectoryPath = Plugins, Services = { Database = _workspace.Database, Audit = Audit } };
+        var options = new LesstructPluginOptions { DirectoryPath = Plugins, Services = { Database = _workspace.Database, Audit = Audit, Http = _http } };
         return LesstructPlugins.OpenAsync(_host, options);
     }
 }

@@ -4,6 +4,7 @@ using Airlock.Abi;
 using Airlock.Auditing;
 using Airlock.Contracts.Lesstruct;
 using Airlock.Lesstruct;
+using Airlock.Services;
 using Microsoft.Extensions.Logging;
 
 namespace Airlock.EndToEnd.Tests.Lesstruct;
@@ -15,6 +16,7 @@ namespace Airlock.EndToEnd.Tests.Lesstruct;
 /// </summary>
 public sealed class LesstructServicesTests : IAsyncLifetime
 {
+    private readonly List<PluginHttpClient> _clients = [];
     private LesstructWorkspace _workspace = null!;
 
     private TestWebServer Server => _workspace.Server;
@@ -23,7 +25,11 @@ public sealed class LesstructServicesTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _workspace = await LesstructWorkspace.CreateAsync();
 
-    public async Task DisposeAsync() => await _workspace.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _clients.ForEach(client => client.Dispose());
+        await _workspace.DisposeAsync();
+    }
 
     [Fact]
     public void An_allowed_get_reaches_the_server_and_is_audited()
@@ -141,6 +147,72 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
     }
 
+    [Fact]
+    public void A_body_that_stalls_after_the_headers_ends_at_the_call_deadline_with_timeout()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(TimeSpan.FromMilliseconds(400)), Server.Url("/api/stall"), null);
+        started.Stop();
+        Assert.Equal("timeout", result.Error!.Code);
+        Assert.Contains("response was not complete", result.Error.Message, StringComparison.Ordinal);
+        Assert.InRange(started.ElapsedMilliseconds, 350, 400 + SlackMs);
+        AuditEntry entry = Assert.Single(Audit.Query("enrich"));
+        Assert.True(entry.Allowed);
+        Assert.StartsWith("timeout: ", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_body_that_stalls_ends_at_the_request_timeout_when_that_is_sooner()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        HostResult<HttpResponseData> result = Services(httpTimeout: TimeSpan.FromMilliseconds(300)).HttpGet(Guest(), Server.Url("/api/stall"), null);
+        Assert.Equal("timeout", result.Error!.Code);
+        Assert.InRange(started.ElapsedMilliseconds, 250, 300 + SlackMs);
+    }
+
+    [Fact]
+    public void Cancelling_the_call_during_a_stalled_body_throws_promptly_and_is_audited()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => Services().HttpGet(Guest(cancellationToken: cancel.Token), Server.Url("/api/stall"), null));
+        Assert.InRange(started.ElapsedMilliseconds, 250, 300 + SlackMs);
+        AuditEntry entry = Assert.Single(Audit.Query("enrich"));
+        Assert.StartsWith("cancelled: ", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_body_cut_short_is_an_http_error_result_and_audited()
+    {
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(), Server.Url("/api/truncated"), null);
+        Assert.False(result.Ok);
+        Assert.Equal("http_error", result.Error!.Code);
+        AuditEntry entry = Assert.Single(Audit.Query("enrich"));
+        Assert.True(entry.Allowed);
+        Assert.StartsWith("http_error: ", entry.Detail, StringComparison.Ordinal);
+
+        // The executor and the server serve the next request.
+        Assert.True(Services().HttpGet(Guest(), Server.Url("/api/data"), null).Ok);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{port}/api/*", "loopback")]
+    [InlineData("http://169.254.169.254/latest/*", "link-local")]
+    [InlineData("http://10.0.0.1:{port}/api/*", "private")]
+    public void A_pattern_naming_a_non_public_address_is_refused_at_connect_unless_the_administrator_allows_it(string pattern, string kind)
+    {
+        string port = Server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        pattern = pattern.Replace("{port}", port, StringComparison.Ordinal);
+        string url = pattern.Replace("*", "data", StringComparison.Ordinal);
+        using var client = new PluginHttpClient();
+        HostResult<HttpResponseData> result = Services(http: pattern, client: client).HttpGet(Guest(), url, null);
+        Assert.Equal("address_not_allowed", result.Error!.Code);
+        Assert.Contains(kind, result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("PrivateNetworkExceptions", result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(Server.Requests);
+        Assert.False(Assert.Single(Audit.Query("enrich")).Allowed);
+    }
+
     [Theory]
     [InlineData("Host", "evil.example", "set by the host")]
     [InlineData("X-Injected", "a\r\nX-Other: b", "line break")]
@@ -234,12 +306,23 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         Assert.Equal("lesstruct.log_info", dropped.Target);
     }
 
-    private LesstructHostServices Services(string? http = "/api/*", string[]? database = null, TimeSpan? httpTimeout = null, ILoggerFactory? logs = null, Airlock.Services.LogRateLimiter? logLimiter = null)
+    // How late past its bound a request may end: the slack docs/security.md documents.
+    private const int SlackMs = 1000;
+
+    private LesstructHostServices Services(string? http = "/api/*", string[]? database = null, TimeSpan? httpTimeout = null, ILoggerFactory? logs = null, PluginHttpClient? client = null, Airlock.Services.LogRateLimiter? logLimiter = null)
     {
         var manifest = new StringBuilder("name = \"enrich\"\nversion = \"1.0.0\"\n[capabilities]\n");
         if (http is not null)
         {
-            manifest.Append("http = [\"").Append(Server.Url(http)).Append("\"]\n");
+            manifest.Append("http = [\"").Append(http.StartsWith("http", StringComparison.Ordinal) ? http : Server.Url(http)).Append("\"]\n");
+        }
+
+        if (client is null)
+        {
+            // The loopback server is not public: the administrator's exception lets plugins reach exactly its address.
+            var httpOptions = new PluginHttpOptions { MaxTimeout = httpTimeout ?? TimeSpan.FromSeconds(10), PrivateNetworkExceptions = { "127.0.0.1" } };
+            client = new PluginHttpClient(httpOptions);
+            _clients.Add(client);
         }
 
         manifest.Append("database = [").Append(string.Join(", ", (database ?? ["read:content"]).Select(p => "\"" + p + "\""))).Append("]\n");
@@ -247,7 +330,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         {
             Database = _workspace.Database,
             Audit = Audit,
-            HttpTimeout = httpTimeout ?? TimeSpan.FromSeconds(10),
+            Http = client,
         };
         if (logs is not null)
         {
@@ -262,15 +345,24 @@ public sealed class LesstructServicesTests : IAsyncLifetime
         return new LesstructHostServices(LesstructManifest.Parse(manifest.ToString(), Path.Combine(_workspace.Directory, "enrich.manifest")), options);
     }
 
-    private static TestGuest Guest(TimeSpan? remaining = null) => new(remaining ?? TimeSpan.FromSeconds(30));
+    private static TestGuest Guest(TimeSpan? remaining = null, CancellationToken cancellationToken = default) => new(remaining ?? TimeSpan.FromSeconds(30), cancellationToken);
 
-    /// <summary>A calling instance without a store: the host functions need only its identity and deadline.</summary>
-    private sealed class TestGuest(TimeSpan remaining) : GuestContext(new WasmPluginInfo("enrich", "1.0.0", "ILesstructPlugin", "00", PluginLimits.Default))
+    /// <summary>A calling instance without a store: the host functions need only its identity, deadline and token.</summary>
+    private sealed class TestGuest(TimeSpan remaining, CancellationToken cancellationToken) : GuestContext(new WasmPluginInfo("enrich", "1.0.0", "ILesstructPlugin", "00", PluginLimits.Default))
     {
+        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
         public override string Export => "hook_before_save";
 
-        public override CancellationToken CancellationToken => CancellationToken.None;
+        public override CancellationToken CancellationToken => cancellationToken;
 
-        public override TimeSpan RemainingTime => remaining;
+        public override TimeSpan RemainingTime
+        {
+            get
+            {
+                TimeSpan left = remaining - System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
+        }
     }
 }

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Airlock.EndToEnd.Tests.Lesstruct;
 
 /// <summary>
-/// A loopback server for the Lesstruct host functions: plain answers, redirects inside and outside
-/// the allowed paths, a redirect loop, an oversized body, a slow answer, binary bytes and an echo.
+/// A loopback server for the plugin host functions: plain answers, redirects inside and outside
+/// the allowed paths, a redirect loop, an oversized body, a slow answer, binary bytes, an echo, a
+/// body that stalls after the headers and a body cut short.
 /// Every request path is recorded so tests can prove a denied request never left the host.
 /// </summary>
 public sealed class TestWebServer : IAsyncDisposable
@@ -62,6 +63,8 @@ public sealed class TestWebServer : IAsyncDisposable
         app.MapPost("/api/see-other", () => Results.Redirect("/api/data", permanent: false, preserveMethod: false));
         app.MapGet("/private", () => Results.Text("secret"));
         app.MapGet("/api/redirect-away", () => Results.Redirect("https://evil.example/steal"));
+
+        LoopbackApp.MapBrokenBodies(app, "/api/");
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,8 @@ namespace Airlock.EndToEnd.Tests.Network;
 
 /// <summary>
 /// A loopback HTTP server for <see cref="Airlock.Services.PluginHttpClient"/>: plain answers, configurable redirects,
-/// echoes of the method, body and interesting headers, large, chunked, binary, compressed, slow and dripping bodies.
+/// echoes of the method, body and interesting headers, large, chunked, binary, compressed, slow and dripping bodies,
+/// a body that stalls after its headers and one cut short.
 /// Every request is recorded as "METHOD /path?query" so tests can prove a refused request never left the host.
 /// Shared by the tests of a class (an xunit class fixture).
 /// </summary>
@@ -103,6 +104,7 @@ public sealed class PluginHttpServer : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
             await context.Response.WriteAsync("b");
         });
+        LoopbackApp.MapBrokenBodies(app, "/");
         app.MapFallback(() => Results.Text("not found", "text/plain", statusCode: 404));
     }
 

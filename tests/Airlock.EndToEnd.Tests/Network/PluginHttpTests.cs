@@ -18,6 +18,9 @@ public sealed class PluginHttpTests(PluginHttpServer server) : IClassFixture<Plu
 {
     private static readonly TimeSpan Plenty = TimeSpan.FromSeconds(10);
 
+    // How late past its bound a request may end: the slack docs/security.md documents.
+    private const int SlackMs = 1000;
+
     private static readonly DomainAllowlist Declared = new(["api.test.example", "other.test.example", "local.test.example", "rebind.test.example", "mixed.test.example", "nowhere.test.example"]);
 
     private readonly ConcurrentDictionary<string, int> _lookups = new(StringComparer.Ordinal);
@@ -512,6 +515,98 @@ public sealed class PluginHttpTests(PluginHttpServer server) : IClassFixture<Plu
         Assert.InRange(stopwatch.ElapsedMilliseconds, 150, 2500);
     }
 
+    [Fact]
+    public void A_body_that_stalls_after_its_headers_ends_at_the_deadline_without_draining()
+    {
+        using PluginHttpClient client = Client();
+        var stopwatch = Stopwatch.StartNew();
+        PluginHttpResult result = client.Send(new HostHttpRequest("https://api.test.example/stall"), Declared, TimeSpan.FromMilliseconds(400), default);
+        stopwatch.Stop();
+
+        Assert.Equal(PluginHttpErrors.Timeout, result.ErrorCode);
+        Assert.Contains("The response was not complete", result.ErrorMessage, StringComparison.Ordinal);
+        // Disposing a half-read response used to drain it for up to 2 s; the connection is now closed at once.
+        Assert.InRange(stopwatch.ElapsedMilliseconds, 350, 400 + SlackMs);
+        PluginHttpHop hop = Assert.Single(result.Hops);
+        Assert.Equal((200, 11L, true), (hop.Status, hop.ResponseBytes, hop.Allowed));
+
+        // The client serves the next request.
+        Assert.True(client.Send(new HostHttpRequest("https://api.test.example/data"), Declared, Plenty, default).IsSuccess);
+    }
+
+    [Fact]
+    public void Cancelling_during_a_stalled_body_throws_promptly()
+    {
+        using PluginHttpClient client = Client();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var stopwatch = Stopwatch.StartNew();
+        OperationCanceledException exception = Assert.ThrowsAny<OperationCanceledException>(() => client.Send(new HostHttpRequest("https://api.test.example/stall"), Declared, Plenty, cancel.Token));
+        Assert.Equal(cancel.Token, exception.CancellationToken);
+        Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 300 + SlackMs);
+    }
+
+    [Fact]
+    public void A_body_cut_short_is_a_network_error()
+    {
+        using PluginHttpClient client = Client();
+        PluginHttpResult result = client.Send(new HostHttpRequest("https://api.test.example/truncated"), Declared, Plenty, default);
+        Assert.Equal(PluginHttpErrors.NetworkError, result.ErrorCode);
+        Assert.Contains("after the status 200 arrived", result.ErrorMessage, StringComparison.Ordinal);
+        PluginHttpHop hop = Assert.Single(result.Hops);
+        Assert.Equal((200, true), (hop.Status, hop.Allowed));
+        Assert.StartsWith("via upstream", hop.Detail, StringComparison.Ordinal);
+        Assert.Contains("network_error", hop.Detail, StringComparison.Ordinal);
+    }
+
+    // ---------------------------------------------------------------- binary requests and URL patterns
+
+    [Fact]
+    public void A_binary_request_sends_bytes_and_receives_any_body()
+    {
+        using PluginHttpClient client = Client();
+        PluginHttpResult binary = client.Send(new PluginHttpRequest("https://api.test.example/binary") { BinaryResponse = true }, Declared, Plenty, default);
+        Assert.True(binary.IsSuccess, binary.ErrorMessage);
+        Assert.Null(binary.Response.Body);
+        Assert.Equal(new byte[] { 0xff, 0xfe, 0x00, 0x41 }, binary.BodyBytes.ToArray());
+        Assert.Equal("application/octet-stream", binary.Response.Headers!["content-type"]);
+
+        PluginHttpResult post = client.Send(new PluginHttpRequest("https://api.test.example/echo-method") { Method = "POST", Body = "payload"u8.ToArray(), BinaryResponse = true }, Declared, Plenty, default);
+        Assert.True(post.IsSuccess, post.ErrorMessage);
+        Assert.Equal("POST payload", System.Text.Encoding.UTF8.GetString(post.BodyBytes.Span));
+
+        PluginHttpResult tooBig = client.Send(new PluginHttpRequest("https://api.test.example/echo-method") { Method = "POST", Body = new byte[(1024 * 1024) + 1] }, Declared, Plenty, default);
+        Assert.Equal((PluginHttpErrors.InvalidRequest, (PluginHttpRequestPart?)PluginHttpRequestPart.Body), (tooBig.ErrorCode, tooBig.InvalidPart));
+    }
+
+    [Fact]
+    public void Url_patterns_are_a_policy_of_the_same_client()
+    {
+        var patterns = new Airlock.Lesstruct.UrlAllowlist(["https://api.test.example/redirect*", "https://api.test.example/data", "http://other.test.example/data"]);
+        using PluginHttpClient client = Client();
+
+        PluginHttpResult allowed = client.Send(new PluginHttpRequest("https://api.test.example/redirect?to=/data"), patterns, Plenty, default);
+        Assert.True(allowed.IsSuccess, allowed.ErrorMessage);
+        Assert.Equal(2, allowed.Hops.Count);
+
+        PluginHttpResult path = client.Send(new PluginHttpRequest("https://api.test.example/echo-headers?marker=pattern-1"), patterns, Plenty, default);
+        Assert.Equal(PluginHttpErrors.UrlNotAllowed, path.ErrorCode);
+        Assert.Contains("no pattern matches the path /echo-headers", path.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(server.Received("marker=pattern-1"));
+
+        PluginHttpResult redirect = client.Send(new PluginHttpRequest("https://api.test.example/redirect?to=/echo-headers"), patterns, Plenty, default);
+        Assert.Equal(PluginHttpErrors.RedirectNotAllowed, redirect.ErrorCode);
+        Assert.Contains("which is refused: no pattern matches the path /echo-headers", redirect.ErrorMessage, StringComparison.Ordinal);
+
+        // A pattern names its scheme: plain http where a pattern says so, without AllowHttp.
+        PluginHttpResult http = client.Send(new PluginHttpRequest("http://other.test.example/data"), patterns, Plenty, default);
+        Assert.True(http.IsSuccess, http.ErrorMessage);
+
+        // A downgrade is refused even when a pattern allows the http target.
+        PluginHttpResult downgrade = client.Send(new PluginHttpRequest("https://api.test.example/redirect?to=http://other.test.example/data"), patterns, Plenty, default);
+        Assert.Equal(PluginHttpErrors.RedirectNotAllowed, downgrade.ErrorCode);
+        Assert.Contains("downgrade https to http", downgrade.ErrorMessage, StringComparison.Ordinal);
+    }
+
     // ---------------------------------------------------------------- addresses
 
     [Theory]
@@ -598,6 +693,28 @@ public sealed class PluginHttpTests(PluginHttpServer server) : IClassFixture<Plu
         }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.0/8", true)]
+    [InlineData("10.0.0.0/8", false)]
+    [InlineData("127.0.0.2", false)]
+    public void Addresses_and_ranges_in_the_exceptions_allow_exactly_those_addresses(string exception, bool reached)
+    {
+        string marker = "marker=range-" + Guid.NewGuid().ToString("N");
+        using PluginHttpClient client = Client(o =>
+        {
+            o.AllowHttp = true;
+            o.PrivateNetworkExceptions.Add(exception);
+        });
+        PluginHttpResult result = client.Send(new HostHttpRequest($"http://local.test.example:{server.Port}/data?{marker}"), Declared, Plenty, default);
+        Assert.Equal(reached, result.IsSuccess);
+        Assert.Equal(reached, server.Received(marker));
+        if (!reached)
+        {
+            Assert.Equal(PluginHttpErrors.AddressNotAllowed, result.ErrorCode);
+        }
+    }
+
     [Fact]
     public void A_name_that_does_not_resolve_is_a_network_error()
     {
@@ -612,7 +729,11 @@ public sealed class PluginHttpTests(PluginHttpServer server) : IClassFixture<Plu
     [Fact]
     public void Invalid_options_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("10.0.0.1"))));
+        Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("not a host"))));
+        Assert.Contains("write it as 127.0.0.1", Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("2130706433")))).Message, StringComparison.Ordinal);
+        Assert.Contains("write it as 127.0.0.1", Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("127.1")))).Message, StringComparison.Ordinal);
+        Assert.Contains("invalid prefix length", Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("10.0.0.0/33")))).Message, StringComparison.Ordinal);
+        Assert.Contains("write the range as 10.0.0.0/8", Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.PrivateNetworkExceptions.Add("10.0.0.1/8")))).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.Upstreams["*.test.example"] = server.BaseAddress)));
         Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.Upstreams["api.test.example"] = new Uri("ftp://127.0.0.1/"))));
         Assert.Throws<ArgumentException>(() => new PluginHttpClient(Options(o => o.MaxTimeout = TimeSpan.Zero)));

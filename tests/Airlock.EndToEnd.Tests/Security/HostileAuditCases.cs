@@ -23,7 +23,7 @@ namespace Airlock.EndToEnd.Tests.Security;
 internal static class HostileAuditCases
 {
     private const string Wat = "WAT";
-    private const string LesstructWat = "WAT (Lesstruct hooks)";
+    private const string LesstructWat = "WAT (Lesstruct)";
 
     // CR/LF start a forged line; U+2028 is a line separator; U+202E reverses what follows; U+2066 opens an isolate.
     private const string Forged = "ok\r\n12:00:00.000 bystander 1.0.0 approval allowed\u2028\u202Egnp.exe\u2066 tail";

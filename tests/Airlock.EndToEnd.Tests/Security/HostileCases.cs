@@ -21,6 +21,7 @@ public static class HostileCases
 {
     private const string Wat = "WAT";
     private const string C = "C (chirp-c)";
+    private const string LesstructWat = "WAT (Lesstruct)";
     private static readonly PluginPermissions Nothing = PluginPermissions.None;
 
     public static IReadOnlyList<HostileCase> All { get; } =
@@ -63,6 +64,12 @@ public static class HostileCases
         new("c-undeclared-runtime-domain", "declares no network_access in its manifest but asks for api.chirp.example in plugin_capabilities", "not loaded: PluginLoadException naming the domain; a new approval is needed", C, UndeclaredRuntimeDomainAsync),
         new("c-rate-limit", "publishes more often than its limit (1 per hour here)", "the connector answers rate_limit_exceeded (retryable), which the app sees as PluginErrorException", C, ConnectorRateLimitAsync),
         .. HostileAuditCases.All,
+        new("http-stalled-body", "requests a server that sends the headers, then stalls the body, under a 1 s deadline", "the exchange is cut at the deadline and its connection closed, not drained: host_http_request answers -6 (timeout), audited; the guest, past its deadline, ends with PluginTimeoutException within the deadline plus the 1 s slack", Wat, HostileHttpCases.StalledBodyAsync),
+        new("http-cancelled-mid-body", "waits on a stalled body when the application cancels the call (at 300 ms)", "OperationCanceledException (not HostFunctionException) within 300 ms plus the slack; the request is audited as cancelled", Wat, HostileHttpCases.CancelledMidBodyAsync),
+        new("http-truncated-body", "requests a server that declares 1,000 bytes, sends 11 and closes", "the guest gets -6 (network_error); the hop is audited; the call completes", Wat, HostileHttpCases.TruncatedBodyAsync),
+        new("lesstruct-stalled-body", "calls http_get on a server that stalls the body, in a hook with a 1 s deadline", "http_get answers timeout at the deadline (audited) through the shared executor; the hook, now past its deadline, ends with PluginTimeoutException within the deadline plus the slack; the plugin's next hook and a bystander Lesstruct plugin reach the server", LesstructWat, HostileHttpCases.LesstructStalledBodyAsync),
+        new("lesstruct-cancelled-mid-body", "waits in http_get on a stalled body when the application cancels the hook (at 300 ms)", "OperationCanceledException within 300 ms plus the slack; the request is audited as cancelled; the plugin and a bystander serve", LesstructWat, HostileHttpCases.LesstructCancelledMidBodyAsync),
+        new("lesstruct-truncated-body", "calls http_get on a server that declares 1,000 bytes, sends 11 and closes", "http_get answers {\"ok\":false} with http_error (no untyped exception); the hook completes; audited; the plugin and a bystander serve", LesstructWat, HostileHttpCases.LesstructTruncatedBodyAsync),
     ];
 
     private const string Invalid = "\uFFFF-invalid";

@@ -14,7 +14,7 @@ namespace Airlock.EndToEnd.Tests.Security;
 /// SQLite audit log — a bystander plugin with every permission, and a value the bystander stored that
 /// must survive everything.
 /// </summary>
-public sealed class HostileWorld : IAsyncLifetime
+public sealed partial class HostileWorld : IAsyncLifetime
 {
     public const string Domain = "api.chirp.example";
     public const string AcknowledgedKey = "acknowledged";
@@ -63,6 +63,10 @@ public sealed class HostileWorld : IAsyncLifetime
         RateLimiter = new PluginRateLimiter();
         var http = new PluginHttpOptions { AllowHttp = true, MaxTimeout = TimeSpan.FromSeconds(5) };
         http.Upstreams[Domain] = Server.BaseAddress;
+
+        // Lesstruct plugins share this executor; their URL patterns name the loopback server's address, which the
+        // administrator lets plugins reach.
+        http.PrivateNetworkExceptions.Add("127.0.0.1");
         var credentials = new InMemoryCredentialStore();
         credentials.Set("chirp", new PluginCredential("secret-access-token", "secret-refresh-token"));
         var loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
@@ -84,6 +88,8 @@ public sealed class HostileWorld : IAsyncLifetime
         {
             await probe.DisposeAsync();
         }
+
+        await DisposeLesstructAsync();
 
         await Host.DisposeAsync();
         await Events.DisposeAsync();
