@@ -153,11 +153,12 @@ internal static partial class UntrustedFile
     /// The path with every symbolic link in it followed, component by component (so <c>..</c> after a
     /// link leaves the link's target, as the system does). Components that do not exist are kept as written.
     /// </summary>
-    /// <param name="path">A path; made absolute first.</param>
+    /// <param name="path">A path; a relative one is taken from the current directory.</param>
     /// <exception cref="IOException">The links loop, or there are more than 40 of them.</exception>
     public static string ResolveLinks(string path)
     {
-        string full = Path.GetFullPath(path);
+        // Not Path.GetFullPath: it removes ".." by the text, before the links it follows are known.
+        string full = Path.IsPathFullyQualified(path) ? path : Path.Join(Directory.GetCurrentDirectory(), path);
         string root = Path.GetPathRoot(full)!;
         var pending = new Stack<string>();
         Push(pending, full[root.Length..]);
@@ -189,10 +190,10 @@ internal static partial class UntrustedFile
                 throw new IOException($"'{path}' leads through more than {MaxLinks} symbolic links (a loop?).");
             }
 
-            if (Path.IsPathRooted(target))
+            if (Path.IsPathFullyQualified(target))
             {
-                current = Path.GetPathRoot(Path.GetFullPath(target))!;
-                target = Path.GetFullPath(target)[current.Length..];
+                current = Path.GetPathRoot(target)!;
+                target = target[current.Length..];
             }
 
             Push(pending, target);
