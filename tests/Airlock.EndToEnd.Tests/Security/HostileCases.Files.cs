@@ -127,30 +127,20 @@ public static partial class HostileCases
 
     private static async Task<IHostileProbe?> SwappedModuleAsync(HostileWorld world)
     {
-        using var folder = new ScratchFolder();
-        string module = Path.Combine(folder.Path, "chirp.wasm");
-        File.Copy(ChirpModule, module);
-        string manifestPath = WriteChirpManifest(folder.Path, ChirpId, "chirp.wasm");
-        using var store = new SqliteApprovalStore(Path.Combine(folder.Path, "approvals.db"));
-        await using (ISocialScalePlugin approved = await Loader(world, store, new AutoApprovePolicy()).LoadAsync(manifestPath))
-        {
-            Assert.True((await approved.GetCapabilitiesAsync()).CanPublishText);
-        }
-
-        ApprovalRecord approval = store.Latest(ChirpId)!;
-        string original = approval.ModuleSha256;
-        File.WriteAllBytes(module, WithCustomSection(File.ReadAllBytes(module)));
-        string swapped = Sha256(module);
+        using var chirp = await ApprovedChirp.CreateAsync(world);
+        ApprovalRecord approval = chirp.Store.Latest(ChirpId)!;
+        (string original, string swapped) = chirp.SwapModule();
         long compiled = world.Host.ModuleCacheStatistics.Compilations;
 
         // Another module under the approved id, version and permissions is a new decision.
-        var refused = await Assert.ThrowsAsync<PluginApprovalException>(() => Loader(world, store, new DenyAllPolicy()).LoadAsync(manifestPath));
+        var refused = await Assert.ThrowsAsync<PluginApprovalException>(() => chirp.Loader(new DenyAllPolicy()).LoadAsync(chirp.ManifestPath));
+        Assert.Equal(original, approval.ModuleSha256);
         Assert.Equal(swapped, refused.ModuleSha256);
         Assert.Equal(original, refused.Previous!.ModuleSha256);
         Assert.Contains($"for another module: {original} -> {swapped}", refused.Message, StringComparison.Ordinal);
 
         // And the old approval does not cover the new bytes, whoever passes it to the host.
-        PluginManifest manifest = SocialScaleManifest.Load(manifestPath);
+        PluginManifest manifest = SocialScaleManifest.Load(chirp.ManifestPath);
         var options = new PluginLoadOptions { Approval = approval }.AddImports<ISocialScaleHost>(new SocialScaleHostServices(manifest.Id, manifest.Version, manifest.Permissions, world.Services));
         var bypass = await Assert.ThrowsAsync<PluginApprovalException>(() => world.Host.LoadAsync<ISocialScalePlugin>(manifest, options));
         Assert.Contains("an approval covers exactly one module", bypass.Message, StringComparison.Ordinal);
@@ -161,22 +151,14 @@ public static partial class HostileCases
 
     private static async Task<IHostileProbe?> CarryOverAsync(HostileWorld world)
     {
-        using var folder = new ScratchFolder();
-        string module = Path.Combine(folder.Path, "chirp.wasm");
-        File.Copy(ChirpModule, module);
-        string manifestPath = WriteChirpManifest(folder.Path, ChirpId, "chirp.wasm");
-        using var store = new SqliteApprovalStore(Path.Combine(folder.Path, "approvals.db"));
-        await (await Loader(world, store, new AutoApprovePolicy()).LoadAsync(manifestPath)).DisposeAsync();
-        string original = Sha256(module);
-
-        File.WriteAllBytes(module, WithCustomSection(File.ReadAllBytes(module)));
-        string updated = Sha256(module);
+        using var chirp = await ApprovedChirp.CreateAsync(world);
+        (string original, string updated) = chirp.SwapModule();
         var updates = new DelegateApprovalPolicy("trusted updates", (request, _) => ValueTask.FromResult(request.OnlyModuleChanged ? ApprovalDecision.CarryOver : ApprovalDecision.Refuse));
-        await using ISocialScalePlugin plugin = await Loader(world, store, updates).LoadAsync(manifestPath);
+        await using ISocialScalePlugin plugin = await chirp.Loader(updates).LoadAsync(chirp.ManifestPath);
         Assert.Equal(updated, plugin.Info.ModuleSha256);
         Assert.True((await plugin.GetCapabilitiesAsync()).CanPublishText);
 
-        ApprovalRecord carried = store.Find(ChirpId, "1.0.0", SocialScaleManifest.Load(manifestPath).Permissions.Fingerprint, updated)!;
+        ApprovalRecord carried = chirp.Store.Find(ChirpId, "1.0.0", SocialScaleManifest.Load(chirp.ManifestPath).Permissions.Fingerprint, updated)!;
         Assert.Equal(original, carried.CarriedOverFrom);
         Auditing.AuditEntry entry = Assert.Single(world.Audit.Query(ChirpId), e => e.Detail!.StartsWith("carried over", StringComparison.Ordinal));
         Assert.True(entry.Allowed);
@@ -188,9 +170,6 @@ public static partial class HostileCases
     private const string ChirpId = "com.airlock.samples.chirp-c";
 
     private static string ChirpModule => Path.Combine(AppContext.BaseDirectory, "plugins", "chirp-c", "chirp.wasm");
-
-    private static SocialScalePluginLoader Loader(HostileWorld world, IApprovalStore store, IApprovalPolicy policy)
-        => new(world.Host, new PluginApprovals(store, policy, world.Audit), new PluginLimitPolicy(), world.Services);
 
     private static string WriteChirpManifest(string folder, string id, string wasmPath)
     {
@@ -216,6 +195,53 @@ public static partial class HostileCases
     }
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    // The chirp connector in a folder of its own with its approvals store, loaded (and approved) once.
+    private sealed class ApprovedChirp : IDisposable
+    {
+        private readonly HostileWorld _world;
+        private readonly ScratchFolder _folder = new();
+
+        private ApprovedChirp(HostileWorld world)
+        {
+            _world = world;
+            ModulePath = System.IO.Path.Combine(_folder.Path, "chirp.wasm");
+            File.Copy(ChirpModule, ModulePath);
+            ManifestPath = WriteChirpManifest(_folder.Path, ChirpId, "chirp.wasm");
+            Store = new SqliteApprovalStore(System.IO.Path.Combine(_folder.Path, "approvals.db"));
+        }
+
+        public string ModulePath { get; }
+
+        public string ManifestPath { get; }
+
+        public SqliteApprovalStore Store { get; }
+
+        public static async Task<ApprovedChirp> CreateAsync(HostileWorld world)
+        {
+            var chirp = new ApprovedChirp(world);
+            await using ISocialScalePlugin approved = await chirp.Loader(new AutoApprovePolicy()).LoadAsync(chirp.ManifestPath);
+            Assert.True((await approved.GetCapabilitiesAsync()).CanPublishText);
+            return chirp;
+        }
+
+        public SocialScalePluginLoader Loader(IApprovalPolicy policy)
+            => new(_world.Host, new PluginApprovals(Store, policy, _world.Audit), new PluginLimitPolicy(), _world.Services);
+
+        // Replaces the approved module with other bytes: returns the SHA-256 before and after.
+        public (string Before, string After) SwapModule()
+        {
+            string before = Sha256(ModulePath);
+            File.WriteAllBytes(ModulePath, WithCustomSection(File.ReadAllBytes(ModulePath)));
+            return (before, Sha256(ModulePath));
+        }
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            _folder.Dispose();
+        }
+    }
 
     private sealed class ScratchFolder : IDisposable
     {
