@@ -86,7 +86,10 @@ public static class AirlockServiceCollectionExtensions
             Directory.CreateDirectory(data);
             return new SqliteKeyValueStore(Path.Combine(data, "kv.db"), options.KeyValue);
         });
-        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>())
+        {
+            MaxModuleBytes = options.Host.MaxModuleBytes,
+        });
         services.AddSingleton(options.Limits);
         services.AddSingleton(options.Credentials);
         services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));

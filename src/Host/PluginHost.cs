@@ -63,13 +63,22 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             _engine = new Engine(config);
         }
 
-        _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+        _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _options.MaxIdleModules, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
 
         _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
     }
 
     /// <summary>What the module cache has served since the host was created.</summary>
     public ModuleCacheStatistics ModuleCacheStatistics => _modules.Statistics;
+
+    /// <summary>
+    /// How many compiled modules the host holds in memory: one per distinct module of the loaded
+    /// plugins, plus at most <see cref="PluginHostOptions.MaxIdleModules"/> whose plugins unloaded.
+    /// A module refused at load is not among them.
+    /// </summary>
+    public int CompiledModuleCount => _modules.Count;
+
+    internal PluginHostOptions Options => _options;
 
     /// <summary>
     /// Loads the plugin a SocialScale manifest (<c>plugin.json</c>) describes and binds it to contract
@@ -84,7 +93,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     /// <exception cref="PluginLoadException">The module cannot be read or compiled, does not fit the contract, or failed to start.</exception>
     public Task<TPlugin> LoadAsync<TPlugin>(string manifestPath, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
         where TPlugin : class, IWasmPlugin<TPlugin>
-        => LoadAsync<TPlugin>(PluginManifest.Load(manifestPath), options, cancellationToken);
+        => LoadAsync<TPlugin>(PluginManifest.Load(manifestPath, _options.Manifests), options, cancellationToken);
 
     /// <summary>Loads the plugin a validated manifest describes and binds it to contract <typeparamref name="TPlugin"/>.</summary>
     /// <remarks>
@@ -115,14 +124,16 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         byte[] bytes;
         try
         {
-            bytes = await ReadModuleAsync(manifest.Id, manifest.WasmPath, cancellationToken).ConfigureAwait(false);
+            bytes = await ReadModuleAsync(manifest.Id, manifest.ModuleFile(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (PluginFileException exception)
         {
-            throw manifest.Error(manifest.ModuleField, $"the module '{manifest.WasmPath}' cannot be read: {exception.Message}", exception);
+            throw manifest.Error(manifest.ModuleField, $"the module '{manifest.WasmPath}': {exception.Problem}", exception);
         }
 
-        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration);
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        RequireApprovedModule(manifest, options.Approval, sha256);
+        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration, sha256);
         return await LoadCoreAsync<TPlugin>(plan, bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -138,23 +149,15 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     /// <param name="options">Host functions and limits for the plugin.</param>
     /// <param name="cancellationToken">Cancels loading.</param>
     /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
-    /// <exception cref="PluginLoadException">The file cannot be read or compiled, does not fit the contract, or failed to start.</exception>
+    /// <exception cref="PluginFileException">The file is not a regular file, is larger than <see cref="PluginHostOptions.MaxModuleBytes"/>, or cannot be read.</exception>
+    /// <exception cref="PluginLoadException">The module cannot be compiled, does not fit the contract, or failed to start.</exception>
     public async Task<TPlugin> LoadFileAsync<TPlugin>(string pluginId, string version, string modulePath, string? manifestPath = null, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
         where TPlugin : class, IWasmPlugin<TPlugin>
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         ArgumentNullException.ThrowIfNull(version);
         ArgumentException.ThrowIfNullOrEmpty(modulePath);
-        byte[] bytes;
-        try
-        {
-            bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new PluginLoadException(pluginId, $"The module '{modulePath}' of plugin '{pluginId}' cannot be read: {exception.Message}", exception);
-        }
-
+        byte[] bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
         return await LoadCoreAsync<TPlugin>(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -220,6 +223,22 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
+    // An approval covers exactly one module: the bytes about to be compiled must be the ones approved,
+    // whatever the file held when the approval was given.
+    private static void RequireApprovedModule(PluginManifest manifest, Security.ApprovalRecord? approval, string sha256)
+    {
+        if (approval is null || string.Equals(approval.ModuleSha256, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        string approved = approval.ModuleSha256.Length == 0 ? "no recorded module (an approval from before approvals were bound to modules)" : "the module with SHA-256 " + approval.ModuleSha256;
+        throw new PluginApprovalException(manifest.Id, manifest.Version, manifest.Permissions, $"Plugin '{manifest.Id}' {manifest.Version} was approved for {approved}, but '{manifest.WasmPath}' holds a module with SHA-256 {sha256}: an approval covers exactly one module, and a different module is a new approval decision (PluginApprovals.EnsureApprovedAsync).")
+        {
+            ModuleSha256 = sha256,
+        };
+    }
+
     // The limits a manifest asks for, each capped at the host's defaults: without an administrator's
     // policy the host's own limits are the most a plugin may have.
     private PluginLimits ManifestLimits(Security.PluginLimitRequest? requested)
@@ -248,7 +267,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long started = Stopwatch.GetTimestamp();
         options ??= new PluginLoadOptions();
-        (string id, string version, string? manifestPath, string? modulePath, PluginLimits limits, _, _) = plan;
+        (string id, string version, string? manifestPath, string? modulePath, PluginLimits limits, _, _, string? knownSha256) = plan;
         limits.Validate();
         if (_options.PoolingAllocator is { } pool && limits.MemoryBytes > pool.MaxMemoryBytes)
         {
@@ -256,14 +275,27 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         WasmContract contract = TPlugin.Contract;
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string sha256 = knownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-        Module module = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
-        GuestMemoryLayout layout = ReadLayout(id, bytes, contract, options.Imports);
+        ModuleLease lease = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
+        Module module = lease.Module;
+        GuestMemoryLayout layout;
+        try
+        {
+            layout = ReadLayout(id, bytes, contract, options.Imports);
+        }
+        catch
+        {
+            lease.Refuse();
+            throw;
+        }
+
         ModuleShape shape = ContractVerifier.ShapeOf(module);
         IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
+            // A refused module leaves the cache at once: a stream of refused modules must not pile up.
+            lease.Refuse();
             throw new PluginContractException(id, contract.Name, problems);
         }
 
@@ -289,6 +321,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         catch
         {
             linker.Dispose();
+            lease.Refuse();
             throw;
         }
 
@@ -298,7 +331,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             Configuration = plan.Configuration,
             Abi = contract.Abi,
         };
-        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
+        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id)) { ModuleLease = lease };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
@@ -307,6 +340,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
         catch
         {
+            lease.Refused = true;
             loaded.Dispose();
             throw;
         }
@@ -321,6 +355,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
         catch (Exception exception)
         {
+            // Disposing the plugin ends the lease, after its instances are gone.
+            lease.Refused = true;
             await plugin.DisposeAsync().ConfigureAwait(false);
             if (exception is AirlockException or OperationCanceledException)
             {
@@ -334,16 +370,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         return plugin;
     }
 
-    private async Task<byte[]> ReadModuleAsync(string id, string path, CancellationToken cancellationToken)
-    {
-        var file = new FileInfo(path);
-        if (file.Exists && file.Length > _options.MaxModuleBytes)
-        {
-            throw new PluginLoadException(id, $"The module '{path}' of plugin '{id}' is {file.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
-        }
-
-        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-    }
+    // A module file is untrusted input: only a regular file, read no further than the host's limit.
+    private Task<byte[]> ReadModuleAsync(string id, string path, CancellationToken cancellationToken)
+        => Files.UntrustedFile.ReadAllBytesAsync(path, _options.MaxModuleBytes, "a module", id, cancellationToken);
 
     // The fixed-offset ABI writes at fixed addresses, so it needs to know what the guest owns; other
     // ABIs write only into memory the guest allocated for them.
@@ -371,8 +400,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
-    private Module GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
-        => _modules.GetOrAdd(id, sha256, () => Compile(id, bytes, modulePath));
+    private ModuleLease GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
+        => _modules.Rent(id, sha256, () => Compile(id, bytes, modulePath));
 
     private Module Compile(string id, byte[] bytes, string? modulePath)
     {
@@ -394,5 +423,5 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     }
 
     // What a load path settled before the module is compiled.
-    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration);
+    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration, string? ModuleSha256 = null);
 }

@@ -12,8 +12,26 @@ public sealed class PluginHostOptions
     /// </summary>
     public TimeSpan EpochInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The largest module the host compiles. Default 64 MiB.</summary>
-    public long MaxModuleBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>
+    /// The largest module the host reads and compiles. Default 64 MiB. A module file is read only up
+    /// to this limit, whatever its length claims, and only if it is a regular file.
+    /// </summary>
+    public long MaxModuleBytes { get; set; } = DefaultMaxModuleBytes;
+
+    /// <summary>
+    /// How many compiled modules that no loaded plugin uses the host keeps in memory (the most recently
+    /// used), so that reloading a plugin does not compile it again. Default 4; 0 keeps none. Modules of
+    /// loaded plugins are always kept; a module refused at load is never kept.
+    /// </summary>
+    public int MaxIdleModules { get; set; } = 4;
+
+    /// <summary>
+    /// How the host reads manifests it is given by path (<see cref="PluginHost.LoadAsync{TPlugin}(string, PluginLoadOptions?, CancellationToken)"/>,
+    /// <see cref="SocialScale.SocialScalePluginLoader"/>): by default a manifest names its module only in its own directory.
+    /// </summary>
+    public PluginManifestOptions Manifests { get; set; } = new();
+
+    internal const long DefaultMaxModuleBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Keeps compiled modules on disk so a restarted host loads plugins without compiling them;
@@ -39,5 +57,8 @@ public sealed class PluginHostOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxModuleBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxModuleBytes, Array.MaxLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxIdleModules);
+        ArgumentNullException.ThrowIfNull(Manifests);
     }
 }

@@ -22,9 +22,11 @@ public sealed class PluginLoadOptions
 
     /// <summary>
     /// The approval the plugin's manifest permissions were granted under, from
-    /// <see cref="Security.PluginApprovals.EnsureApprovedAsync"/>. A manifest that asks for permissions
-    /// is loaded only with an approval of exactly its id, version and permissions: the host never
-    /// runs a plugin whose permission block nobody approved.
+    /// <see cref="Security.PluginApprovals.EnsureApprovedAsync(PluginManifest, CancellationToken)"/>. A
+    /// manifest that asks for permissions is loaded only with an approval of exactly its id, version and
+    /// permissions: the host never runs a plugin whose permission block nobody approved. An approval
+    /// covers exactly one module: the host hashes the bytes it loads and refuses them
+    /// (<see cref="PluginApprovalException"/>) unless they are the module the approval names.
     /// </summary>
     public Security.ApprovalRecord? Approval { get; set; }
 

@@ -24,11 +24,12 @@ public sealed class ChirpFixture : IAsyncLifetime
         => LoadAsync(language, new PluginLoadOptions { Limits = limits }.AddImports<ISocialScaleHost>(Services));
 
     /// <summary>Loads a connector with the sandbox's services; its manifest's permissions are approved by the test itself.</summary>
-    public Task<ISocialScalePlugin> LoadAsync(string language, PluginLoadOptions options)
+    public async Task<ISocialScalePlugin> LoadAsync(string language, PluginLoadOptions options)
     {
         PluginManifest manifest = PluginManifest.Load(Manifest(language));
-        options.Approval = new Airlock.Security.ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, DateTimeOffset.UtcNow, "the end-to-end tests");
-        return Host.LoadAsync<ISocialScalePlugin>(manifest, options);
+        string sha256 = await Airlock.Security.PluginApprovals.ComputeModuleSha256Async(manifest);
+        options.Approval = new Airlock.Security.ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, sha256, DateTimeOffset.UtcNow, "the end-to-end tests");
+        return await Host.LoadAsync<ISocialScalePlugin>(manifest, options);
     }
 
     public async Task DisposeAsync()

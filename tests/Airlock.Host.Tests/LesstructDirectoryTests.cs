@@ -75,6 +75,40 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Entries_that_are_not_regular_files_fail_alone_without_blocking_the_directory()
+    {
+        Write("good", VersionedModule(1));
+        Airlock.Tests.HostileFiles.LinkToDevZero(Path.Combine(_directory, "zero.wasm"));
+        Airlock.Tests.HostileFiles.Fifo(Path.Combine(_directory, "fifo.wasm"));
+        Write("piped", VersionedModule(1));
+        Airlock.Tests.HostileFiles.Fifo(Path.Combine(_directory, "piped.manifest"));
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.Equal(["good"], plugins.Names);
+        Dictionary<string, PluginLoadFailure> failures = plugins.Failures.ToDictionary(f => f.Name);
+        Assert.Equal(["fifo", "piped", "zero"], failures.Keys.Order(StringComparer.Ordinal));
+        Assert.All(failures.Values, f => Assert.Equal(PluginFileProblem.NotRegularFile, Assert.IsType<PluginFileException>(f.Error).Reason));
+        Assert.Contains("a character device (through a symbolic link)", failures["zero"].Error.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(_directory, "piped.manifest"), ((PluginFileException)failures["piped"].Error).FilePath);
+    }
+
+    [Fact]
+    public async Task A_load_that_throws_anything_fails_alone()
+    {
+        Write("alpha", VersionedModule(1));
+        Write("beta", VersionedModule(2));
+        var options = new LesstructPluginOptions { DirectoryPath = _directory, DevelopmentMode = false };
+        await using PluginDirectory<ILesstructPlugin> plugins = await PluginDirectory<ILesstructPlugin>.OpenAsync(
+            _directory,
+            new PluginDirectoryOptions(),
+            (file, token) => file.Name == "alpha" ? throw new InvalidOperationException("the loader broke on alpha") : LesstructPlugins.LoadAsync(_host, options, file, token));
+        Assert.Equal(["beta"], plugins.Names);
+        Assert.IsType<InvalidOperationException>(Assert.Single(plugins.Failures).Error);
+    }
+
+    [Fact]
     public async Task A_changed_plugin_is_reloaded_alone_once_its_files_are_quiet_for_the_debounce()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();

@@ -16,6 +16,8 @@ public sealed class ManifestLoadTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    private Task<string> ModuleSha256() => Task.FromResult(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(_folder, "probe.wasm")))));
+
     private string Manifest(string members)
     {
         string path = Path.Combine(_folder, "plugin.json");
@@ -61,7 +63,7 @@ public sealed class ManifestLoadTests : IDisposable
         string path = Manifest("""
               "permissions": {"storage_access": true, "event_emit": true}
             """);
-        var options = new PluginLoadOptions { Approval = new ApprovalRecord("acme.probe", "1.0.0", "storage_access", DateTimeOffset.UtcNow, "test") };
+        var options = new PluginLoadOptions { Approval = new ApprovalRecord("acme.probe", "1.0.0", "storage_access", await ModuleSha256(), DateTimeOffset.UtcNow, "test") };
         var error = await Assert.ThrowsAsync<PluginApprovalException>(() => host.LoadAsync<IProbePlugin>(path, options));
         Assert.Contains("the approval it was given is for plugin 'acme.probe' 1.0.0 with storage_access", error.Message, StringComparison.Ordinal);
     }
@@ -75,12 +77,34 @@ public sealed class ManifestLoadTests : IDisposable
               "limits": {"memory_mb": 16, "timeout_ms": 3600000, "max_instances": 1}
             """);
         PluginManifest manifest = PluginManifest.Load(path);
-        var options = new PluginLoadOptions { Approval = new ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, DateTimeOffset.UtcNow, "test") };
+        var options = new PluginLoadOptions { Approval = new ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, await ModuleSha256(), DateTimeOffset.UtcNow, "test") };
         await using IProbePlugin plugin = await host.LoadAsync<IProbePlugin>(manifest, options);
         Assert.Equal(16L * 1024 * 1024, plugin.Info.Limits.MemoryBytes);
         Assert.Equal(1, plugin.Info.Limits.MaxInstances);
         Assert.Equal(PluginLimits.Default.Timeout, plugin.Info.Limits.Timeout);
         Assert.Equal(PluginLimits.Default.FuelPerCall, plugin.Info.Limits.FuelPerCall);
+    }
+
+    [Fact]
+    public async Task An_approval_covers_exactly_one_module_and_other_bytes_are_refused_before_compiling()
+    {
+        await using var host = new PluginHost();
+        string path = Manifest("""
+              "permissions": {"storage_access": true}
+            """);
+        PluginManifest manifest = PluginManifest.Load(path);
+        string approved = await ModuleSha256();
+        var options = new PluginLoadOptions { Approval = new ApprovalRecord(manifest.Id, manifest.Version, manifest.Permissions.Fingerprint, approved, DateTimeOffset.UtcNow, "test") };
+
+        // Another module now claims the approved id and version.
+        File.WriteAllBytes(Path.Combine(_folder, "probe.wasm"), ProbeModules.Compile(ProbeModules.Module(extra: """(func (export "other") (result i32) (i32.const 2))""")));
+        var error = await Assert.ThrowsAsync<PluginApprovalException>(() => host.LoadAsync<IProbePlugin>(manifest, options));
+        string swapped = await ModuleSha256();
+        Assert.NotEqual(approved, swapped);
+        Assert.Equal(swapped, error.ModuleSha256);
+        Assert.Contains($"was approved for the module with SHA-256 {approved}, but '{manifest.WasmPath}' holds a module with SHA-256 {swapped}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("an approval covers exactly one module", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, host.ModuleCacheStatistics.Compilations);
     }
 
     [Fact]

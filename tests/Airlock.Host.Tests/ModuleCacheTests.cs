@@ -118,8 +118,59 @@ public sealed class ModuleCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Modules_refused_at_load_do_not_stay_in_memory()
+    {
+        await using var host = new PluginHost();
+        for (int i = 0; i < 12; i++)
+        {
+            // Each a distinct module that compiles but does not fit IProbePlugin (it exports no "ping").
+            byte[] module = ProbeModules.Compile(ProbeModules.Module(ping: $$"""(func (export "other") (result i32) (i32.const {{i}}))"""));
+            await Assert.ThrowsAsync<PluginContractException>(() => host.LoadModuleAsync<IProbePlugin>("refused-" + i, module));
+        }
+
+        await Assert.ThrowsAsync<PluginLoadException>(() => host.LoadModuleAsync<IProbePlugin>("garbage", new byte[] { 0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0xFF }));
+        Assert.Equal(12, host.ModuleCacheStatistics.Compilations);
+        Assert.Equal(0, host.CompiledModuleCount);
+    }
+
+    [Fact]
+    public async Task A_module_refused_for_one_contract_stays_while_a_loaded_plugin_uses_it()
+    {
+        byte[] module = ProbeModules.Compile(ProbeModules.Module());
+        await using var host = new PluginHost();
+        await using IProbePlugin serving = await host.LoadModuleAsync<IProbePlugin>("serving", module);
+        await Assert.ThrowsAsync<PluginContractException>(() => host.LoadModuleAsync<IHookProbe>("wrong-contract", module));
+        Assert.Equal(1, host.CompiledModuleCount);
+        Assert.Equal(8, serving.Ping(7));
+    }
+
+    [Fact]
+    public async Task Idle_modules_are_kept_up_to_the_limit_most_recent_first()
+    {
+        byte[][] modules = [.. Enumerable.Range(0, 5).Select(i => ProbeModules.Compile(ProbeModules.Module(extra: $$"""(func (export "other") (result i32) (i32.const {{i}}))""")))];
+        await using var host = new PluginHost(new PluginHostOptions { MaxIdleModules = 2 });
+        await using (IProbePlugin first = await host.LoadModuleAsync<IProbePlugin>("first", modules[0]))
+        {
+            foreach (byte[] module in modules[1..])
+            {
+                await using IProbePlugin plugin = await host.LoadModuleAsync<IProbePlugin>("p", module);
+                Assert.Equal(8, plugin.Ping(7));
+            }
+
+            // The loaded plugin's module, and the two most recently unloaded.
+            Assert.Equal(3, host.CompiledModuleCount);
+        }
+
+        Assert.Equal(2, host.CompiledModuleCount);
+        await using IProbePlugin again = await host.LoadModuleAsync<IProbePlugin>("again", modules[4]);
+        Assert.Equal(1, host.ModuleCacheStatistics.MemoryHits);
+        Assert.Equal(5, host.ModuleCacheStatistics.Compilations);
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PluginHost(new PluginHostOptions { MaxIdleModules = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PluginHost(new PluginHostOptions { ModuleCache = new ModuleCacheOptions { Directory = _directory, MaxBytes = 0 } }));
         Assert.Throws<ArgumentException>(() => new PluginHost(new PluginHostOptions { ModuleCache = new ModuleCacheOptions { Directory = " " } }));
     }

@@ -53,7 +53,9 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
 
     /// <summary>
     /// Discovers and loads the plugins of <paramref name="path"/>. A plugin that fails to load is
-    /// reported in <see cref="Failures"/> and logged; the others load regardless.
+    /// reported in <see cref="Failures"/> and logged; the others load regardless. Only regular files
+    /// are loaded (symbolic links are followed): an entry that is a FIFO, a device or a directory is a
+    /// failure of its own, reported without being opened for reading.
     /// </summary>
     /// <param name="path">The directory (created if missing).</param>
     /// <param name="options">Watching and debounce settings.</param>
@@ -209,10 +211,19 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
         TPlugin plugin;
         try
         {
+            // Anyone who can write to the directory chooses what these names are: only regular files
+            // are handed to the loader (a FIFO would block it, a device would feed it without end).
+            Files.UntrustedFile.EnsureRegularFile(wasm, "a module", name);
+            if (file.ManifestPath is { } present)
+            {
+                Files.UntrustedFile.EnsureRegularFile(present, "a manifest", name);
+            }
+
             plugin = await _load(file, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is AirlockException or IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // One bad entry never stops the directory: whatever its load threw is its failure alone.
             bool serving = _entries.ContainsKey(name);
             var failure = new PluginLoadFailure(name, wasm, exception, serving);
             ImmutableInterlocked.AddOrUpdate(ref _failures, name, failure, (_, _) => failure);

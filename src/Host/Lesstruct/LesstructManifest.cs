@@ -64,11 +64,12 @@ public sealed class LesstructManifest
         string text;
         try
         {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(fullPath));
+            byte[] bytes = Files.UntrustedFile.ReadAllBytes(fullPath, Files.UntrustedFile.MaxManifestBytes, "a manifest");
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (PluginFileException exception)
         {
-            throw new PluginManifestException(fullPath, null, $"the file cannot be read: {exception.Message}", innerException: exception);
+            throw new PluginManifestException(fullPath, null, exception.Problem, innerException: exception);
         }
         catch (DecoderFallbackException exception)
         {

@@ -31,7 +31,11 @@ public sealed record PluginManifest
     /// <summary>The capability types the plugin declares (empty when it declares none).</summary>
     public IReadOnlyList<PluginCapability> Capabilities { get; init; } = [];
 
-    /// <summary>The absolute path of the module, resolved against the manifest's folder.</summary>
+    /// <summary>
+    /// The absolute path of the module, resolved against the manifest's folder. A manifest read from a
+    /// file names a module in its own directory or below it (symbolic links followed), unless
+    /// <see cref="PluginManifestOptions.AllowedModuleRoots"/> allows another directory.
+    /// </summary>
     public required string WasmPath { get; init; }
 
     /// <summary>The field that named the module: <c>module</c>, or SocialScale's <c>wasm_path</c>.</summary>
@@ -65,6 +69,25 @@ public sealed record PluginManifest
     // Where each top-level field was written, so that profiles and later checks can name the line.
     internal IReadOnlyDictionary<string, (long Line, long Column)> FieldPositions { get; init; } = new Dictionary<string, (long Line, long Column)>();
 
+    // Where the module may be, links resolved, for a manifest read from a file; null for one built in
+    // code, whose module path the application chose itself.
+    internal IReadOnlyList<string>? ModuleRoots { get; init; }
+
+    /// <summary>
+    /// The module's path, checked again where it leads now: a link changed since the manifest was read
+    /// cannot take the module outside the directories the manifest was read with.
+    /// </summary>
+    /// <exception cref="PluginManifestException">The module is now outside them.</exception>
+    internal string ModuleFile()
+    {
+        if (ModuleRoots is { } roots && Manifest.ModuleLocation.Problem(WasmPath, roots) is { } outside)
+        {
+            throw Error(ModuleField, outside);
+        }
+
+        return WasmPath;
+    }
+
     /// <summary>A <see cref="PluginManifestException"/> about <paramref name="field"/>, located where the manifest wrote it.</summary>
     internal PluginManifestException Error(string field, string problem, Exception? innerException = null)
     {
@@ -75,33 +98,35 @@ public sealed record PluginManifest
             : new PluginManifestException(file, field, problem, pluginId: Id, innerException: innerException);
     }
 
-    /// <summary>Reads and validates a manifest file.</summary>
+    /// <summary>Reads and validates a manifest file (at most 1 MiB, a regular file).</summary>
     /// <param name="path">The manifest's path.</param>
+    /// <param name="options">Where the manifest may name its module; <see langword="null"/> for its own directory only.</param>
     /// <exception cref="PluginManifestException">The file cannot be read or is not a valid manifest.</exception>
-    public static PluginManifest Load(string path)
+    public static PluginManifest Load(string path, PluginManifestOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(fullPath);
+            bytes = Files.UntrustedFile.ReadAllBytes(fullPath, Files.UntrustedFile.MaxManifestBytes, "a manifest");
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (PluginFileException exception)
         {
-            throw new PluginManifestException(fullPath, null, $"the file cannot be read: {exception.Message}", innerException: exception);
+            throw new PluginManifestException(fullPath, null, exception.Problem, innerException: exception);
         }
 
-        return Parse(bytes, fullPath);
+        return Parse(bytes, fullPath, options);
     }
 
     /// <summary>Validates manifest JSON.</summary>
     /// <param name="json">The manifest's bytes (UTF-8, a byte-order mark is allowed).</param>
     /// <param name="path">Where the manifest lives: named in errors, and the base of <c>wasm_path</c>.</param>
+    /// <param name="options">Where the manifest may name its module; <see langword="null"/> for its own directory only.</param>
     /// <exception cref="PluginManifestException">The JSON is not a valid manifest.</exception>
-    public static PluginManifest Parse(ReadOnlySpan<byte> json, string path)
+    public static PluginManifest Parse(ReadOnlySpan<byte> json, string path, PluginManifestOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new Manifest.PluginManifestReader(json, Path.GetFullPath(path)).Read();
+        return new Manifest.PluginManifestReader(json, Path.GetFullPath(path), options).Read();
     }
 }

@@ -10,23 +10,23 @@ namespace Airlock.Manifest;
 /// </summary>
 internal sealed partial class PluginManifestReader
 {
-    private const int MaxManifestBytes = 1024 * 1024;
-
     private readonly byte[] _json;
     private readonly string _path;
+    private readonly PluginManifestOptions? _options;
     private readonly Dictionary<string, (JsonElement Value, long Offset)> _fields = new(StringComparer.Ordinal);
 
-    public PluginManifestReader(ReadOnlySpan<byte> json, string path)
+    public PluginManifestReader(ReadOnlySpan<byte> json, string path, PluginManifestOptions? options = null)
     {
         _json = json.StartsWith("\xEF\xBB\xBF"u8) ? json[3..].ToArray() : json.ToArray();
         _path = path;
+        _options = options;
     }
 
     public PluginManifest Read()
     {
-        if (_json.Length > MaxManifestBytes)
+        if (_json.Length > Files.UntrustedFile.MaxManifestBytes)
         {
-            throw Error(null, $"the file is {_json.Length} bytes; a manifest may be at most {MaxManifestBytes} bytes.", null);
+            throw Error(null, $"the file is {_json.Length} bytes; a manifest may be at most {Files.UntrustedFile.MaxManifestBytes} bytes.", null);
         }
 
         ReadTopLevel();
@@ -44,6 +44,13 @@ internal sealed partial class PluginManifestReader
 
         (string moduleField, string wasmPath) = ModulePath();
         string folder = Path.GetDirectoryName(_path) ?? Directory.GetCurrentDirectory();
+        string modulePath = Path.GetFullPath(Path.Combine(folder, wasmPath));
+        IReadOnlyList<string> moduleRoots = ModuleLocation.Roots(folder, _options);
+        if (ModuleLocation.Problem(modulePath, moduleRoots) is { } outside)
+        {
+            throw Error(moduleField, outside, Offset(moduleField));
+        }
+
         JsonElement? schema = null;
         if (_fields.TryGetValue("config_schema", out var config) && config.Value.ValueKind != JsonValueKind.Null)
         {
@@ -82,7 +89,8 @@ internal sealed partial class PluginManifestReader
             Author = OptionalString("author"),
             Capabilities = ReadCapabilities(),
             ModuleField = moduleField,
-            WasmPath = Path.GetFullPath(Path.Combine(folder, wasmPath)),
+            WasmPath = modulePath,
+            ModuleRoots = moduleRoots,
             ConfigSchema = schema,
             Configuration = configuration,
             ManifestPath = _path,

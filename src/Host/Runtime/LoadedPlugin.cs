@@ -36,6 +36,9 @@ internal sealed class LoadedPlugin : IDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>Holds <see cref="Module"/> in the host's module cache while the plugin is loaded.</summary>
+    public ModuleLease? ModuleLease { get; init; }
+
     /// <summary>Whether the module exports a function called <paramref name="name"/>.</summary>
     public bool HasFunctionExport(string name)
     {
@@ -53,5 +56,9 @@ internal sealed class LoadedPlugin : IDisposable
         }
     }
 
-    public void Dispose() => _linker.Dispose();
+    public void Dispose()
+    {
+        _linker.Dispose();
+        ModuleLease?.Dispose();
+    }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -13,6 +12,12 @@ namespace Airlock.Runtime;
 /// <see cref="Module.Serialize"/> so a restarted host skips compilation.
 /// </summary>
 /// <remarks>
+/// <para>
+/// In memory the cache holds only what serves: the modules of loaded plugins, and a bounded number of
+/// idle modules whose plugins unloaded (most recently used kept), so that a reload does not compile
+/// again. A module refused at load (not a valid module, does not fit its contract, failed to start)
+/// is evicted as soon as no loaded plugin uses it, so a stream of refused modules costs nothing lasting.
+/// </para>
 /// <para>A cache file is a 120-byte header and Wasmtime's serialized module:</para>
 /// <code>
 /// magic "AIRLOCK-MODULE\0\1" (16) | engine fingerprint SHA-256 (32) | module SHA-256 (32)
@@ -35,8 +40,12 @@ internal sealed class ModuleCache : IDisposable
     private readonly string _fingerprintTag;
     private readonly ModuleCacheOptions? _disk;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _modules = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> _idle = [];
+    private readonly Lock _memoryLock = new();
+    private readonly int _maxIdle;
     private readonly Lock _evictionLock = new();
+    private bool _disposed;
     private long _memoryHits;
     private long _diskHits;
     private long _compilations;
@@ -46,10 +55,12 @@ internal sealed class ModuleCache : IDisposable
     /// <param name="engine">The engine modules are compiled for.</param>
     /// <param name="engineConfiguration">Every engine setting that changes compiled code, as text.</param>
     /// <param name="disk">The disk cache, or null for memory only.</param>
+    /// <param name="maxIdle">How many compiled modules no plugin uses are kept in memory for reuse.</param>
     /// <param name="logger">Where cache events are logged.</param>
-    public ModuleCache(Engine engine, string engineConfiguration, ModuleCacheOptions? disk, ILogger logger)
+    public ModuleCache(Engine engine, string engineConfiguration, ModuleCacheOptions? disk, int maxIdle, ILogger logger)
     {
         _engine = engine;
+        _maxIdle = maxIdle;
         _disk = disk;
         _logger = logger;
         string identity = engineConfiguration
@@ -67,44 +78,136 @@ internal sealed class ModuleCache : IDisposable
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _evicted));
 
-    /// <summary>The compiled module whose bytes hash to <paramref name="sha256"/>: from memory, from disk, or compiled now.</summary>
+    /// <summary>How many compiled modules are in memory: those a loaded plugin uses, and the idle ones kept for reuse.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_memoryLock)
+            {
+                return _modules.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The compiled module whose bytes hash to <paramref name="sha256"/>: from memory, from disk, or
+    /// compiled now, held for the caller until the lease ends. A lease ended with
+    /// <see cref="ModuleLease.Refuse"/> (the module was refused at load) evicts the module once no
+    /// one else holds it; a lease ended with <see cref="ModuleLease.Dispose"/> (its plugin unloaded)
+    /// keeps it among the most recently used idle modules, of which the cache keeps a bounded number.
+    /// </summary>
     /// <param name="id">The plugin (names the module and log entries).</param>
     /// <param name="sha256">The lower-case hex SHA-256 of the module's bytes.</param>
     /// <param name="compile">Compiles the module when no cached copy can be used; throws a typed load error.</param>
-    public Module GetOrAdd(string id, string sha256, Func<Module> compile)
+    public ModuleLease Rent(string id, string sha256, Func<Module> compile)
     {
-        Lazy<Module> entry = _modules.GetOrAdd(sha256, _ => new Lazy<Module>(() => LoadOrCompile(id, sha256, compile), LazyThreadSafetyMode.ExecutionAndPublication));
-        bool cached = entry.IsValueCreated;
-        try
+        Entry entry;
+        lock (_memoryLock)
         {
-            Module module = entry.Value;
-            if (cached)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_modules.TryGetValue(sha256, out entry!))
             {
-                Interlocked.Increment(ref _memoryHits);
-                HostLog.ModuleCacheHit(_logger, id, sha256);
+                entry = new Entry(sha256, new Lazy<Module>(() => LoadOrCompile(id, sha256, compile), LazyThreadSafetyMode.ExecutionAndPublication));
+                _modules.Add(sha256, entry);
             }
 
-            return module;
+            entry.Users++;
+            if (entry.IdleNode is { } node)
+            {
+                _idle.Remove(node);
+                entry.IdleNode = null;
+            }
+        }
+
+        bool cached = entry.Module.IsValueCreated;
+        Module module;
+        try
+        {
+            module = entry.Module.Value;
         }
         catch
         {
             // Do not cache a failure: the next load retries (and reports) it.
-            _modules.TryRemove(new KeyValuePair<string, Lazy<Module>>(sha256, entry));
+            Release(entry, refused: true);
             throw;
         }
+
+        if (cached)
+        {
+            Interlocked.Increment(ref _memoryHits);
+            HostLog.ModuleCacheHit(_logger, id, sha256);
+        }
+
+        return new ModuleLease(this, entry, module);
     }
 
     public void Dispose()
     {
-        foreach (Lazy<Module> module in _modules.Values)
+        Entry[] entries;
+        lock (_memoryLock)
         {
-            if (module.IsValueCreated)
+            _disposed = true;
+            entries = [.. _modules.Values];
+            _modules.Clear();
+            _idle.Clear();
+        }
+
+        foreach (Entry entry in entries)
+        {
+            DisposeModule(entry);
+        }
+    }
+
+    internal void Release(Entry entry, bool refused)
+    {
+        var evicted = new List<Entry>();
+        lock (_memoryLock)
+        {
+            if (--entry.Users > 0 || _disposed)
             {
-                module.Value.Dispose();
+                return;
+            }
+
+            if (refused || _maxIdle == 0)
+            {
+                Forget(entry);
+                evicted.Add(entry);
+            }
+            else
+            {
+                entry.IdleNode = _idle.AddLast(entry);
+                while (_idle.Count > _maxIdle)
+                {
+                    Entry oldest = _idle.First!.Value;
+                    _idle.RemoveFirst();
+                    oldest.IdleNode = null;
+                    Forget(oldest);
+                    evicted.Add(oldest);
+                }
             }
         }
 
-        _modules.Clear();
+        foreach (Entry gone in evicted)
+        {
+            DisposeModule(gone);
+        }
+    }
+
+    private void Forget(Entry entry)
+    {
+        if (_modules.TryGetValue(entry.Sha256, out Entry? current) && ReferenceEquals(current, entry))
+        {
+            _modules.Remove(entry.Sha256);
+        }
+    }
+
+    private static void DisposeModule(Entry entry)
+    {
+        if (entry.Module.IsValueCreated)
+        {
+            entry.Module.Value.Dispose();
+        }
     }
 
     private Module LoadOrCompile(string id, string sha256, Func<Module> compile)
@@ -136,11 +239,17 @@ internal sealed class ModuleCache : IDisposable
                 return null;
             }
 
-            file = File.ReadAllBytes(path);
+            file = Files.UntrustedFile.ReadAllBytes(path, Math.Min(_disk!.MaxBytes, Array.MaxLength), "a module cache file", id);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (PluginFileException exception) when (exception.Reason != PluginFileProblem.Unreadable)
         {
-            HostLog.ModuleCacheUnavailable(_logger, path, exception.Message);
+            // Not a file this cache wrote (a device, a FIFO, more than the whole budget): delete it.
+            Reject(path, exception.Problem);
+            return null;
+        }
+        catch (PluginFileException exception)
+        {
+            HostLog.ModuleCacheUnavailable(_logger, path, exception.Problem);
             return null;
         }
 
@@ -316,6 +425,57 @@ internal sealed class ModuleCache : IDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return false;
+        }
+    }
+
+    internal sealed class Entry(string sha256, Lazy<Module> module)
+    {
+        public string Sha256 { get; } = sha256;
+
+        public Lazy<Module> Module { get; } = module;
+
+        // Guarded by the cache's memory lock.
+        public int Users { get; set; }
+
+        public LinkedListNode<Entry>? IdleNode { get; set; }
+    }
+}
+
+/// <summary>A compiled module held for one load, and then for the plugin it backs.</summary>
+internal sealed class ModuleLease : IDisposable
+{
+    private readonly ModuleCache _cache;
+    private readonly ModuleCache.Entry _entry;
+    private int _ended;
+
+    internal ModuleLease(ModuleCache cache, ModuleCache.Entry entry, Module module)
+    {
+        _cache = cache;
+        _entry = entry;
+        Module = module;
+    }
+
+    public Module Module { get; }
+
+    /// <summary>
+    /// Whether the module was refused at load: the lease then ends by evicting it once no one else
+    /// holds it. Set it before disposing a plugin that failed to start, whose disposal ends the lease.
+    /// </summary>
+    public bool Refused { get; set; }
+
+    /// <summary>Ends the lease because the module was refused.</summary>
+    public void Refuse()
+    {
+        Refused = true;
+        Dispose();
+    }
+
+    /// <summary>Ends the lease: a module that served may be kept for reuse; a refused one is evicted.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            _cache.Release(_entry, Refused);
         }
     }
 }

@@ -2,19 +2,26 @@ using System.Text.Json;
 
 namespace Airlock.Security;
 
+/// <summary>One entry of an approvals file.</summary>
+/// <param name="Plugin">The plugin's id.</param>
+/// <param name="Version">Its version, or <c>*</c> for any.</param>
+/// <param name="Sha256">The one module it approves (lower-case hex SHA-256), or null for any module.</param>
+/// <param name="Permissions">The most it approves.</param>
+internal sealed record ApprovalFileEntry(string Plugin, string Version, string? Sha256, PluginPermissions Permissions);
+
 /// <summary>Reads an approvals file, reusing the manifest reader's permission rules and error positions.</summary>
 internal static class ApprovalFileReader
 {
-    public static IReadOnlyList<(string Plugin, string Version, PluginPermissions Permissions)> Read(string path)
+    public static IReadOnlyList<ApprovalFileEntry> Read(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Files.UntrustedFile.ReadAllBytes(path, Files.UntrustedFile.MaxManifestBytes, "an approvals file");
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (PluginFileException exception)
         {
-            throw new PluginManifestException(path, null, $"the file cannot be read: {exception.Message}", innerException: exception);
+            throw new PluginManifestException(path, null, exception.Problem, innerException: exception);
         }
 
         JsonDocument document;
@@ -34,7 +41,7 @@ internal static class ApprovalFileReader
                 throw new PluginManifestException(path, "approvals", "expected {\"approvals\": [...]}.");
             }
 
-            var entries = new List<(string, string, PluginPermissions)>();
+            var entries = new List<ApprovalFileEntry>();
             int index = 0;
             foreach (JsonElement entry in approvals.EnumerateArray())
             {
@@ -44,7 +51,15 @@ internal static class ApprovalFileReader
                 PluginPermissions permissions = entry.TryGetProperty("permissions", out JsonElement granted)
                     ? PermissionsReader.Read(granted, at + ".permissions", (field, problem) => new PluginManifestException(path, field, problem))
                     : PluginPermissions.None;
-                entries.Add((plugin, version, permissions));
+                string? sha256 = null;
+                if (entry.TryGetProperty("sha256", out JsonElement pinned))
+                {
+                    sha256 = pinned.ValueKind == JsonValueKind.String && pinned.GetString() is { Length: 64 } hex && hex.All(char.IsAsciiHexDigit)
+                        ? hex.ToLowerInvariant()
+                        : throw new PluginManifestException(path, at + ".sha256", "expected the module's SHA-256 as 64 hexadecimal digits.");
+                }
+
+                entries.Add(new ApprovalFileEntry(plugin, version, sha256, permissions));
             }
 
             return entries;

@@ -6,20 +6,67 @@ namespace Airlock.Security;
 /// <param name="Version">Its version.</param>
 /// <param name="Author">Its author, if the manifest names one.</param>
 /// <param name="Requested">The exact permissions it asks for.</param>
-/// <param name="Previous">The latest earlier approval of this plugin (another version or permission set), if any, so a prompt can show what changed.</param>
-public sealed record ApprovalRequest(string PluginId, string PluginName, string Version, string? Author, PluginPermissions Requested, ApprovalRecord? Previous);
+/// <param name="ModuleSha256">The lower-case hex SHA-256 of the module to approve: an approval covers exactly this module.</param>
+/// <param name="Previous">The latest earlier approval of this plugin (another version, permission set or module), if any, so a prompt can show what changed.</param>
+public sealed record ApprovalRequest(string PluginId, string PluginName, string Version, string? Author, PluginPermissions Requested, string ModuleSha256, ApprovalRecord? Previous)
+{
+    /// <summary>
+    /// Whether only the module changed since <see cref="Previous"/>: the same version and permissions,
+    /// other bytes (a rebuilt plugin, or a different module claiming the plugin's id and version).
+    /// </summary>
+    public bool OnlyModuleChanged => Previous is { } previous
+        && previous.Version == Version
+        && previous.Fingerprint == Requested.Fingerprint
+        && !string.Equals(previous.ModuleSha256, ModuleSha256, StringComparison.OrdinalIgnoreCase);
 
-/// <summary>A stored approval: this plugin version may run with exactly these permissions.</summary>
+    /// <summary>
+    /// Whether <see cref="ApprovalDecision.CarryOver"/> can be answered: <see cref="Previous"/> approved
+    /// exactly the permissions asked for now (in any version, for any module).
+    /// </summary>
+    public bool CanCarryOver => Previous is { } previous && previous.Fingerprint == Requested.Fingerprint;
+}
+
+/// <summary>A stored approval: this plugin version may run this module with exactly these permissions.</summary>
 /// <param name="PluginId">The plugin's id.</param>
 /// <param name="Version">The version approved.</param>
 /// <param name="Fingerprint">The canonical permission set approved (<see cref="PluginPermissions.Fingerprint"/>).</param>
+/// <param name="ModuleSha256">
+/// The lower-case hex SHA-256 of the module approved; <see cref="PluginHost"/> refuses to load any other
+/// bytes under this approval. Empty for an approval stored before approvals were bound to modules,
+/// which approves no module.
+/// </param>
 /// <param name="ApprovedAt">When.</param>
 /// <param name="ApprovedBy">Which policy approved it.</param>
-public sealed record ApprovalRecord(string PluginId, string Version, string Fingerprint, DateTimeOffset ApprovedAt, string ApprovedBy);
+public sealed record ApprovalRecord(string PluginId, string Version, string Fingerprint, string ModuleSha256, DateTimeOffset ApprovedAt, string ApprovedBy)
+{
+    /// <summary>
+    /// The SHA-256 of the module whose approval the policy carried over to this one
+    /// (<see cref="ApprovalDecision.CarryOver"/>), or <see langword="null"/> when this module was approved itself.
+    /// </summary>
+    public string? CarriedOverFrom { get; init; }
+}
+
+/// <summary>A policy's answer to an <see cref="ApprovalRequest"/>.</summary>
+public enum ApprovalDecision
+{
+    /// <summary>Not approved: the plugin does not run.</summary>
+    Refuse,
+
+    /// <summary>Approved: this module may run with these permissions.</summary>
+    Approve,
+
+    /// <summary>
+    /// The earlier approval (<see cref="ApprovalRequest.Previous"/>) carries over to this module, for
+    /// example an update the policy trusts without asking. Allowed only when
+    /// <see cref="ApprovalRequest.CanCarryOver"/>; recorded and audited as a carry-over, naming both modules.
+    /// </summary>
+    CarryOver,
+}
 
 /// <summary>
 /// Decides whether a plugin may have what it asks for: an interactive prompt, a configuration file,
-/// or automatic approval in tests. Airlock asks only when no stored approval matches exactly.
+/// or automatic approval in tests. Airlock asks only when no stored approval matches exactly: the same
+/// plugin, version, permission set and module.
 /// </summary>
 public interface IApprovalPolicy
 {
@@ -31,18 +78,30 @@ public interface IApprovalPolicy
     /// <param name="cancellationToken">Cancels the decision (a prompt left unanswered).</param>
     /// <returns>Whether it is approved.</returns>
     ValueTask<bool> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Decides <paramref name="request"/>, with the choice of carrying the earlier approval over to a
+    /// new module. The default answers <see cref="ApprovalDecision.Approve"/> or
+    /// <see cref="ApprovalDecision.Refuse"/> from <see cref="ApproveAsync"/>.
+    /// </summary>
+    /// <param name="request">What the plugin asks for.</param>
+    /// <param name="cancellationToken">Cancels the decision.</param>
+    /// <returns>The decision.</returns>
+    async ValueTask<ApprovalDecision> DecideAsync(ApprovalRequest request, CancellationToken cancellationToken)
+        => await ApproveAsync(request, cancellationToken).ConfigureAwait(false) ? ApprovalDecision.Approve : ApprovalDecision.Refuse;
 }
 
 /// <summary>Where approvals are kept between runs.</summary>
 public interface IApprovalStore
 {
-    /// <summary>The approval of exactly this plugin, version and permission set, if there is one.</summary>
+    /// <summary>The approval of exactly this plugin, version, permission set and module, if there is one.</summary>
     /// <param name="pluginId">The plugin.</param>
     /// <param name="version">The version.</param>
     /// <param name="fingerprint">The permission set.</param>
-    ApprovalRecord? Find(string pluginId, string version, string fingerprint);
+    /// <param name="moduleSha256">The module's lower-case hex SHA-256.</param>
+    ApprovalRecord? Find(string pluginId, string version, string fingerprint, string moduleSha256);
 
-    /// <summary>The most recent approval of the plugin, any version or set.</summary>
+    /// <summary>The most recent approval of the plugin, any version, set or module.</summary>
     /// <param name="pluginId">The plugin.</param>
     ApprovalRecord? Latest(string pluginId);
 
@@ -77,27 +136,53 @@ public sealed class DenyAllPolicy : IApprovalPolicy
 }
 
 /// <summary>Asks a delegate: the way to plug in an interactive prompt or an admin console.</summary>
-/// <param name="name">A short name recorded with the approvals.</param>
-/// <param name="decide">Decides a request.</param>
-public sealed class DelegateApprovalPolicy(string name, Func<ApprovalRequest, CancellationToken, ValueTask<bool>> decide) : IApprovalPolicy
+public sealed class DelegateApprovalPolicy : IApprovalPolicy
 {
-    /// <inheritdoc/>
-    public string Name { get; } = name;
+    private readonly Func<ApprovalRequest, CancellationToken, ValueTask<ApprovalDecision>> _decide;
+
+    /// <summary>A policy that approves or refuses.</summary>
+    /// <param name="name">A short name recorded with the approvals.</param>
+    /// <param name="decide">Decides a request: <see langword="true"/> to approve.</param>
+    public DelegateApprovalPolicy(string name, Func<ApprovalRequest, CancellationToken, ValueTask<bool>> decide)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        Name = name;
+        _decide = async (request, token) => await decide(request, token).ConfigureAwait(false) ? ApprovalDecision.Approve : ApprovalDecision.Refuse;
+    }
+
+    /// <summary>A policy that may also carry an earlier approval over to a new module.</summary>
+    /// <param name="name">A short name recorded with the approvals.</param>
+    /// <param name="decide">Decides a request.</param>
+    public DelegateApprovalPolicy(string name, Func<ApprovalRequest, CancellationToken, ValueTask<ApprovalDecision>> decide)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        Name = name;
+        _decide = decide;
+    }
 
     /// <inheritdoc/>
-    public ValueTask<bool> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken) => decide(request, cancellationToken);
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken)
+        => await _decide(request, cancellationToken).ConfigureAwait(false) == ApprovalDecision.Approve;
+
+    /// <inheritdoc/>
+    public ValueTask<ApprovalDecision> DecideAsync(ApprovalRequest request, CancellationToken cancellationToken) => _decide(request, cancellationToken);
 }
 
 /// <summary>
 /// Approves what a JSON file the administrator maintains allows:
-/// <c>{"approvals": [{"plugin": "com.example.x", "version": "1.2.0" or "*", "permissions": {...manifest form...}}]}</c>.
-/// A request is approved when an entry for its plugin and version covers every permission it asks for.
+/// <c>{"approvals": [{"plugin": "com.example.x", "version": "1.2.0" or "*", "sha256": "...", "permissions": {...manifest form...}}]}</c>.
+/// A request is approved when an entry for its plugin and version covers every permission it asks for
+/// and, when the entry pins a module with <c>sha256</c> (the module's SHA-256 in hex), the module is that one.
+/// An entry without <c>sha256</c> approves any module of that plugin and version.
 /// </summary>
 public sealed class ApprovalFilePolicy : IApprovalPolicy
 {
-    private readonly IReadOnlyList<(string Plugin, string Version, PluginPermissions Permissions)> _entries;
+    private readonly IReadOnlyList<ApprovalFileEntry> _entries;
 
-    /// <summary>Reads the approvals file.</summary>
+    /// <summary>Reads the approvals file (at most 1 MiB, a regular file).</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="PluginManifestException">The file is not valid (file, field and line are named).</exception>
     public ApprovalFilePolicy(string path)
@@ -120,6 +205,7 @@ public sealed class ApprovalFilePolicy : IApprovalPolicy
         bool approved = _entries.Any(e =>
             string.Equals(e.Plugin, request.PluginId, StringComparison.Ordinal)
             && (e.Version == "*" || string.Equals(e.Version, request.Version, StringComparison.Ordinal))
+            && (e.Sha256 is null || string.Equals(e.Sha256, request.ModuleSha256, StringComparison.OrdinalIgnoreCase))
             && e.Permissions.Covers(request.Requested));
         return ValueTask.FromResult(approved);
     }

@@ -2,7 +2,7 @@ using Airlock.Security;
 
 namespace Airlock;
 
-/// <summary>A plugin was not approved for the permissions it asks for, so it was not loaded.</summary>
+/// <summary>A plugin was not approved for the permissions it asks for, or for its module, so it was not loaded.</summary>
 public sealed class PluginApprovalException : PluginLoadException
 {
     /// <summary>Creates the exception.</summary>
@@ -36,4 +36,10 @@ public sealed class PluginApprovalException : PluginLoadException
 
     /// <summary>The policy that refused, or <c>none</c> when the load path had no approval gate.</summary>
     public string Policy { get; }
+
+    /// <summary>The SHA-256 of the module that was not approved, when it was read.</summary>
+    public string? ModuleSha256 { get; init; }
+
+    /// <summary>The latest earlier approval of the plugin, when there is one: what was approved before.</summary>
+    public ApprovalRecord? Previous { get; init; }
 }

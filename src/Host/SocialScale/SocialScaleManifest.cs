@@ -8,10 +8,11 @@ public static class SocialScaleManifest
 {
     /// <summary>Reads a manifest and checks it against the SocialScale profile.</summary>
     /// <param name="path">The <c>plugin.json</c>.</param>
+    /// <param name="options">Where the manifest may name its module; <see langword="null"/> for its own directory only.</param>
     /// <exception cref="PluginManifestException">The manifest is invalid or not a SocialScale manifest.</exception>
-    public static PluginManifest Load(string path)
+    public static PluginManifest Load(string path, PluginManifestOptions? options = null)
     {
-        PluginManifest manifest = PluginManifest.Load(path);
+        PluginManifest manifest = PluginManifest.Load(path, options);
         Validate(manifest);
         return manifest;
     }

@@ -4,8 +4,8 @@ using Airlock.Security;
 namespace Airlock.SocialScale;
 
 /// <summary>
-/// Loads SocialScale plugins the secure way: the manifest's permissions must be approved before the
-/// module is even compiled, limits come from the administrator's policy, and the plugin gets host
+/// Loads SocialScale plugins the secure way: the manifest's permissions and its module (by SHA-256)
+/// must be approved before the module is even compiled, limits come from the administrator's policy, and the plugin gets host
 /// functions that allow exactly what was approved. A plugin whose <c>plugin_capabilities</c> asks for
 /// network domains it was not approved for is unloaded.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class SocialScalePluginLoader(PluginHost host, PluginApprovals app
     /// <exception cref="PluginApprovalException">The plugin is not approved for what it asks.</exception>
     /// <exception cref="PluginLoadException">The module cannot be loaded or asks for more than it was approved for.</exception>
     public Task<ISocialScalePlugin> LoadAsync(string manifestPath, CancellationToken cancellationToken = default)
-        => LoadAsync(SocialScaleManifest.Load(manifestPath), cancellationToken);
+        => LoadAsync(SocialScaleManifest.Load(manifestPath, host.Options.Manifests), cancellationToken);
 
     /// <summary>Loads the plugin <paramref name="manifest"/> describes.</summary>
     /// <param name="manifest">Its manifest.</param>
@@ -31,7 +31,9 @@ public sealed class SocialScalePluginLoader(PluginHost host, PluginApprovals app
     {
         ArgumentNullException.ThrowIfNull(manifest);
         SocialScaleManifest.Validate(manifest);
-        ApprovalRecord approval = await approvals.EnsureApprovedAsync(manifest, cancellationToken).ConfigureAwait(false);
+        // The approval names the module's SHA-256; the host loads only those bytes.
+        string sha256 = await PluginApprovals.ComputeModuleSha256Async(manifest, host.Options.MaxModuleBytes, cancellationToken).ConfigureAwait(false);
+        ApprovalRecord approval = await approvals.EnsureApprovedAsync(manifest, sha256, cancellationToken).ConfigureAwait(false);
         EffectiveLimits effective = limits.Resolve(manifest.Id, manifest.Limits);
         services.RateLimiter.SetLimit(manifest.Id, effective.HttpRequestsPerHour, TimeSpan.FromHours(1));
         var hostFunctions = new SocialScaleHostServices(manifest.Id, manifest.Version, manifest.Permissions, services);

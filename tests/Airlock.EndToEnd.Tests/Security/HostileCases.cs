@@ -17,7 +17,7 @@ public sealed record HostileCase(string Id, string Behaviour, string Outcome, st
 }
 
 /// <summary>The table of hostile behaviours. <c>docs/security.md</c> is generated from it.</summary>
-public static class HostileCases
+public static partial class HostileCases
 {
     private const string Wat = "WAT";
     private const string C = "C (chirp-c)";
@@ -70,6 +70,17 @@ public static class HostileCases
         new("lesstruct-stalled-body", "calls http_get on a server that stalls the body, in a hook with a 1 s deadline", "http_get answers timeout at the deadline (audited) through the shared executor; the hook, now past its deadline, ends with PluginTimeoutException within the deadline plus the slack; the plugin's next hook and a bystander Lesstruct plugin reach the server", LesstructWat, HostileHttpCases.LesstructStalledBodyAsync),
         new("lesstruct-cancelled-mid-body", "waits in http_get on a stalled body when the application cancels the hook (at 300 ms)", "OperationCanceledException within 300 ms plus the slack; the request is audited as cancelled; the plugin and a bystander serve", LesstructWat, HostileHttpCases.LesstructCancelledMidBodyAsync),
         new("lesstruct-truncated-body", "calls http_get on a server that declares 1,000 bytes, sends 11 and closes", "http_get answers {\"ok\":false} with http_error (no untyped exception); the hook completes; audited; the plugin and a bystander serve", LesstructWat, HostileHttpCases.LesstructTruncatedBodyAsync),
+
+        // Files are read as untrusted input; an approval covers exactly one module (HostileCases.Files.cs).
+        new("file-link-to-dev-zero", "is a plugins/*.wasm that is a symbolic link to /dev/zero, beside a good plugin", $"refused within {FileSlackSeconds} s, unread: PluginFileException (a character device, not a regular file) naming the file; the good plugin beside it loads and serves", Wat, LinkToDevZeroAsync),
+        new("file-fifo", "is a plugins/*.wasm that is a FIFO nobody writes to, beside a good plugin", $"the directory opens within {FileSlackSeconds} s without waiting for a writer: PluginFileException (a FIFO); the good plugin beside it loads and serves", Wat, FifoAsync),
+        new("file-sparse-manifest", "ships a 256 MiB (sparse) plugin.json", "PluginManifestException caused by PluginFileException (TooLarge, limit 1 MiB), refused by its length with under 256 KiB allocated", C, SparseManifestAsync),
+        new("file-wasm-path-dot-dot", "names its module ../<another folder>/chirp.wasm in wasm_path", "PluginManifestException naming the manifest, wasm_path and its line; the file outside is never read and no approval is asked", C, WasmPathDotDotAsync),
+        new("file-wasm-path-absolute", "names its module by an absolute path outside its folder", "PluginManifestException naming the manifest, wasm_path and its line; no approval is asked", C, WasmPathAbsoluteAsync),
+        new("file-wasm-path-symlink", "names a module in its folder that is a symbolic link to a file outside it", "PluginManifestException: the module leads through a symbolic link outside the manifest's directory; no approval is asked", C, WasmPathSymlinkAsync),
+        new("file-refused-modules-not-retained", "loads 12 distinct modules that do not fit the contract", "PluginContractException for each; none stays compiled in the host's memory (CompiledModuleCount as before)", Wat, RefusedModulesAsync),
+        new("approval-swapped-module", "replaces an approved plugin's module with other bytes under the same id, version and permissions", "a new decision: PluginApprovalException naming both SHA-256s when the policy refuses; the old approval does not load the new bytes (refused before compiling); audited as denied", C, SwappedModuleAsync),
+        new("approval-carry-over", "replaces its module, and the policy carries the earlier approval over", "loads and serves; the approval names the new SHA-256 and the one carried over from, and the audit records the carry-over with both", C, CarryOverAsync),
     ];
 
     private const string Invalid = "\uFFFF-invalid";
