@@ -30,8 +30,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Engine _engine;
-    private readonly ITimer _epochTicker;
+    private readonly EpochClock _epochClock;
     private readonly ModuleCache _modules;
+    private readonly Services.LogRateLimiter _logLimiter;
     private int _disposed;
 
     /// <summary>Creates a host.</summary>
@@ -64,12 +65,20 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+        _logLimiter = new Services.LogRateLimiter(_options.PluginLogRate, _time);
 
-        _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
+        _epochClock = new EpochClock(_engine, _options.EpochInterval, _time);
     }
 
     /// <summary>What the module cache has served since the host was created.</summary>
     public ModuleCacheStatistics ModuleCacheStatistics => _modules.Statistics;
+
+    /// <summary>
+    /// The host's own per-plugin log rate limit (<see cref="PluginHostOptions.PluginLogRate"/>): what a
+    /// plugin's WASI stdout and stderr count against when its load gives no
+    /// <see cref="PluginLoadOptions.LogLimiter"/>.
+    /// </summary>
+    public Services.LogRateLimiter LogLimiter => _logLimiter;
 
     /// <summary>
     /// Loads the plugin a SocialScale manifest (<c>plugin.json</c>) describes and binds it to contract
@@ -170,11 +179,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         where TPlugin : class, IWasmPlugin<TPlugin>
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
-        if (module.Length > _options.MaxModuleBytes)
-        {
-            throw new PluginLoadException(pluginId, $"The module of plugin '{pluginId}' is {module.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
-        }
-
+        CompileLimits.CheckSize(pluginId, null, module.Length, _options);
         return LoadCoreAsync<TPlugin>(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, cancellationToken);
     }
 
@@ -196,7 +201,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             return;
         }
 
-        _epochTicker.Dispose();
+        _epochClock.Dispose();
         _modules.Dispose();
     }
 
@@ -258,10 +263,13 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         WasmContract contract = TPlugin.Contract;
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-        Module module = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
+        // Refused before compiling: a module over the host's compile limits costs nothing.
+        CompileLimits.Check(id, modulePath, bytes, _options);
+        Module module = await CompileAsync(id, sha256, bytes, modulePath, cancellationToken).ConfigureAwait(false);
         GuestMemoryLayout layout = ReadLayout(id, bytes, contract, options.Imports);
         ModuleShape shape = ContractVerifier.ShapeOf(module);
-        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, layout, options.NoImportsReason);
+        WasiPolicy wasi = WasiOf(contract, options);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
             throw new PluginContractException(id, contract.Name, problems);
@@ -273,7 +281,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         {
             if (usesWasi)
             {
-                linker.DefineWasi();
+                wasi.Define(linker);
             }
 
             foreach (HostImports imports in options.Imports)
@@ -292,7 +300,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             HostResults = plan.HostResults,
             Configuration = plan.Configuration,
         };
-        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id));
+        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter);
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
@@ -331,9 +339,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private async Task<byte[]> ReadModuleAsync(string id, string path, CancellationToken cancellationToken)
     {
         var file = new FileInfo(path);
-        if (file.Exists && file.Length > _options.MaxModuleBytes)
+        if (file.Exists)
         {
-            throw new PluginLoadException(id, $"The module '{path}' of plugin '{id}' is {file.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
+            CompileLimits.CheckSize(id, path, file.Length, _options);
         }
 
         return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
@@ -365,8 +373,27 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
-    private Module GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
-        => _modules.GetOrAdd(id, sha256, () => Compile(id, bytes, modulePath));
+    // The WASI a load links: none when the contract or a missing manifest rules it out, else the
+    // load's choice, else the host's.
+    private WasiPolicy WasiOf(WasmContract contract, PluginLoadOptions options)
+        => !contract.AllowsWasi || options.NoImportsReason is not null ? WasiPolicy.None : options.Wasi ?? _options.Wasi;
+
+    // Wasmtime cannot stop a compilation, so a cancelled caller stops waiting for it instead: the
+    // compilation finishes in the background into the module cache (where the next load of the same
+    // bytes finds it), and a failure there is observed so it is not reported as unobserved.
+    private async Task<Module> CompileAsync(string id, string sha256, byte[] bytes, string? modulePath, CancellationToken cancellationToken)
+    {
+        Task<Module> compile = Task.Run(() => _modules.GetOrAdd(id, sha256, () => Compile(id, bytes, modulePath)), cancellationToken);
+        try
+        {
+            return await compile.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !compile.IsCompleted)
+        {
+            _ = compile.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 
     private Module Compile(string id, byte[] bytes, string? modulePath)
     {

@@ -58,8 +58,7 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
     public void Log(GuestContext guest, PluginLogLevel level, string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        LogRateDecision decision = _services.LogLimiter.TryAcquire(_pluginId);
-        if (!decision.Allowed)
+        if (!PluginLogGate.Admit(_services.LogLimiter, _logger, _pluginId))
         {
             return;
         }
@@ -73,12 +72,7 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
             _ => LogLevel.Error,
         };
         using IDisposable? scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("PluginId", _pluginId), new("PluginVersion", _version) });
-        if (decision.Suppressed > 0)
-        {
-            LogSuppressed(_logger, _pluginId, decision.Suppressed);
-        }
-
-        PluginLog(_logger, logLevel, _pluginId, PluginText.Sanitize(message, 4096));
+        PluginLog(_logger, logLevel, _pluginId, PluginText.Sanitize(message, PluginLogGate.MaxLineChars));
     }
 
     /// <inheritdoc/>
@@ -281,10 +275,6 @@ public sealed partial class SocialScaleHostServices : ISocialScaleHost
     private void Audit(string category, string action, string target, bool allowed, string? detail)
         => _services.Audit?.Record(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, category + "." + action, target, allowed, detail));
 
-
     [LoggerMessage(EventId = 600, Message = "Plugin {PluginId}: {Message}")]
     private static partial void PluginLog(ILogger logger, LogLevel level, string pluginId, string message);
-
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Plugin {PluginId} logged too fast: {Count} lines were suppressed")]
-    private static partial void LogSuppressed(ILogger logger, string pluginId, long count);
 }

@@ -62,6 +62,23 @@ public static class HostileCases
         new("credential-secrecy", "reads its platform's OAuth tokens (approved)", "the guest gets the tokens; neither the audit log nor the logs contain them", Wat, CredentialSecrecyAsync),
         new("c-undeclared-runtime-domain", "declares no network_access in its manifest but asks for api.chirp.example in plugin_capabilities", "not loaded: PluginLoadException naming the domain; a new approval is needed", C, UndeclaredRuntimeDomainAsync),
         new("c-rate-limit", "publishes more often than its limit (1 per hour here)", "the connector answers rate_limit_exceeded (retryable), which the app sees as PluginErrorException", C, ConnectorRateLimitAsync),
+
+        // WASI, deadlines whatever the guest calls, the allocator inside host calls, compile limits (issue 14).
+        new("wasi-sleep-past-deadline", "sleeps 4 s in WASI poll_oneoff under a 300 ms deadline", "PluginTimeoutException by the deadline plus the documented slack (100 ms)", Wat, WasiHostileCases.SleepPastDeadlineAsync),
+        new("wasi-sleep-forever", "sleeps 2^64 - 1 ns in poll_oneoff under a 300 ms deadline", "PluginTimeoutException by the deadline plus the slack", Wat, WasiHostileCases.SleepForeverAsync),
+        new("wasi-sleep-until", "sleeps in poll_oneoff until an absolute time (realtime clock) an hour ahead", "PluginTimeoutException by the deadline plus the slack; an absolute time already past answers at once with its event", Wat, WasiHostileCases.SleepUntilAsync),
+        new("wasi-sleep-cancelled", "sleeps 10 s in poll_oneoff and the caller cancels after 200 ms", "OperationCanceledException with the caller's token within the slack of the cancel", Wat, WasiHostileCases.SleepCancelledAsync),
+        new("wasi-stdout-flood", "writes 100,000 lines to WASI stdout in one call", "the call succeeds; the burst (20 lines) reaches the log, and the next line allowed reports the 99,980 suppressed", Wat, WasiHostileCases.StdoutFloodAsync),
+        new("wasi-forged-line", "writes \"ok\\n[Error] Host: forged...\\r\\n\" and an unfinished line with CR and ESC to stdout", "one log entry per line, each prefixed with the plugin's id and stream; no entry holds CR or LF; the unfinished line is logged when the call ends", Wat, WasiHostileCases.ForgedLineAsync),
+        new("wasi-proc-exit", "calls WASI proc_exit with codes 0 and 3", "PluginExitException carrying the code (0 is an error too: the call has no result); the instance is discarded", Wat, WasiHostileCases.ExitAsync),
+        new("wasi-unsupported-import", "imports WASI path_open and sock_accept", "not loaded: PluginContractException naming each function and what Airlock's WASI provides", Wat, WasiHostileCases.UnsupportedImportAsync),
+        new("wasi-off", "imports WASI under a load with WasiPolicy.None", "not loaded: PluginContractException for every WASI import", Wat, WasiHostileCases.WasiOffAsync),
+        new("lesstruct-manifestless-wasi", "a Lesstruct plugin without a manifest imports WASI fd_write", "not loaded: no manifest means no imports at all, WASI included", Wat, WasiHostileCases.ManifestlessLesstructWasiAsync),
+        new("alloc-traps-in-host-call", "traps in alloc while the host allocates a host_store_get result", "PluginTrapException (Unreachable), not Wasmtime's TrapException", Wat, WasiHostileCases.AllocTrapsInHostCallAsync),
+        new("alloc-out-of-fuel-in-host-call", "spins in alloc under a small fuel budget while the host allocates a host_store_get result", "PluginFuelExhaustedException", Wat, WasiHostileCases.AllocOutOfFuelInHostCallAsync),
+        new("alloc-past-deadline-in-host-call", "spins in alloc with ample fuel while the host allocates a host_store_get result", "PluginTimeoutException by the deadline plus the slack", Wat, WasiHostileCases.AllocRunsPastDeadlineInHostCallAsync),
+        new("oversized-module", "a module with a 1 MiB + function body, and one with 100,001 functions", "not compiled: PluginModuleLimitException naming the limit (MaxFunctionBodyBytes, MaxModuleFunctions) and the module's value", "generated", WasiHostileCases.OversizedModuleAsync),
+        new("cancelled-load", "a module that takes seconds to compile, its load cancelled after 20 ms", "OperationCanceledException within 1 s; the compilation finishes in the background into the module cache (the next load of the same bytes compiles nothing)", "generated", WasiHostileCases.CancelledLoadAsync),
     ];
 
     private const string Invalid = "\uFFFF-invalid";

@@ -12,7 +12,7 @@ public partial interface IHostileProbe
 {
     /// <summary>Runs <paramref name="action"/> with the two byte arguments; returns what the host function returned (0 for void).</summary>
     [WasmExport("invoke")]
-    long Invoke(int action, byte[] a, byte[] b);
+    long Invoke(int action, byte[] a, byte[] b, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The actions of <see cref="HostileProbeModule"/>.</summary>
