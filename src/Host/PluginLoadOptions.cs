@@ -36,9 +36,9 @@ public sealed class PluginLoadOptions
     public System.Text.Json.JsonElement? Configuration { get; set; }
 
     /// <summary>
-    /// Why the plugin gets no host functions, when that is a policy rather than an omission (for
-    /// example "it has no manifest"). A module that imports a host function is then refused with this
-    /// reason and the import's name.
+    /// Why the plugin gets no imports, when that is a policy rather than an omission (for example "it
+    /// has no manifest"). A module that imports a host function or WASI is then refused with this reason
+    /// and the import's name.
     /// </summary>
     public string? NoImportsReason { get; set; }
 
