@@ -30,8 +30,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Engine _engine;
-    private readonly ITimer _epochTicker;
+    private readonly EpochClock _epochClock;
     private readonly ModuleCache _modules;
+    private readonly Services.LogRateLimiter _logLimiter;
     private int _disposed;
 
     /// <summary>Creates a host.</summary>
@@ -64,8 +65,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _options.MaxIdleModules, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+        _logLimiter = new Services.LogRateLimiter(_options.PluginLogRate, _time);
 
-        _epochTicker = _time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), _engine, _options.EpochInterval, _options.EpochInterval);
+        _epochClock = new EpochClock(_engine, _options.EpochInterval, _time);
     }
 
     /// <summary>What the module cache has served since the host was created.</summary>
@@ -79,6 +81,13 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     public int CompiledModuleCount => _modules.Count;
 
     internal PluginHostOptions Options => _options;
+
+    /// <summary>
+    /// The host's own per-plugin log rate limit (<see cref="PluginHostOptions.PluginLogRate"/>): what a
+    /// plugin's WASI stdout and stderr count against when its load gives no
+    /// <see cref="PluginLoadOptions.LogLimiter"/>.
+    /// </summary>
+    public Services.LogRateLimiter LogLimiter => _logLimiter;
 
     /// <summary>
     /// Loads the plugin a SocialScale manifest (<c>plugin.json</c>) describes and binds it to contract
@@ -173,11 +182,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         where TPlugin : class, IWasmPlugin<TPlugin>
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
-        if (module.Length > _options.MaxModuleBytes)
-        {
-            throw new PluginLoadException(pluginId, $"The module of plugin '{pluginId}' is {module.Length} bytes; the host accepts modules up to {_options.MaxModuleBytes} bytes.");
-        }
-
+        CompileLimits.CheckSize(pluginId, null, module.Length, _options);
         return LoadCoreAsync<TPlugin>(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, cancellationToken);
     }
 
@@ -199,7 +204,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             return;
         }
 
-        _epochTicker.Dispose();
+        _epochClock.Dispose();
         _modules.Dispose();
     }
 
@@ -277,7 +282,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         WasmContract contract = TPlugin.Contract;
         string sha256 = knownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-        ModuleLease lease = await Task.Run(() => GetOrCompile(id, sha256, bytes, modulePath), cancellationToken).ConfigureAwait(false);
+        // Refused before compiling: a module over the host's compile limits costs nothing.
+        CompileLimits.Check(id, modulePath, bytes, _options);
+        ModuleLease lease = await CompileAsync(id, sha256, bytes, modulePath, cancellationToken).ConfigureAwait(false);
         Module module = lease.Module;
         GuestMemoryLayout layout;
         try
@@ -291,7 +298,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         ModuleShape shape = ContractVerifier.ShapeOf(module);
-        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, layout, options.NoImportsReason);
+        WasiPolicy wasi = WasiOf(contract, options);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
             // A refused module leaves the cache at once: a stream of refused modules must not pile up.
@@ -305,7 +313,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         {
             if (usesWasi)
             {
-                linker.DefineWasi();
+                wasi.Define(linker);
             }
 
             foreach (HostImports imports in options.Imports)
@@ -331,7 +339,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             Configuration = plan.Configuration,
             Abi = contract.Abi,
         };
-        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id)) { ModuleLease = lease };
+        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
@@ -400,8 +408,42 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
-    private ModuleLease GetOrCompile(string id, string sha256, byte[] bytes, string? modulePath)
-        => _modules.Rent(id, sha256, () => Compile(id, bytes, modulePath));
+    // The WASI a load links: none when the contract or a missing manifest rules it out, else the
+    // load's choice, else the host's.
+    private WasiPolicy WasiOf(WasmContract contract, PluginLoadOptions options)
+        => !contract.AllowsWasi || options.NoImportsReason is not null ? WasiPolicy.None : options.Wasi ?? _options.Wasi;
+
+    // Wasmtime cannot stop a compilation, so a cancelled caller stops waiting for it instead: the
+    // compilation finishes in the background into the module cache, where its lease is returned at
+    // once (the module stays as an idle module the next load of the same bytes finds), and a failure
+    // there is observed so it is not reported as unobserved.
+    private async Task<ModuleLease> CompileAsync(string id, string sha256, byte[] bytes, string? modulePath, CancellationToken cancellationToken)
+    {
+        Task<ModuleLease> compile = Task.Run(() => _modules.Rent(id, sha256, () => Compile(id, bytes, modulePath)), cancellationToken);
+        try
+        {
+            return await compile.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = compile.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    else
+                    {
+                        _ = t.Exception;
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
+        }
+    }
 
     private Module Compile(string id, byte[] bytes, string? modulePath)
     {

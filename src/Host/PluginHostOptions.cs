@@ -13,8 +13,10 @@ public sealed class PluginHostOptions
     public TimeSpan EpochInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// The largest module the host reads and compiles. Default 64 MiB. A module file is read only up
-    /// to this limit, whatever its length claims, and only if it is a regular file.
+    /// The largest module the host reads and compiles, in bytes. Default 64 MiB. A module file is read
+    /// only up to this limit, whatever its length claims, and only if it is a regular file. Checked, with
+    /// <see cref="MaxModuleFunctions"/> and <see cref="MaxFunctionBodyBytes"/>, before anything is
+    /// compiled: a module over a limit is refused with <see cref="PluginModuleLimitException"/>.
     /// </summary>
     public long MaxModuleBytes { get; set; } = DefaultMaxModuleBytes;
 
@@ -32,6 +34,32 @@ public sealed class PluginHostOptions
     public PluginManifestOptions Manifests { get; set; } = new();
 
     internal const long DefaultMaxModuleBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The most functions a module may define (imports do not count). Default 100,000. Compiling
+    /// costs time and memory per function, so this bounds what one module can cost at load.
+    /// </summary>
+    public int MaxModuleFunctions { get; set; } = 100_000;
+
+    /// <summary>
+    /// The largest function body a module may have, in bytes. Default 1 MiB. One function compiles on
+    /// one thread and its cost grows with its size, so this bounds the longest single step of a
+    /// compilation. (Wasmtime's own limit is 7,654,321 bytes.)
+    /// </summary>
+    public int MaxFunctionBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The WASI plugins get unless their load options say otherwise (<see cref="PluginLoadOptions.Wasi"/>).
+    /// Default <see cref="WasiPolicy.Minimal"/>, Airlock's own minimal WASI.
+    /// </summary>
+    public WasiPolicy Wasi { get; set; } = WasiPolicy.Minimal;
+
+    /// <summary>
+    /// The rate of the host's own log limit (<see cref="PluginHost.LogLimiter"/>), which applies per
+    /// plugin to WASI stdout and stderr when a load gives no <see cref="PluginLoadOptions.LogLimiter"/>.
+    /// Default 10 lines a second with bursts of 50.
+    /// </summary>
+    public Services.LogRateLimiterOptions PluginLogRate { get; set; } = new();
 
     /// <summary>
     /// Keeps compiled modules on disk so a restarted host loads plugins without compiling them;
@@ -60,5 +88,10 @@ public sealed class PluginHostOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxModuleBytes, Array.MaxLength);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxIdleModules);
         ArgumentNullException.ThrowIfNull(Manifests);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxModuleFunctions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFunctionBodyBytes);
+        ArgumentNullException.ThrowIfNull(Wasi);
+        ArgumentNullException.ThrowIfNull(PluginLogRate);
+        PluginLogRate.Validate();
     }
 }

@@ -38,11 +38,26 @@ public sealed class PluginLoadOptions
     public System.Text.Json.JsonElement? Configuration { get; set; }
 
     /// <summary>
-    /// Why the plugin gets no host functions, when that is a policy rather than an omission (for
-    /// example "it has no manifest"). A module that imports a host function is then refused with this
-    /// reason and the import's name.
+    /// Why the plugin gets no imports, when that is a policy rather than an omission (for example "it
+    /// has no manifest"). A module that imports a host function or WASI is then refused with this reason
+    /// and the import's name.
     /// </summary>
     public string? NoImportsReason { get; set; }
+
+    /// <summary>
+    /// The WASI the plugin gets: <see cref="WasiPolicy.Minimal"/> (Airlock's own minimal WASI) or
+    /// <see cref="WasiPolicy.None"/>; <see langword="null"/> takes the host's <see cref="PluginHostOptions.Wasi"/>.
+    /// A contract that does not allow WASI, and a load with a <see cref="NoImportsReason"/>, get none
+    /// whatever this says.
+    /// </summary>
+    public WasiPolicy? Wasi { get; set; }
+
+    /// <summary>
+    /// The per-plugin log rate limit the plugin's WASI stdout and stderr count against. Pass the limiter
+    /// its <c>host_log</c> uses (as <see cref="SocialScale.SocialScalePluginLoader"/> does) so that both
+    /// share one budget; <see langword="null"/> uses the host's <see cref="PluginHost.LogLimiter"/>.
+    /// </summary>
+    public Services.LogRateLimiter? LogLimiter { get; set; }
 
     /// <summary>
     /// Provides the host functions of a <see cref="WasmHostAttribute"/> interface, implemented by
@@ -52,12 +67,17 @@ public sealed class PluginLoadOptions
     /// <typeparam name="THost">The host interface.</typeparam>
     /// <param name="implementation">The application's implementation.</param>
     /// <returns>These options, for chaining.</returns>
-    /// <exception cref="ArgumentException">The module's functions are already provided.</exception>
+    /// <exception cref="ArgumentException">The module's functions are already provided, or the module is WASI's.</exception>
     public PluginLoadOptions AddImports<THost>(THost implementation)
         where THost : class, IWasmHost<THost>
     {
         ArgumentNullException.ThrowIfNull(implementation);
         WasmHostModule module = THost.Module;
+        if (module.Name == Wasm.AirlockWasiSurface.Module)
+        {
+            throw new ArgumentException($"Module '{module.Name}' is WASI, which the host provides itself: choose it with PluginLoadOptions.Wasi.", nameof(implementation));
+        }
+
         if (_imports.Any(i => i.Module.Name == module.Name))
         {
             throw new ArgumentException($"Host functions of module '{module.Name}' are already provided.", nameof(implementation));

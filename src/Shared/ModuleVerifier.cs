@@ -175,7 +175,7 @@ internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, str
 /// <summary>Checks a module against a contract before anything runs.</summary>
 internal static class ModuleVerifier
 {
-    public const string WasiModule = "wasi_snapshot_preview1";
+    public const string WasiModule = AirlockWasiSurface.Module;
 
     private static readonly WasmFunctionSignature AllocType = new([WasmType.I32], [WasmType.I32]);
     private static readonly WasmFunctionSignature DeallocType = new([WasmType.I32, WasmType.I32], []);
@@ -278,11 +278,7 @@ internal static class ModuleVerifier
 
         if (import.Module == WasiModule)
         {
-            if (!contract.AllowsWasi)
-            {
-                problems.Add(new(ModuleProblemKind.ForbiddenImport, subject, $"the module imports WASI ('{subject}'), which the contract {contract.ContractName} does not allow (AllowWasi = false); build the plugin for a target without WASI (wasm32-unknown-unknown, or C without wasi-libc)."));
-            }
-
+            CheckWasiImport(import, subject, contract, provided, noImportsReason, problems);
             return;
         }
 
@@ -312,15 +308,59 @@ internal static class ModuleVerifier
             return;
         }
 
-        HostFunctionShape? function = functions.FirstOrDefault(f => f.Name == import.Name);
+        CheckFunctionImport(import.Name, subject, actual, functions, "the host", $"the module imports '{subject}' {actual}, which module '{import.Module}' does not have (it has {string.Join(", ", functions.Select(f => f.Name))}).", problems);
+    }
+
+    // An import of a module whose functions are known: it must be one of them, with the same type.
+    private static void CheckFunctionImport(string name, string subject, WasmFunctionSignature actual, IReadOnlyList<HostFunctionShape> functions, string provider, string missing, List<ModuleProblem> problems)
+    {
+        HostFunctionShape? function = functions.FirstOrDefault(f => f.Name == name);
         if (function is null)
         {
-            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' {actual}, which module '{import.Module}' does not have (it has {string.Join(", ", functions.Select(f => f.Name))})."));
+            problems.Add(new(ModuleProblemKind.Import, subject, missing));
         }
         else if (!function.Signature.Equals(actual))
         {
-            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' as {actual}, but the host provides it as {function.Signature}."));
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}' as {actual}, but {provider} provides it as {function.Signature}."));
         }
+    }
+
+    // WASI is checked against the surface the host links: Airlock's own functions (AirlockWasiSurface),
+    // none when the contract, the plugin's load options or a missing manifest rule it out.
+    private static void CheckWasiImport(ModuleItem import, string subject, ModuleExpectations contract, IReadOnlyList<HostModuleShape> provided, string? noImportsReason, List<ModuleProblem> problems)
+    {
+        if (!contract.AllowsWasi)
+        {
+            problems.Add(new(ModuleProblemKind.ForbiddenImport, subject, $"the module imports WASI ('{subject}'), which the contract {contract.ContractName} does not allow (AllowWasi = false); build the plugin for a target without WASI (wasm32-unknown-unknown, or C without wasi-libc)."));
+            return;
+        }
+
+        string type = import.Signature is { } signature ? " " + signature : string.Empty;
+        if (noImportsReason is not null)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports '{subject}'{type}, but {noImportsReason}, so it gets no host functions and no WASI."));
+            return;
+        }
+
+        HostModuleShape? wasi = provided.FirstOrDefault(p => p.Name == WasiModule);
+        if (wasi is null)
+        {
+            problems.Add(new(ModuleProblemKind.ForbiddenImport, subject, $"the module imports WASI ('{subject}'), but WASI is off for this plugin (PluginLoadOptions.Wasi is WasiPolicy.None); build the plugin for a target without WASI (wasm32-unknown-unknown, or C without wasi-libc), or load it with Airlock's WASI."));
+            return;
+        }
+
+        if (wasi.Functions is not { } functions)
+        {
+            return;
+        }
+
+        if (import.Kind != WasmExternalKind.Function || import.Signature is not { } actual)
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports {Describe(import.Kind)} '{subject}'; Airlock's WASI provides only functions."));
+            return;
+        }
+
+        CheckFunctionImport(import.Name, subject, actual, functions, "Airlock's WASI", $"the module imports the WASI function '{subject}', which Airlock does not provide. Airlock's WASI is {AirlockWasiSurface.Summary}: it has {string.Join(", ", functions.Select(f => f.Name))}.", problems);
     }
 
     private static void CheckWindow(IReadOnlyList<WasmMemoryRegion> regions, uint offset, string what, List<ModuleProblem> problems)

@@ -235,6 +235,16 @@ internal sealed record WasmHeapEvidence(bool GrowsMemory, bool MeasuresMemory, b
     public bool ShowsHeap => GrowsMemory || TakesHeapBase || UndecodedCode is not null;
 }
 
+/// <summary>
+/// What compiling a module costs, as <see cref="WasmModuleReader.ReadCodeSize"/> reads it from the
+/// module's section headers: the functions it defines and the sizes of their bodies.
+/// </summary>
+/// <param name="Functions">How many functions the module defines (imports are not compiled).</param>
+/// <param name="CodeBytes">The bytes of all function bodies together.</param>
+/// <param name="LargestBodyBytes">The size of the largest function body, in bytes; 0 without functions.</param>
+/// <param name="LargestBody">The position of that body in the code section (0 for the module's first defined function); -1 without functions.</param>
+internal readonly record struct WasmCodeSize(int Functions, long CodeBytes, uint LargestBodyBytes, int LargestBody);
+
 /// <summary>What <see cref="WasmModuleReader"/> found in a module. Immutable.</summary>
 internal sealed class WasmModuleInfo
 {

@@ -48,6 +48,15 @@ internal static partial class WasmModuleReader
     /// <exception cref="WasmFormatException">The bytes are not a module this reader understands.</exception>
     public static WasmModuleInfo Read(ReadOnlySpan<byte> module) => new Parser(module).ParseModule();
 
+    /// <summary>
+    /// Reads what compiling <paramref name="module"/> would cost — how many functions it defines and how
+    /// large their bodies are — from its section headers and the sizes of its function bodies alone:
+    /// nothing is decoded, so this is cheap whatever the module holds, and a host can refuse a module
+    /// before compiling it.
+    /// </summary>
+    /// <exception cref="WasmFormatException">The sections cannot be walked (bad header, truncated or out-of-order sections, inconsistent counts).</exception>
+    public static WasmCodeSize ReadCodeSize(ReadOnlySpan<byte> module) => new Parser(module) { SizesOnly = true }.ParseCodeSize();
+
     private static string SectionName(byte id) => id switch
     {
         0 => "custom section",
@@ -120,6 +129,10 @@ internal static partial class WasmModuleReader
         private string? _undecodedCode;
         private HeapBase? _heapBase;
         private bool _heapBaseKnown;
+        private int _declaredFunctions;
+        private long _codeBytes;
+        private uint _largestBody;
+        private int _largestBodyIndex = -1;
 
         public Parser(ReadOnlySpan<byte> bytes)
         {
@@ -129,7 +142,60 @@ internal static partial class WasmModuleReader
 
         private readonly int Remaining => _end - _position;
 
+        /// <summary>Reads only the counts and sizes <see cref="ParseCodeSize"/> reports, skipping everything else.</summary>
+        public bool SizesOnly { get; init; }
+
+        public WasmCodeSize ParseCodeSize()
+        {
+            ReadSections();
+            _section = "module";
+            _end = _bytes.Length;
+            if ((_codeCount ?? 0) != _declaredFunctions)
+            {
+                throw Invalid($"the code section has {Plural((uint)(_codeCount ?? 0), "function body", "function bodies")} but the function section declares {Plural((uint)_declaredFunctions, "function")}");
+            }
+
+            return new WasmCodeSize(_declaredFunctions, _codeBytes, _largestBody, _largestBodyIndex);
+        }
+
         public WasmModuleInfo ParseModule()
+        {
+            ReadSections();
+            _section = "module";
+            _end = _bytes.Length;
+            if ((_codeCount ?? 0) != _functions.Count)
+            {
+                throw Invalid($"the function section declares {Plural((uint)_functions.Count, "function")} but there is no code section");
+            }
+
+            if (_dataCount is { } dataCount && dataCount != (uint)_data.Count)
+            {
+                throw Invalid($"the data count section says {dataCount} but there are {Plural((uint)_data.Count, "data segment")}");
+            }
+
+            // Also for a module without code or data, whose globals may still hold __heap_base.
+            _ = FindHeapBase();
+            return new WasmModuleInfo(
+                Freeze(_types),
+                Freeze(_imports),
+                Freeze(_functions),
+                Freeze(_tables),
+                Freeze(_memories),
+                Freeze(_globals),
+                Freeze(_tags),
+                Freeze(_exports),
+                Freeze(_data),
+                Freeze(_customSections),
+                _start,
+                _dataCount,
+                new WasmHeapEvidence(_growsMemory, _measuresMemory, _takesHeapBase, _undecodedCode),
+                Freeze(_functionTypes),
+                Freeze(_globalSpace),
+                new Dictionary<string, WasmExport>(_exportsByName, StringComparer.Ordinal));
+        }
+
+        // The header and every section in order, each read by ReadSection within its declared size.
+        private void ReadSections()
         {
             ReadHeader();
             int lastRank = 0;
@@ -176,38 +242,6 @@ internal static partial class WasmModuleReader
                     throw Invalid($"the section's contents end {Plural((uint)(_end - _position), "byte")} before its declared end");
                 }
             }
-
-            _section = "module";
-            _end = _bytes.Length;
-            if ((_codeCount ?? 0) != _functions.Count)
-            {
-                throw Invalid($"the function section declares {Plural((uint)_functions.Count, "function")} but there is no code section");
-            }
-
-            if (_dataCount is { } dataCount && dataCount != (uint)_data.Count)
-            {
-                throw Invalid($"the data count section says {dataCount} but there are {Plural((uint)_data.Count, "data segment")}");
-            }
-
-            // Also for a module without code or data, whose globals may still hold __heap_base.
-            _ = FindHeapBase();
-            return new WasmModuleInfo(
-                Freeze(_types),
-                Freeze(_imports),
-                Freeze(_functions),
-                Freeze(_tables),
-                Freeze(_memories),
-                Freeze(_globals),
-                Freeze(_tags),
-                Freeze(_exports),
-                Freeze(_data),
-                Freeze(_customSections),
-                _start,
-                _dataCount,
-                new WasmHeapEvidence(_growsMemory, _measuresMemory, _takesHeapBase, _undecodedCode),
-                Freeze(_functionTypes),
-                Freeze(_globalSpace),
-                new Dictionary<string, WasmExport>(_exportsByName, StringComparer.Ordinal));
         }
 
         private static ReadOnlyCollection<T> Freeze<T>(List<T> list) => new(list.ToArray());
@@ -238,6 +272,12 @@ internal static partial class WasmModuleReader
 
         private void ReadSection(byte id)
         {
+            if (SizesOnly)
+            {
+                ReadSizes(id);
+                return;
+            }
+
             switch (id)
             {
                 case 0:
@@ -466,6 +506,37 @@ internal static partial class WasmModuleReader
 
                 _exportsByName.Add(name, export);
                 _exports.Add(export);
+            }
+        }
+
+        // What ParseCodeSize needs: the function count and each body's size; other sections are skipped.
+        private void ReadSizes(byte id)
+        {
+            if (id == 3)
+            {
+                _declaredFunctions = Count(1, "function");
+                _position = _end;
+            }
+            else if (id == 10)
+            {
+                int count = Count(2, "function body");
+                for (int i = 0; i < count; i++)
+                {
+                    uint size = U32();
+                    Skip(size);
+                    _codeBytes += size;
+                    if (size > _largestBody)
+                    {
+                        _largestBody = size;
+                        _largestBodyIndex = i;
+                    }
+                }
+
+                _codeCount = count;
+            }
+            else
+            {
+                _position = _end;
             }
         }
 

@@ -270,6 +270,37 @@ public sealed class ModuleCheckTests : IDisposable
     }
 
     [Fact]
+    public void The_Rust_connectors_WASI_imports_are_all_in_Airlocks_WASI()
+    {
+        Assert.Empty(Run([Usings], (ChirpRust, SocialScale)).Diagnostics);
+    }
+
+    [Fact]
+    public void A_WASI_function_Airlock_does_not_provide_is_AIR105()
+    {
+        string path = Path.Combine(_scratch, "files.wasm");
+        WasmType[] open = [WasmType.I32, WasmType.I32, WasmType.I32, WasmType.I32, WasmType.I32, WasmType.I64, WasmType.I64, WasmType.I32, WasmType.I32];
+        File.WriteAllBytes(path, WasmBinary.Module(
+            WasmBinary.Section(1, WasmBinary.Vec(WasmBinary.FunctionType(open, [WasmType.I32]), WasmBinary.FunctionType([WasmType.I32], [WasmType.I32]))),
+            WasmBinary.Section(2, WasmBinary.Vec(
+                [.. WasmBinary.Name("wasi_snapshot_preview1"), .. WasmBinary.Name("path_open"), 0x00, 0x00],
+                [.. WasmBinary.Name("wasi_snapshot_preview1"), .. WasmBinary.Name("sched_yield"), 0x00, 0x01])),
+            WasmBinary.Section(5, WasmBinary.Vec([0x00, 0x01])),
+            WasmBinary.Section(7, WasmBinary.Vec([.. WasmBinary.Name("memory"), 0x02, 0x00]))));
+        string source = Usings + """
+            [WasmPlugin(Abi = WasmAbi.FixedOffset, InputOffset = 65536, Module = "files.wasm")]
+            public partial interface IFiles
+            {
+                [WasmExport("run")] int Run(int offset, int length);
+            }
+            """;
+        string[] messages = [.. Run([source], (path, null)).Diagnostics.Where(d => d.Id == "AIR105").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(2, messages.Length);
+        Assert.StartsWith("Module 'files.wasm' does not fit contract 'N.IFiles': the module imports the WASI function 'wasi_snapshot_preview1.path_open', which Airlock does not provide. Airlock's WASI is stdout and stderr into the host's log", messages[0], StringComparison.Ordinal);
+        Assert.Equal("Module 'files.wasm' does not fit contract 'N.IFiles': the module imports 'wasi_snapshot_preview1.sched_yield' as (i32) -> i32, but Airlock's WASI provides it as () -> i32.", messages[1]);
+    }
+
+    [Fact]
     public void A_fixed_offset_input_inside_the_guest_stack_is_AIR107()
     {
         // chirp-c has wasm-ld's default layout: data from 1024 (0x400), then the stack.

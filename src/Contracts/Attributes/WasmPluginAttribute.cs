@@ -48,8 +48,11 @@ public sealed class WasmPluginAttribute : Attribute
     public string ResultLengthExport { get; set; } = "__hook_result_len";
 
     /// <summary>
-    /// Whether a plugin module may import WASI (<c>wasi_snapshot_preview1</c>). Airlock links WASI with no
-    /// environment, arguments or files; set this to <see langword="false"/> for plugin systems whose
+    /// Whether a plugin module may import WASI (<c>wasi_snapshot_preview1</c>). Airlock links its own
+    /// minimal WASI (stdout and stderr into the log, clocks, random bytes, empty arguments and
+    /// environment, <c>proc_exit</c>, and sleeps bounded by the call's deadline; no files, sockets or
+    /// processes), which a load can also turn off; a WASI function outside it is refused at load and
+    /// reported as AIR105 at build time. Set this to <see langword="false"/> for plugin systems whose
     /// modules must be pure, and a module that imports WASI is refused at load and, when it is tied to
     /// the contract at build time, reported as AIR106.
     /// </summary>

@@ -150,7 +150,12 @@ internal static class ModuleChecks
             AllowsWasi = contract.AllowsWasi,
             WasmBindgen = contract.WasmBindgen,
         };
-        HostModuleShape[] provided = [.. contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset))];
+        // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off).
+        var provided = new List<HostModuleShape>(contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset)));
+        if (contract.AllowsWasi)
+        {
+            provided.Add(AirlockWasiSurface.Shape);
+        }
 
         foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports), expectations, provided, module.GuestRegions))
         {

@@ -12,7 +12,7 @@ namespace Airlock.Runtime;
 /// </summary>
 internal static class ContractVerifier
 {
-    public static IReadOnlyList<string> Verify(ModuleShape module, WasmContract contract, IReadOnlyList<HostImports> provided, GuestMemoryLayout layout, string? noImportsReason = null)
+    public static IReadOnlyList<string> Verify(ModuleShape module, WasmContract contract, IReadOnlyList<HostImports> provided, WasiPolicy wasi, GuestMemoryLayout layout, string? noImportsReason = null)
     {
         var expectations = new ModuleExpectations(
             contract.Name,
@@ -25,7 +25,12 @@ internal static class ContractVerifier
             AllowsWasi = contract.AllowsWasi,
             WasmBindgen = contract.Abi == WasmAbi.WasmBindgen,
         };
-        HostModuleShape[] hosts = [.. provided.Select(p => Shape(p.Module))];
+        var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
+        if (wasi.Functions is { } functions)
+        {
+            hosts.Add(functions);
+        }
+
         WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];
         return [.. ModuleVerifier.Verify(module, expectations, hosts, regions, noImportsReason).Select(p => p.Message)];
     }

@@ -1,3 +1,4 @@
+using Airlock.Services;
 using Microsoft.Extensions.Logging;
 using Wasmtime;
 
@@ -13,7 +14,7 @@ internal sealed class LoadedPlugin : IDisposable
     private readonly Lock _instantiation = new();
     private HashSet<string>? _functionExports;
 
-    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, bool usesWasi, TimeProvider time, ILogger logger)
+    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, bool usesWasi, TimeProvider time, ILogger logger, LogRateLimiter logLimiter)
     {
         Info = info;
         Engine = engine;
@@ -22,6 +23,7 @@ internal sealed class LoadedPlugin : IDisposable
         UsesWasi = usesWasi;
         Time = time;
         Logger = logger;
+        LogLimiter = logLimiter;
     }
 
     public WasmPluginInfo Info { get; }
@@ -30,6 +32,7 @@ internal sealed class LoadedPlugin : IDisposable
 
     public Module Module { get; }
 
+    /// <summary>Whether the plugin has Airlock's WASI linked (and so an instance keeps WASI output).</summary>
     public bool UsesWasi { get; }
 
     public TimeProvider Time { get; }
@@ -38,6 +41,9 @@ internal sealed class LoadedPlugin : IDisposable
 
     /// <summary>Holds <see cref="Module"/> in the host's module cache while the plugin is loaded.</summary>
     public ModuleLease? ModuleLease { get; init; }
+
+    /// <summary>The per-plugin log rate limit of the plugin's WASI output.</summary>
+    public LogRateLimiter LogLimiter { get; }
 
     /// <summary>Whether the module exports a function called <paramref name="name"/>.</summary>
     public bool HasFunctionExport(string name)

@@ -1,6 +1,4 @@
-using System.Text;
 using Airlock.Abi;
-using Microsoft.Extensions.Logging;
 using Wasmtime;
 
 namespace Airlock.Runtime;
@@ -9,13 +7,14 @@ namespace Airlock.Runtime;
 /// One Wasmtime store and instance of a plugin. Runs one call at a time under the plugin's fuel,
 /// deadline and memory limits, and classifies what went wrong when a call fails.
 /// </summary>
-internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposable
+internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall, IDisposable
     where TExports : class
 {
     private const string Instantiation = "instantiation";
 
     private readonly LoadedPlugin _plugin;
     private readonly Store _store;
+    private WasiOutput? _output;
     private string _export = Instantiation;
     private CancellationToken _cancellationToken;
     private long _startedAt;
@@ -31,14 +30,6 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
         {
             PluginLimits limits = plugin.Info.Limits;
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
-            if (plugin.UsesWasi)
-            {
-                // No arguments, no environment, no files: only stdout and stderr, into the logger.
-                _store.SetWasiConfiguration(new WasiConfiguration()
-                    .WithStandardOutputCallback(output => LogOutput(output, LogLevel.Information, "stdout"))
-                    .WithStandardErrorCallback(output => LogOutput(output, LogLevel.Warning, "stderr")));
-            }
-
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
             BeginCall(Instantiation, CancellationToken.None);
             Instance instance = plugin.Instantiate(_store);
@@ -49,6 +40,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
         catch (Exception exception)
         {
             Exception failure = Classify(exception).Failure;
+            _output?.Flush();
             _store.Dispose();
             if (ReferenceEquals(failure, exception))
             {
@@ -62,6 +54,12 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
     public override string Export => _export;
 
     public override CancellationToken CancellationToken => _cancellationToken;
+
+    /// <inheritdoc/>
+    public WasiOutput Output => _output ??= new WasiOutput(_plugin.Logger, _plugin.LogLimiter, Plugin.Id);
+
+    /// <inheritdoc/>
+    public TimeProvider Time => _plugin.Time;
 
     public override TimeSpan RemainingTime
     {
@@ -87,6 +85,8 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
     /// <summary>Marks the instance idle between calls.</summary>
     public void EndCall()
     {
+        // An unfinished line of output is logged with the call that wrote it.
+        _output?.Flush();
         _export = "idle";
         _cancellationToken = CancellationToken.None;
     }
@@ -115,7 +115,13 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
             return (new PluginTimeoutException(id, _export, Plugin.Limits.Timeout, exception), true);
         }
 
-        if (importFault is not null)
+        if (importFault is WasmtimeException guestFault)
+        {
+            // The guest's own code failed while a host function had called into it (alloc for a
+            // result): that is the call's failure, classified as if the export itself had failed.
+            exception = guestFault;
+        }
+        else if (importFault is not null)
         {
             return (importFault, true);
         }
@@ -151,27 +157,31 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IDisposabl
     {
         if (_cancellationToken.IsCancellationRequested)
         {
-            _cancelled = true;
-            throw new OperationCanceledException(_cancellationToken);
+            throw Interrupt(cancelled: true);
         }
 
         if (_plugin.Time.GetElapsedTime(_startedAt) >= Plugin.Limits.Timeout)
         {
-            _timedOut = true;
-            throw new TimeoutException($"The call to '{_export}' ran past its {Plugin.Limits.Timeout.TotalMilliseconds} ms deadline.");
+            throw Interrupt(cancelled: false);
         }
 
         return 1;
     }
 
-    private void LogOutput(ReadOnlySpan<byte> output, LogLevel level, string stream)
+    /// <summary>
+    /// Marks the call as ended by its cancellation or its deadline — from the epoch callback, or from a
+    /// host function that waited (WASI <c>poll_oneoff</c>) — so that <see cref="Classify"/> reports it as
+    /// such, and returns the exception that unwinds the guest.
+    /// </summary>
+    public Exception Interrupt(bool cancelled)
     {
-        if (!_plugin.Logger.IsEnabled(level) || output.IsEmpty)
+        if (cancelled)
         {
-            return;
+            _cancelled = true;
+            return new OperationCanceledException(_cancellationToken);
         }
 
-        string text = Encoding.UTF8.GetString(output).TrimEnd('\n', '\r');
-        HostLog.PluginOutput(_plugin.Logger, level, Plugin.Id, stream, text);
+        _timedOut = true;
+        return new TimeoutException($"The call to '{_export}' ran past its {Plugin.Limits.Timeout.TotalMilliseconds} ms deadline.");
     }
 }

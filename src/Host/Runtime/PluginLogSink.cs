@@ -52,21 +52,39 @@ internal sealed partial class PluginLogSink
     public bool Write(string pluginId, string version, string export, string function, LogLevel level, string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        LogRateDecision decision = _limiter.TryAcquire(pluginId);
-        if (!decision.Allowed)
+        using IDisposable? scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("PluginId", pluginId), new("PluginVersion", version) });
+        if (!Admit(_limiter, _logger, pluginId))
         {
             _audit?.RecordHostCall(new AuditEntry(_time.GetUtcNow(), pluginId, version, SuppressedAction, function, Allowed: true, "the line was dropped: the plugin logs faster than its log rate limit"));
             return false;
         }
 
-        using IDisposable? scope = _logger.BeginScope(new KeyValuePair<string, object>[] { new("PluginId", pluginId), new("PluginVersion", version) });
         string id = PluginText.Sanitize(pluginId, AuditEntry.MaxNameChars);
-        if (decision.Suppressed > 0)
+        Line(_logger, level, id, PluginText.Sanitize(export, AuditEntry.MaxNameChars), PluginText.Sanitize(message, MaxMessageChars));
+        return true;
+    }
+
+    /// <summary>
+    /// The rate limit alone, for output that reaches the log another way (a plugin's WASI stdout and
+    /// stderr): whether one more line of <paramref name="pluginId"/> may be logged; when it may after
+    /// lines were dropped, their count is logged first. The caller sanitises the line.
+    /// </summary>
+    /// <param name="limiter">The per-plugin log rate limit.</param>
+    /// <param name="logger">The plugin's logger.</param>
+    /// <param name="pluginId">The plugin.</param>
+    public static bool Admit(LogRateLimiter limiter, ILogger logger, string pluginId)
+    {
+        LogRateDecision decision = limiter.TryAcquire(pluginId);
+        if (!decision.Allowed)
         {
-            LogSuppressed(_logger, id, decision.Suppressed);
+            return false;
         }
 
-        Line(_logger, level, id, PluginText.Sanitize(export, AuditEntry.MaxNameChars), PluginText.Sanitize(message, MaxMessageChars));
+        if (decision.Suppressed > 0)
+        {
+            LogSuppressed(logger, PluginText.Sanitize(pluginId, AuditEntry.MaxNameChars), decision.Suppressed);
+        }
+
         return true;
     }
 

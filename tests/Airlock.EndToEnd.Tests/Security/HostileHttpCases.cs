@@ -17,7 +17,7 @@ internal static class HostileHttpCases
     /// How late past its bound an HTTP call may end, measured from outside the call (writing the input and renting an
     /// instance included) on a loaded machine: the slack docs/security.md documents.
     /// </summary>
-    public static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Slack = WasiHostileCases.DeadlineSlack;
 
     /// <summary>The deadline of the calls that meet a stalled body (the plugin's next call, which must still serve, has it too).</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);

@@ -32,7 +32,7 @@ public sealed partial class HostileWorld : IAsyncLifetime
     private readonly List<IHostileProbe> _loaded = [];
     private int _next;
 
-    public PluginHost Host { get; } = new();
+    public PluginHost Host { get; }
 
     public TestWebServer Server { get; private set; } = null!;
 
@@ -50,7 +50,18 @@ public sealed partial class HostileWorld : IAsyncLifetime
 
     public IHostileProbe Bystander { get; private set; } = null!;
 
+    /// <summary>The clock of the per-plugin log rate limit: it stands still unless a case advances it.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider LogClock { get; } = new();
+
     private readonly Airlock.Host.Tests.CapturingLoggerProvider _logs = new();
+    private readonly ILoggerFactory _loggers;
+
+    public HostileWorld()
+    {
+        // The host logs where the services do: plugins' WASI output and host_log land in the same place.
+        _loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
+        Host = new PluginHost(loggerFactory: _loggers);
+    }
 
     public async Task InitializeAsync()
     {
@@ -69,14 +80,13 @@ public sealed partial class HostileWorld : IAsyncLifetime
         http.PrivateNetworkExceptions.Add("127.0.0.1");
         var credentials = new InMemoryCredentialStore();
         credentials.Set("chirp", new PluginCredential("secret-access-token", "secret-refresh-token"));
-        var loggers = LoggerFactory.Create(builder => builder.AddProvider(_logs));
-        Services = new SocialScaleServices(new PluginHttpClient(http), RateLimiter, new LogRateLimiter(new LogRateLimiterOptions { LinesPerSecond = 5, Burst = 20 }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()))
+        Services = new SocialScaleServices(new PluginHttpClient(http), RateLimiter, new LogRateLimiter(new LogRateLimiterOptions { LinesPerSecond = 5, Burst = 20 }, LogClock))
         {
             KeyValueStore = Store,
             Events = Events,
             Credentials = credentials,
             Audit = Audit,
-            LoggerFactory = loggers,
+            LoggerFactory = _loggers,
         };
         Bystander = await LoadAsync(Everything, id: "bystander");
         Bystander.Invoke(HostileAction.StoreSet, Bytes(AcknowledgedKey), Bytes(AcknowledgedValue));
@@ -92,6 +102,7 @@ public sealed partial class HostileWorld : IAsyncLifetime
         await DisposeLesstructAsync();
 
         await Host.DisposeAsync();
+        _loggers.Dispose();
         await Events.DisposeAsync();
         RateLimiter.Dispose();
         Services.Http.Dispose();
@@ -101,15 +112,20 @@ public sealed partial class HostileWorld : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>Loads a fresh probe with the given permissions and limits under a new id (on another host, with other services, when given).</summary>
-    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null, HostResultEncoding hostResults = HostResultEncoding.StatusCodes, System.Text.Json.JsonElement? configuration = null, SocialScaleServices? services = null, PluginHost? host = null)
+    /// <summary>
+    /// Loads a fresh probe with the given permissions and limits under a new id: the WAT probe, or
+    /// <paramref name="module"/>, with the WASI <paramref name="wasi"/> (the host's default when null),
+    /// on another host and with other services when given. Its WASI output shares the log rate limit
+    /// of its host_log, as the SocialScale loader arranges.
+    /// </summary>
+    public async Task<IHostileProbe> LoadAsync(PluginPermissions permissions, PluginLimits? limits = null, string? id = null, HostResultEncoding hostResults = HostResultEncoding.StatusCodes, System.Text.Json.JsonElement? configuration = null, SocialScaleServices? services = null, PluginHost? host = null, byte[]? module = null, WasiPolicy? wasi = null)
     {
         id ??= "hostile-" + Interlocked.Increment(ref _next);
         var functions = new SocialScaleHostServices(id, "1.0.0", permissions, services ?? Services);
         // The hostile suite reads the negative status codes host functions answer with; the seed-style tests read the plain encoding.
-        var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
+        var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 }, Wasi = wasi, LogLimiter = (services ?? Services).LogLimiter }
             .AddImports<Airlock.Contracts.SocialScale.ISocialScaleHost>(functions);
-        IHostileProbe probe = await (host ?? Host).LoadModuleAsync<IHostileProbe>(id, HostileProbeModule.Compile(), options);
+        IHostileProbe probe = await (host ?? Host).LoadModuleAsync<IHostileProbe>(id, module ?? HostileProbeModule.Compile(), options);
         if (host is null)
         {
             _loaded.Add(probe);
