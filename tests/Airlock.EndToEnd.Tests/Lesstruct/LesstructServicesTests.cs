@@ -151,11 +151,12 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     public void A_body_that_stalls_after_the_headers_ends_at_the_call_deadline_with_timeout()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(TimeSpan.FromMilliseconds(400)), Server.Url("/api/stall"), null);
+        // A deadline long enough for the headers to arrive on a loaded machine, so that it is the body that stalls.
+        HostResult<HttpResponseData> result = Services().HttpGet(Guest(TimeSpan.FromMilliseconds(1500)), Server.Url("/api/stall"), null);
         started.Stop();
         Assert.Equal("timeout", result.Error!.Code);
         Assert.Contains("response was not complete", result.Error.Message, StringComparison.Ordinal);
-        Assert.InRange(started.ElapsedMilliseconds, 350, 400 + SlackMs);
+        Assert.InRange(started.ElapsedMilliseconds, 1450, 1500 + SlackMs);
         AuditEntry entry = Assert.Single(Audit.Query("enrich"));
         Assert.True(entry.Allowed);
         Assert.StartsWith("timeout: ", entry.Detail, StringComparison.Ordinal);
