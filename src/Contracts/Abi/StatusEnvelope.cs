@@ -22,28 +22,45 @@ public static class StatusEnvelope
     /// <exception cref="PluginErrorException">The plugin answered with an error response.</exception>
     /// <exception cref="MalformedResponseException">The response is not an object with a valid <c>"status"</c>, or its result does not fit <typeparamref name="T"/>.</exception>
     public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
+        => Read(guest, buffer, typeInfo, region, DefaultSuccess, errorCodeRequired: true);
+
+    /// <summary>
+    /// <see cref="Read{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string)"/> for a contract with its
+    /// own success word (Driftless answers <c>"success"</c>) and, optionally, errors without a code.
+    /// </summary>
+    /// <typeparam name="T">The result type; the success object's other members are its JSON.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="typeInfo">The result type's JSON metadata.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <param name="successStatus">The <c>"status"</c> value of a successful response.</param>
+    /// <param name="errorCodeRequired">Whether an error response must carry a <c>code</c>; without one it is <c>"error"</c>.</param>
+    /// <exception cref="PluginErrorException">The plugin answered with an error response.</exception>
+    /// <exception cref="MalformedResponseException">The response is not an object with a valid <c>"status"</c>, or its result does not fit <typeparamref name="T"/>.</exception>
+    public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        return Read(guest, guest.GetSpan(buffer, region), typeInfo, region);
+        return Read(guest, guest.GetSpan(buffer, region), typeInfo, region, successStatus, errorCodeRequired);
     }
 
-    private static T Read<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    private static T Read<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(successStatus);
         JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
         var options = new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() };
-        if (ReadStatus(guest, json, options, region))
+        if (ReadStatus(guest, json, options, region, successStatus))
         {
             T? value = JsonPayload.DeserializeValidated(guest, json, typeInfo, region);
             if (value is null)
             {
-                throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the ok response could not be read as a result.", 0);
+                throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, $"the \"{successStatus}\" response could not be read as a result.", 0);
             }
 
             return value;
         }
 
-        throw ReadError(guest, json, options, region);
+        throw ReadError(guest, json, options, region, errorCodeRequired);
     }
 
     /// <summary>
@@ -58,12 +75,27 @@ public static class StatusEnvelope
     /// <param name="region">What the result is, for error messages.</param>
     /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+        => Take(guest, packed, typeInfo, region, DefaultSuccess, errorCodeRequired: true);
+
+    /// <summary>
+    /// <see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> for a contract with its own
+    /// success word (Driftless answers <c>"success"</c>) and, optionally, errors without a code.
+    /// </summary>
+    /// <typeparam name="T">The success result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="typeInfo">The success result's JSON metadata.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <param name="successStatus">The <c>"status"</c> value of a successful response.</param>
+    /// <param name="errorCodeRequired">Whether an error response must carry a <c>code</c>; without one it is <c>"error"</c>.</param>
+    /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
+    public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         T value;
         try
         {
-            value = Read(guest, json, typeInfo, region);
+            value = Read(guest, json, typeInfo, region, successStatus, errorCodeRequired);
         }
         catch (PluginErrorException)
         {
@@ -76,8 +108,10 @@ public static class StatusEnvelope
         return value;
     }
 
-    // Returns true for "ok", false for "error"; anything else is malformed.
-    private static bool ReadStatus(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region)
+    private const string DefaultSuccess = "ok";
+
+    // Returns true for the success word ("ok" unless the contract says otherwise), false for "error"; anything else is malformed.
+    private static bool ReadStatus(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region, string successStatus)
     {
         var reader = new Utf8JsonReader(json, options);
         bool? ok = null;
@@ -104,12 +138,12 @@ public static class StatusEnvelope
 
                 reader.Read();
                 ok = reader.TokenType != JsonTokenType.String ? null
-                    : reader.ValueTextEquals("ok"u8) ? true
+                    : reader.ValueTextEquals(successStatus) ? true
                     : reader.ValueTextEquals("error"u8) ? false
                     : null;
                 if (ok is null)
                 {
-                    throw Malformed(guest, region, $"\"status\" is {Describe(ref reader)}; expected \"ok\" or \"error\".", reader.TokenStartIndex);
+                    throw Malformed(guest, region, $"\"status\" is {Describe(ref reader)}; expected \"{successStatus}\" or \"error\".", reader.TokenStartIndex);
                 }
             }
 
@@ -123,10 +157,10 @@ public static class StatusEnvelope
             throw JsonPayload.Malformed(guest, region, exception);
         }
 
-        return ok ?? throw Malformed(guest, region, "the response has no \"status\"; expected \"ok\" or \"error\".", null);
+        return ok ?? throw Malformed(guest, region, $"the response has no \"status\"; expected \"{successStatus}\" or \"error\".", null);
     }
 
-    private static PluginErrorException ReadError(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region)
+    private static PluginErrorException ReadError(GuestContext guest, ReadOnlySpan<byte> json, JsonReaderOptions options, string region, bool codeRequired)
     {
         var reader = new Utf8JsonReader(json, options);
         string? code = null;
@@ -161,7 +195,12 @@ public static class StatusEnvelope
 
         if (string.IsNullOrEmpty(code))
         {
-            throw Malformed(guest, region, "the error response has no \"code\".", null);
+            if (codeRequired)
+            {
+                throw Malformed(guest, region, "the error response has no \"code\".", null);
+            }
+
+            code = "error";
         }
 
         return new PluginErrorException(guest.Plugin.Id, guest.Export, code, message ?? string.Empty, retryable);

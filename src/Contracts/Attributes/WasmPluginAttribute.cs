@@ -59,6 +59,19 @@ public sealed class WasmPluginAttribute : Attribute
     public bool AllowWasi { get; set; } = true;
 
     /// <summary>
+    /// The <c>"status"</c> value of a successful <see cref="WasmResponseEnvelope.Status"/> response.
+    /// Default <c>"ok"</c> (SocialScale); Driftless plugins answer <c>"success"</c>.
+    /// </summary>
+    public string SuccessStatus { get; set; } = "ok";
+
+    /// <summary>
+    /// Whether an error response of a <see cref="WasmResponseEnvelope.Status"/> export must carry a
+    /// <c>code</c> (default <see langword="true"/>); when <see langword="false"/>, an error with only a
+    /// <c>message</c> is raised as <see cref="PluginErrorException"/> with code <c>"error"</c>.
+    /// </summary>
+    public bool ErrorCodeRequired { get; set; } = true;
+
+    /// <summary>
     /// A plugin module to check against this contract at build time: the path (or the end of the path)
     /// of a <c>.wasm</c> file that is an <c>AdditionalFiles</c> item of the project, such as
     /// <c>"plugins/chirp.wasm"</c>. Every mismatch between the module and the contract becomes a

@@ -16,6 +16,9 @@ internal static class PluginEmitter
     private const string ClientName = BindingPlan.ClientName;
     private const string ExportsName = BindingPlan.ExportsName;
     private const string CancellationToken = "global::System.Threading.CancellationToken";
+
+    // Wasmtime's typed Instance getters take at most five parameters; Function.Wrap* takes more.
+    private const int MaxInstanceGetterParameters = 5;
     private const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
 
     public static string Emit(ContractSpec contract)
@@ -42,7 +45,7 @@ internal static class PluginEmitter
             {
                 writer.Line();
                 writer.Line("/// <summary>");
-                writer.Line("/// Whether the plugin exports <c>" + Escape(export.ExportName) + "</c>. When it does not, <see cref=\"" + export.MethodName + "\"/> "
+                writer.Line("/// Whether the plugin exports <c>" + Escape(export.ExportName) + "</c>. When it does not, <see cref=\"" + (export.DeclaringType is { } declaring ? declaring.Replace("global::", string.Empty) + "." : string.Empty) + export.MethodName + "\"/> "
                     + (export.WhenMissing == MissingExportKind.Skip ? "does nothing and returns the default result." : "fails with <see cref=\"global::Airlock.PluginExportMissingException\"/>."));
                 writer.Line("/// </summary>");
                 writer.Line(Wasm.GeneratedCode);
@@ -352,8 +355,10 @@ internal static class PluginEmitter
                 generics.Add(Wasm.ClrType(result));
             }
 
-            string getter = (result == WasmScalar.None ? "GetAction" : "GetFunction") + (generics.Count == 0 ? string.Empty : "<" + string.Join(", ", generics) + ">");
-            string bind = plan.FieldNames[export] + " = instance." + getter + "(" + Wasm.Literal(export.ExportName) + ")";
+            string typeArguments = generics.Count == 0 ? string.Empty : "<" + string.Join(", ", generics) + ">";
+            string bind = parameters.Count <= MaxInstanceGetterParameters
+                ? plan.FieldNames[export] + " = instance." + (result == WasmScalar.None ? "GetAction" : "GetFunction") + typeArguments + "(" + Wasm.Literal(export.ExportName) + ")"
+                : plan.FieldNames[export] + " = instance.GetFunction(" + Wasm.Literal(export.ExportName) + ")?." + (result == WasmScalar.None ? "WrapAction" : "WrapFunc") + typeArguments + "()";
             if (export.WhenMissing != MissingExportKind.RefuseModule)
             {
                 // Optional: absent stays null, and the client checks before it calls.

@@ -140,7 +140,8 @@ internal sealed record ExportSpec(
     ValueSpec Result,
     ImmutableEquatableArray<ValueSpec> Parameters,
     string? UnionParameter,
-    ImmutableEquatableArray<UnionCaseSpec> UnionCases);
+    ImmutableEquatableArray<UnionCaseSpec> UnionCases,
+    string? DeclaringType = null);
 
 /// <summary>A method of a <c>[WasmHost]</c> interface bound to an import.</summary>
 internal sealed record ImportSpec(
@@ -165,7 +166,9 @@ internal sealed record ContractSpec(
     string? JsonContext,
     ImmutableEquatableArray<string> Imports,
     ImmutableEquatableArray<ExportSpec> Exports,
-    bool AllowsWasi);
+    bool AllowsWasi,
+    string SuccessStatus = "ok",
+    bool ErrorCodeRequired = true);
 
 /// <summary>Everything the emitter needs to wire a <c>[WasmHost]</c> interface. Holds no symbols.</summary>
 internal sealed record HostSpec(

@@ -53,6 +53,8 @@ internal static class ContractParser
 
         JsonPayloadChecker? jsonContext = JsonChecker(attribute, symbol, diagnostics);
         bool allowsWasi = NamedBool(attribute, "AllowWasi", true);
+        string successStatus = attribute.NamedArguments.FirstOrDefault(a => a.Key == "SuccessStatus").Value.Value is string success && success.Length > 0 ? success : "ok";
+        bool errorCodeRequired = NamedBool(attribute, "ErrorCodeRequired", true);
         var imports = new List<string>();
         foreach (TypedConstant import in NamedArray(attribute, "Imports"))
         {
@@ -64,7 +66,7 @@ internal static class ContractParser
 
         var exports = new List<ExportSpec>();
         var bound = new Dictionary<string, IMethodSymbol>();
-        foreach (ISymbol member in symbol.GetMembers())
+        foreach (ISymbol member in ContractMembers(symbol))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!IsAbstractInstanceMember(member))
@@ -114,8 +116,33 @@ internal static class ContractParser
             jsonContext?.ContextName,
             imports.ToImmutableEquatableArray(),
             exports.ToImmutableEquatableArray(),
-            allowsWasi);
+            allowsWasi,
+            successStatus,
+            errorCodeRequired);
         return contract;
+    }
+
+    // The interface's own members, then the [WasmExport] methods it inherits: several contracts (one per
+    // ABI, say) can share one set of exports declared on a base interface. Other members of base
+    // interfaces are not the contract's (an explicit implementation covers them, as with
+    // IWasmPluginInitializer).
+    private static IEnumerable<ISymbol> ContractMembers(INamedTypeSymbol symbol)
+    {
+        foreach (ISymbol member in symbol.GetMembers())
+        {
+            yield return member;
+        }
+
+        foreach (INamedTypeSymbol inherited in symbol.AllInterfaces)
+        {
+            foreach (ISymbol member in inherited.GetMembers())
+            {
+                if (member is IMethodSymbol && member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ExportAttribute))
+                {
+                    yield return member;
+                }
+            }
+        }
     }
 
     /// <summary>Parses a <c>[WasmHost]</c> interface; returns null (and adds to <paramref name="diagnostics"/>) when it cannot be bound.</summary>
@@ -261,7 +288,9 @@ internal static class ContractParser
             }
         }
 
-        return new ExportSpec(method.Name, exportName, envelope, whenMissing, shape, result, parameters.ToImmutableEquatableArray(), unionParameter, cases.ToImmutableEquatableArray());
+        // A method inherited from a base interface is named through it where the contract refers to it.
+        string? declaringType = SymbolEqualityComparer.Default.Equals(method.ContainingType, contract) ? null : method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return new ExportSpec(method.Name, exportName, envelope, whenMissing, shape, result, parameters.ToImmutableEquatableArray(), unionParameter, cases.ToImmutableEquatableArray(), declaringType);
     }
 
     // One input at the input offset; a payload result needs an input and must be nullable, because a

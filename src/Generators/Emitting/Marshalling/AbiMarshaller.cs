@@ -105,7 +105,7 @@ internal abstract class AbiMarshaller
             PayloadKind.Scalar => "return " + Wasm.FromWasm(export.Result, "result") + ";",
             PayloadKind.Utf8 => "return " + Abi + "Utf8Payload.Take(call, result, " + region + ");",
             PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Abi + "BytesPayload.Take(call, result, " + region + ");",
-            _ when export.Envelope == EnvelopeKind.Status => "return " + Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.Status => "return " + Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + operation.StatusWords + ");",
             _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Abi + "ErrorEnvelope.Take(call, result, " + info + ", " + region + ");",
             _ when export.Result.IsNullable => "return " + Abi + "JsonPayload.TakeOptional(call, result, " + info + ", " + region + ");",
             _ => "return " + Abi + "JsonPayload.Take(call, result, " + info + ", " + region + ");",
@@ -149,6 +149,14 @@ internal sealed class OperationShape
 
     /// <summary>What the result is called in errors.</summary>
     public string ResultRegion => Wasm.Literal("result of " + Export.ExportName);
+
+    /// <summary>
+    /// The status envelope's extra arguments when the contract has its own success word or takes errors
+    /// without a code; empty for the default (<c>"ok"</c>, code required).
+    /// </summary>
+    public string StatusWords => Plan.Contract is { SuccessStatus: "ok", ErrorCodeRequired: true }
+        ? string.Empty
+        : ", " + Wasm.Literal(Plan.Contract.SuccessStatus) + ", " + (Plan.Contract.ErrorCodeRequired ? "true" : "false");
 
     /// <summary>The JSON metadata the result is read with.</summary>
     public string ResultInfo

@@ -94,7 +94,7 @@ internal sealed class FixedOffsetMarshaller : AbiMarshaller
         {
             PayloadKind.Utf8 => "return " + Abi + "Utf8Payload.Read(call, result, " + region + ");",
             PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Abi + "BytesPayload.Read(call, result, " + region + ");",
-            _ when export.Envelope == EnvelopeKind.Status => "return " + Abi + "StatusEnvelope.Read(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.Status => "return " + Abi + "StatusEnvelope.Read(call, result, " + info + ", " + region + operation.StatusWords + ");",
             _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Abi + "ErrorEnvelope.ReadOptional(call, result, " + info + ", " + region + ");",
             _ => "return " + Abi + "JsonPayload.ReadOptional(call, result, " + info + ", " + region + ");",
         });
