@@ -16,7 +16,7 @@ public sealed record DriftlessDefinition(
 {
     /// <summary>Members of the definition this contract does not name (such as a template extension's <c>args_schema</c>).</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>What a task answered on success.</summary>
@@ -26,7 +26,7 @@ public sealed record DriftlessTaskResult(bool? Changed = null, string? Message =
 {
     /// <summary>The task's other result members (such as <c>content</c> or <c>path</c>).</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>What a facts collector answered on success.</summary>
