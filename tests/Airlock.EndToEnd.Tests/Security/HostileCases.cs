@@ -98,6 +98,9 @@ public static partial class HostileCases
         new("alloc-past-deadline-in-host-call", "spins in alloc with ample fuel while the host allocates a host_store_get result", "PluginTimeoutException by the deadline plus the slack", Wat, WasiHostileCases.AllocRunsPastDeadlineInHostCallAsync),
         new("oversized-module", "a module with a 1 MiB + function body, and one with 100,001 functions", "not compiled: PluginModuleLimitException naming the limit (MaxFunctionBodyBytes, MaxModuleFunctions) and the module's value", "generated", WasiHostileCases.OversizedModuleAsync),
         new("cancelled-load", "a module that takes seconds to compile, its load cancelled after 20 ms", "OperationCanceledException within 1 s; the compilation finishes in the background into the module cache (the next load of the same bytes compiles nothing)", "generated", WasiHostileCases.CancelledLoadAsync),
+
+        // The wasm-bindgen ABI of Driftless plugins (HostileCases.WasmBindgen.cs).
+        .. WasmBindgenCases,
     ];
 
     private const string Invalid = "\uFFFF-invalid";
