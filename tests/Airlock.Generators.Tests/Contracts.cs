@@ -55,6 +55,38 @@ internal static class Contracts
         }
         """;
 
+    /// <summary>A wasm-bindgen contract: exports inherited from a base interface, a string result through the return slot, the Driftless success word.</summary>
+    public const string Bindgen = """
+        using System.Text.Json;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+        using Airlock.Contracts.Driftless;
+
+        namespace Sample.Bindgen;
+
+        /// <summary>Exports two contracts share.</summary>
+        public interface ITemplating
+        {
+            /// <summary>Renders a template.</summary>
+            [WasmExport("render")]
+            ValueTask<string> RenderAsync(string template, JsonElement values, CancellationToken cancellationToken = default);
+        }
+
+        /// <summary>A Rust plugin built with #[wasm_bindgen].</summary>
+        [WasmPlugin(Abi = WasmAbi.WasmBindgen, JsonContext = typeof(DriftlessJsonContext), SuccessStatus = "success", ErrorCodeRequired = false)]
+        public partial interface IBindgenPlugin : ITemplating
+        {
+            /// <summary>Runs a task.</summary>
+            [WasmExport("execute_task", Envelope = WasmResponseEnvelope.Status)]
+            ValueTask<DriftlessTaskResult> ExecuteTaskAsync(string name, JsonElement config, CancellationToken cancellationToken = default);
+
+            /// <summary>The plugin's version number.</summary>
+            [WasmExport("version_number", WhenMissing = WasmMissingExport.Skip)]
+            int VersionNumber();
+        }
+        """;
+
     public const string Host = """
         using Airlock;
         using Airlock.Abi;
