@@ -484,30 +484,20 @@ internal sealed class TomlTable
 internal sealed class TomlEntry
 {
     public TomlEntry(string key, string field, SourceSpan keySpan, ValueSyntax value)
-    {
-        Key = key;
-        Field = field;
-        KeySpan = keySpan;
-        Kind = TomlEntryKind.Value;
-        Value = value;
-    }
+        : this(key, field, keySpan, TomlEntryKind.Value) => Value = value;
 
     public TomlEntry(string key, string field, SourceSpan keySpan, TomlTable table)
-    {
-        Key = key;
-        Field = field;
-        KeySpan = keySpan;
-        Kind = TomlEntryKind.Table;
-        Table = table;
-    }
+        : this(key, field, keySpan, TomlEntryKind.Table) => Table = table;
 
     public TomlEntry(string key, string field, SourceSpan keySpan, List<TomlTable> tables)
+        : this(key, field, keySpan, TomlEntryKind.TableArray) => Tables = tables;
+
+    private TomlEntry(string key, string field, SourceSpan keySpan, TomlEntryKind kind)
     {
         Key = key;
         Field = field;
         KeySpan = keySpan;
-        Kind = TomlEntryKind.TableArray;
-        Tables = tables;
+        Kind = kind;
     }
 
     /// <summary>The key (its last part, when it was dotted).</summary>
