@@ -57,23 +57,22 @@ internal static class WasmBindgenGlue
     /// <summary>Whether <paramref name="module"/> is one of wasm-bindgen's glue modules.</summary>
     public static bool IsGlueModule(string module) => module == PlaceholderModule || module == ExternrefModule;
 
-    /// <summary>What the import <paramref name="module"/>.<paramref name="name"/> of type <paramref name="type"/> is.</summary>
-    public static WasmBindgenGlueKind Classify(string module, string name, WasmFunctionSignature? type)
+    /// <summary>
+    /// What the import <paramref name="module"/>.<paramref name="name"/> is by its name alone (the
+    /// Driftless import rules, which see names only); <see cref="Classify"/> also checks its type.
+    /// </summary>
+    public static WasmBindgenGlueKind ClassifyName(string module, string name)
     {
         if (module == PlaceholderModule)
         {
-            if (name == "__wbindgen_describe" && DescribeType.Equals(type))
-            {
-                return WasmBindgenGlueKind.Inert;
-            }
-
-            return name == "__wbindgen_throw" && ThrowType.Equals(type) ? WasmBindgenGlueKind.Throw : WasmBindgenGlueKind.JavaScript;
+            return name == "__wbindgen_describe" ? WasmBindgenGlueKind.Inert
+                : name == "__wbindgen_throw" ? WasmBindgenGlueKind.Throw
+                : WasmBindgenGlueKind.JavaScript;
         }
 
         if (module == ExternrefModule)
         {
-            return (name == "__wbindgen_externref_table_grow" && TableGrowType.Equals(type))
-                || (name == "__wbindgen_externref_table_set_null" && TableSetNullType.Equals(type))
+            return name == "__wbindgen_externref_table_grow" || name == "__wbindgen_externref_table_set_null"
                 ? WasmBindgenGlueKind.Inert
                 : WasmBindgenGlueKind.JavaScript;
         }
@@ -81,18 +80,78 @@ internal static class WasmBindgenGlue
         return WasmBindgenGlueKind.None;
     }
 
-    /// <summary>Why a <see cref="WasmBindgenGlueKind.JavaScript"/> import is refused, as the checks word it.</summary>
-    public static string Refusal(string module, string name, WasmFunctionSignature? type)
+    /// <summary>What the import <paramref name="module"/>.<paramref name="name"/> of type <paramref name="type"/> is: glue of another type than wasm-bindgen's is refused.</summary>
+    public static WasmBindgenGlueKind Classify(string module, string name, WasmFunctionSignature? type)
     {
-        string subject = module + "." + name;
-        if (name.StartsWith("__wbg_", StringComparison.Ordinal))
+        WasmBindgenGlueKind kind = ClassifyName(module, name);
+        return (kind == WasmBindgenGlueKind.Inert || kind == WasmBindgenGlueKind.Throw) && !ExpectedType(name).Equals(type)
+            ? WasmBindgenGlueKind.JavaScript
+            : kind;
+    }
+
+    /// <summary>The rule that refuses a glue import, as the Driftless rules name rules.</summary>
+    public static string Rule(string module, string name)
+        => module == ExternrefModule ? module + ".*"
+            : name.StartsWith("__wbindgen_", StringComparison.Ordinal) ? module + ".__wbindgen_*"
+            : module + ".__wbg_*";
+
+    /// <summary>Why a refused glue import is refused (the sentence after the import's name).</summary>
+    public static string Reason(string module, string name, WasmFunctionSignature? type)
+    {
+        if (ClassifyName(module, name) != WasmBindgenGlueKind.JavaScript)
         {
-            return $"the module imports '{subject}' {type}, wasm-bindgen's glue for a JavaScript function (a #[wasm_bindgen] extern \"C\" declaration such as console.log); "
-                + "there is no JavaScript in Airlock. Log through the host function env.host_log and declare host functions as plain imports from module 'env' "
-                + "(#[link(wasm_import_module = \"env\")] extern \"C\").";
+            return $"wasm-bindgen declares it as {ExpectedType(name)}, not {type}";
         }
 
-        return $"the module imports '{subject}' {type}, wasm-bindgen glue that needs its JavaScript runtime (JsValue, closures or exceptions); "
-            + "Airlock links only the inert describe and externref stubs and __wbindgen_throw. Return errors as JSON instead of JsValue.";
+        if (module == ExternrefModule)
+        {
+            return "it is unknown wasm-bindgen externref glue; plugins exchange strings and JSON only";
+        }
+
+        if (name.StartsWith("__wbindgen_", StringComparison.Ordinal))
+        {
+            return $"the wasm-bindgen intrinsic {name} works on JavaScript values (JsValue), which need a JavaScript engine; plugins exchange strings and JSON only, so return errors as JSON";
+        }
+
+        return $"'{JavaScriptName(name)}' is a JavaScript function declared in a #[wasm_bindgen] extern block (such as console.log) and there is no JavaScript outside a browser; "
+            + "log through the Driftless host import host_log(level, message), declared as a plain extern \"C\" import from env (#[link(wasm_import_module = \"env\")]), instead";
+    }
+
+    /// <summary>Why a glue import is refused, as the contract checks word it.</summary>
+    public static string Refusal(string module, string name, WasmFunctionSignature? type)
+        => $"the module imports '{module}.{name}' {type}, which Airlock does not link: {Reason(module, name, type)}.";
+
+    private static WasmFunctionSignature ExpectedType(string name) => name switch
+    {
+        "__wbindgen_describe" => DescribeType,
+        "__wbindgen_throw" => ThrowType,
+        "__wbindgen_externref_table_grow" => TableGrowType,
+        _ => TableSetNullType,
+    };
+
+    // The JavaScript function behind a glue import: __wbg_log_ad7db26b2958dd58 is log.
+    private static string JavaScriptName(string name)
+    {
+        string rest = name.StartsWith("__wbg_", StringComparison.Ordinal) ? name.Substring("__wbg_".Length) : name;
+        int hash = rest.LastIndexOf('_');
+        if (hash > 0 && rest.Length - hash - 1 == 16 && IsLowerHex(rest.Substring(hash + 1)))
+        {
+            rest = rest.Substring(0, hash);
+        }
+
+        return rest.Length > 64 ? rest.Substring(0, 64) + "…" : rest;
+    }
+
+    private static bool IsLowerHex(string text)
+    {
+        foreach (char c in text)
+        {
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using Airlock.Manifest;
 
 namespace Airlock.Lesstruct;
 
@@ -56,26 +56,12 @@ public sealed class LesstructManifest
 
     /// <summary>Reads and validates a manifest file.</summary>
     /// <param name="path">The manifest's path.</param>
-    /// <exception cref="PluginManifestException">The file cannot be read or is not a valid manifest.</exception>
+    /// <exception cref="PluginManifestException">The file cannot be read, is larger than 1 MiB, or is not a valid manifest.</exception>
     public static LesstructManifest Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
-        string text;
-        try
-        {
-            byte[] bytes = Files.UntrustedFile.ReadAllBytes(fullPath, Files.UntrustedFile.MaxManifestBytes, "a manifest");
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (PluginFileException exception)
-        {
-            throw new PluginManifestException(fullPath, null, exception.Problem, innerException: exception);
-        }
-        catch (DecoderFallbackException exception)
-        {
-            throw new PluginManifestException(fullPath, null, "the file is not valid UTF-8; a manifest is a UTF-8 TOML file.", innerException: exception);
-        }
-
+        string text = TomlDocumentReader.ReadFile(fullPath, "a manifest");
         return Parse(text, fullPath);
     }
 

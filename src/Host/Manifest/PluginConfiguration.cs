@@ -1,34 +1,18 @@
 using System.Text.Json;
-using Json.Schema;
 
 namespace Airlock.Manifest;
 
 /// <summary>
 /// A plugin's configuration checked against the <c>config_schema</c> of its manifest (JSON Schema,
-/// through JsonSchema.Net) before the plugin runs, so that a plugin never starts with settings its
+/// through <see cref="ConfigSchema"/>) before the plugin runs, so that a plugin never starts with settings its
 /// author said it cannot work with.
 /// </summary>
 internal static class PluginConfiguration
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    // Each manifest's schema is built in a registry of its own: a schema with an "$id" loaded twice
-    // (hot reload, two hosts) must not collide in the library's global registry.
-    private static JsonSchema Build(JsonElement schema)
-        => JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-
     /// <summary>Checks that <paramref name="schema"/> is a schema the validator can use.</summary>
-    public static void CheckSchema(JsonElement schema, Func<string, Exception> error)
-    {
-        try
-        {
-            _ = Build(schema);
-        }
-        catch (Exception exception) when (exception is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            throw error($"not a JSON schema the host can use: {exception.Message}");
-        }
-    }
+    public static void CheckSchema(JsonElement schema, Func<string, Exception> error) => _ = Compile(schema, error);
 
     /// <summary>
     /// The configuration the plugin runs with: <paramref name="supplied"/> by the application, else the
@@ -45,33 +29,27 @@ internal static class PluginConfiguration
         }
 
         JsonElement instance = configuration ?? EmptyObject;
-        EvaluationResults results = Build(schemaElement).Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (results.IsValid)
+        ConfigSchemaResult result = Compile(schemaElement, problem => manifest.Error("config_schema", problem)).Evaluate(instance);
+        if (result.Problem is { } problem)
         {
-            return instance.Clone();
+            throw manifest.Error("config_schema", $"the config_schema could not be evaluated: {problem}.");
         }
 
-        var problems = new List<string>();
-        foreach (EvaluationResults detail in (results.Details ?? []).Prepend(results))
+        if (result.TotalViolations == 0)
         {
-            if (detail.Errors is null)
-            {
-                continue;
-            }
-
-            string at = detail.InstanceLocation.ToString() is { Length: > 0 } pointer ? pointer : "/";
-            foreach (KeyValuePair<string, string> error in detail.Errors)
-            {
-                problems.Add($"{at}: {error.Value} ({error.Key})");
-            }
+            return instance.Clone();
         }
 
         string source = supplied is not null
             ? "the configuration the application supplied"
             : configuration is not null ? "the manifest's \"config\"" : "no configuration was given, and it";
         string field = supplied is null && configuration is not null ? "config" : "config_schema";
-        return problems.Count == 0
-            ? throw manifest.Error(field, $"{source} does not match the manifest's config_schema.")
-            : throw manifest.Error(field, $"{source} does not match the manifest's config_schema: {string.Join("; ", problems.Distinct(StringComparer.Ordinal))}.");
+        string more = result.TotalViolations > result.Violations.Count ? $"; and {result.TotalViolations - result.Violations.Count} more" : "";
+        throw manifest.Error(field, $"{source} does not match the manifest's config_schema: {string.Join("; ", result.Violations)}{more}.");
     }
+
+    private static ConfigSchema Compile(JsonElement schema, Func<string, Exception> error) =>
+        ConfigSchema.TryCompile(schema, ConfigSchemaDialect.V1, out ConfigSchema? compiled, out string? problem)
+            ? compiled
+            : throw error($"not a JSON schema the host can use: {problem}.");
 }

@@ -26,7 +26,7 @@ public static partial class HostileCases
         new("wbg-malloc-traps", "traps in __wbindgen_malloc (as wasm-bindgen's allocator does when out of memory)", "PluginTrapException (unreachable)", WasmBindgenWat,
             world => ExpectAsync<PluginTrapException>(world, Bindgen(malloc: "(unreachable)"), _ => { })),
         new("wbg-javascript-import", "imports console.log as wasm-bindgen glue (__wbindgen_placeholder__.__wbg_log_<hash>)", "not loaded: PluginContractException saying there is no JavaScript and to log through env.host_log", WasmBindgenWat,
-            world => RefusedAsync(world, Bindgen(imports: """(import "__wbindgen_placeholder__" "__wbg_log_5e83ab27b7742f02" (func (param i32 i32)))"""), "env.host_log")),
+            world => RefusedAsync(world, Bindgen(imports: """(import "__wbindgen_placeholder__" "__wbg_log_5e83ab27b7742f02" (func (param i32 i32)))"""), "host_log(level, message)")),
         new("wbg-forbidden-env-import", "imports env.syscall and env.fd_write", "not loaded: PluginContractException naming each import, which module env does not provide", WasmBindgenWat,
             world => RefusedAsync(world, Bindgen(imports: """(import "env" "syscall" (func (param i32) (result i32))) (import "env" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"""), "env.syscall", "env.fd_write")),
         new("wbg-throw", "calls __wbindgen_throw with a message carrying a line break and a bidi override", "HostFunctionException \"the plugin raised an error\" with the message sanitised; the instance is discarded", WasmBindgenWat,
