@@ -79,9 +79,9 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
         var directory = new PluginDirectory<TPlugin>(full, options, load, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
         try
         {
-            foreach (string wasm in Directory.EnumerateFiles(full, "*.wasm", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+            foreach (string name in directory.DiscoverNames())
             {
-                await directory.LoadOneAsync(Path.GetFileNameWithoutExtension(wasm), cancellationToken).ConfigureAwait(false);
+                await directory.LoadOneAsync(name, cancellationToken).ConfigureAwait(false);
             }
 
             if (options.Watch)
@@ -189,9 +189,51 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
         }
     }
 
+    // The plugin names of the directory: flat <name>.wasm files, and wasm-pack's pkg/<name>_bg.wasm when enabled.
+    private IEnumerable<string> DiscoverNames()
+    {
+        IEnumerable<string> names = Directory.EnumerateFiles(DirectoryPath, "*.wasm", SearchOption.TopDirectoryOnly).Select(path => Path.GetFileNameWithoutExtension(path));
+        if (_options.WasmPackLayout)
+        {
+            names = names.Concat(WasmPackModules().Select(WasmPackName).OfType<string>());
+        }
+
+        return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+    }
+
+    // pkg/<name>_bg.wasm in the directory or one folder below it.
+    private IEnumerable<string> WasmPackModules()
+    {
+        IEnumerable<string> folders = Directory.EnumerateDirectories(DirectoryPath).Select(folder => Path.Combine(folder, WasmPackFolder)).Prepend(Path.Combine(DirectoryPath, WasmPackFolder));
+        return folders.Where(Directory.Exists).SelectMany(pkg => Directory.EnumerateFiles(pkg, "*" + WasmPackSuffix, SearchOption.TopDirectoryOnly)).Order(StringComparer.Ordinal);
+    }
+
+    private const string WasmPackFolder = "pkg";
+    private const string WasmPackSuffix = "_bg.wasm";
+
+    private static string? WasmPackName(string path)
+    {
+        string file = Path.GetFileName(path);
+        return file.EndsWith(WasmPackSuffix, StringComparison.Ordinal) && file.Length > WasmPackSuffix.Length && string.Equals(Path.GetFileName(Path.GetDirectoryName(path)), WasmPackFolder, StringComparison.Ordinal)
+            ? file[..^WasmPackSuffix.Length]
+            : null;
+    }
+
+    // Where plugin <name>'s module is: the flat file, else (with the wasm-pack layout) its pkg/<name>_bg.wasm.
+    private string ModulePathOf(string name)
+    {
+        string flat = Path.Combine(DirectoryPath, name + ".wasm");
+        if (File.Exists(flat) || !_options.WasmPackLayout)
+        {
+            return flat;
+        }
+
+        return WasmPackModules().FirstOrDefault(path => string.Equals(WasmPackName(path), name, StringComparison.Ordinal)) ?? flat;
+    }
+
     private async Task<bool> LoadOneAsync(string name, CancellationToken cancellationToken)
     {
-        string wasm = Path.Combine(DirectoryPath, name + ".wasm");
+        string wasm = ModulePathOf(name);
         string manifest = Path.Combine(DirectoryPath, name + _options.ManifestExtension);
         if (!File.Exists(wasm))
         {
@@ -307,7 +349,7 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
     {
         var watcher = new FileSystemWatcher(DirectoryPath)
         {
-            IncludeSubdirectories = false,
+            IncludeSubdirectories = _options.WasmPackLayout,
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
         watcher.Filters.Add("*.wasm");
@@ -339,7 +381,7 @@ public sealed partial class PluginDirectory<TPlugin> : IAsyncDisposable
             return;
         }
 
-        string name = Path.GetFileNameWithoutExtension(path);
+        string name = (_options.WasmPackLayout ? WasmPackName(path) : null) ?? Path.GetFileNameWithoutExtension(path);
         lock (_gate)
         {
             if (_disposed != 0)

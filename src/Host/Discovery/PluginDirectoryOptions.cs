@@ -14,6 +14,14 @@ public sealed class PluginDirectoryOptions
 
     /// <summary>The extension of a plugin's manifest beside its <c>.wasm</c>, with the dot. <c>.manifest</c> by default.</summary>
     public string ManifestExtension { get; set; } = ".manifest";
+
+    /// <summary>
+    /// Whether wasm-pack's output layout is recognised besides the flat <c>&lt;name&gt;.wasm</c>:
+    /// <c>pkg/&lt;name&gt;_bg.wasm</c>, directly in the directory or in a folder of it
+    /// (<c>my-plugin/pkg/my_plugin_bg.wasm</c> is plugin <c>my_plugin</c>). A flat file of the same name
+    /// wins. Watching then covers those folders too. Default <see langword="false"/>.
+    /// </summary>
+    public bool WasmPackLayout { get; set; }
 }
 
 /// <summary>A plugin's files in a plugin directory.</summary>

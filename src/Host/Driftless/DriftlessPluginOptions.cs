@@ -6,7 +6,10 @@ namespace Airlock.Driftless;
 /// <summary>Where Driftless plugins are found and how they run.</summary>
 public sealed class DriftlessPluginOptions
 {
-    /// <summary>The flat plugins directory (<c>*.wasm</c>). Default <c>~/.driftless/plugins</c>.</summary>
+    /// <summary>
+    /// The plugins directory: <c>&lt;name&gt;.wasm</c> files, and wasm-pack's output layout
+    /// (<c>pkg/&lt;name&gt;_bg.wasm</c>, also inside a folder per plugin). Default <c>~/.driftless/plugins</c>.
+    /// </summary>
     public string DirectoryPath { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".driftless", "plugins");
 
     /// <summary>

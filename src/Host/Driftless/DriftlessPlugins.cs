@@ -29,7 +29,7 @@ public static class DriftlessPlugins
         ArgumentNullException.ThrowIfNull(options);
         var loader = new Loader(host, options);
         ILogger logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Airlock.Driftless");
-        return PluginDirectory<DriftlessPlugin>.OpenAsync(options.DirectoryPath, new PluginDirectoryOptions { Watch = options.Watch }, loader.LoadAsync, logger, options.TimeProvider, cancellationToken);
+        return PluginDirectory<DriftlessPlugin>.OpenAsync(options.DirectoryPath, new PluginDirectoryOptions { Watch = options.Watch, WasmPackLayout = true }, loader.LoadAsync, logger, options.TimeProvider, cancellationToken);
     }
 
     /// <summary>Loads one plugin file under <paramref name="options"/>' settings.</summary>

@@ -16,7 +16,9 @@ public sealed class DriftlessDirectoryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         File.Copy(Checkout.PathOf("samples", "plugins", "driftless-rust", "confkit.wasm"), Path.Combine(_directory, "confkit.wasm"));
-        File.Copy(Checkout.PathOf("samples", "plugins", "driftless-c", "logkit.wasm"), Path.Combine(_directory, "logkit.wasm"));
+        // logkit as wasm-pack lays it out: a folder per plugin with pkg/<name>_bg.wasm.
+        Directory.CreateDirectory(Path.Combine(_directory, "logkit-plugin", "pkg"));
+        File.Copy(Checkout.PathOf("samples", "plugins", "driftless-c", "logkit.wasm"), Path.Combine(_directory, "logkit-plugin", "pkg", "logkit_bg.wasm"));
         await File.WriteAllBytesAsync(Path.Combine(_directory, "sneaky.wasm"), Wasmtime.Module.ConvertText("""
             (module
               (import "env" "system" (func (param i32) (result i32)))
@@ -36,13 +38,14 @@ public sealed class DriftlessDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Both_conventions_load_with_what_they_registered_and_a_forbidden_import_fails_alone()
+    public void Both_conventions_and_both_layouts_load_with_what_they_registered_and_a_forbidden_import_fails_alone()
     {
         using PluginLease<DriftlessPlugin> lease = _plugins.Acquire();
         DriftlessPlugin confkit = lease.Plugins.Single(p => p.Info.Id == "confkit");
         DriftlessPlugin logkit = lease.Plugins.Single(p => p.Info.Id == "logkit");
         Assert.Equal(WasmAbi.WasmBindgen, confkit.Info.Abi);
         Assert.Equal(WasmAbi.PackedPtrLen, logkit.Info.Abi);
+        Assert.Equal(["confkit", "logkit"], lease.Plugins.Select(p => p.Info.Id));
         Assert.Contains(confkit.Registered.Tasks, t => t.Name == "line_in_file");
         Assert.Empty(confkit.Registered.LogOutputs);
         Assert.Contains(logkit.Registered.LogFilters, f => f.Name == "level_at_least");
