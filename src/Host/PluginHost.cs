@@ -142,7 +142,10 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         RequireApprovedModule(manifest, options.Approval, sha256);
-        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration, sha256);
+        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration, sha256)
+        {
+            Wasi = manifest.Wasi == false ? WasiPolicy.None : null,
+        };
         return await LoadCoreAsync<TPlugin>(plan, bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -298,7 +301,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         ModuleShape shape = ContractVerifier.ShapeOf(module);
-        WasiPolicy wasi = WasiOf(contract, options);
+        WasiPolicy wasi = WasiOf(contract, options, plan);
         IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
@@ -410,8 +413,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
     // The WASI a load links: none when the contract or a missing manifest rules it out, else the
     // load's choice, else the host's.
-    private WasiPolicy WasiOf(WasmContract contract, PluginLoadOptions options)
-        => !contract.AllowsWasi || options.NoImportsReason is not null ? WasiPolicy.None : options.Wasi ?? _options.Wasi;
+    private WasiPolicy WasiOf(WasmContract contract, PluginLoadOptions options, LoadPlan plan)
+        => !contract.AllowsWasi || options.NoImportsReason is not null ? WasiPolicy.None : plan.Wasi ?? options.Wasi ?? _options.Wasi;
 
     // Wasmtime cannot stop a compilation, so a cancelled caller stops waiting for it instead: the
     // compilation finishes in the background into the module cache, where its lease is returned at
@@ -465,5 +468,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     }
 
     // What a load path settled before the module is compiled.
-    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration, string? ModuleSha256 = null);
+    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration, string? ModuleSha256 = null)
+    {
+        /// <summary>The WASI the manifest narrows the load to, when it says it uses none.</summary>
+        public WasiPolicy? Wasi { get; init; }
+    }
 }

@@ -32,6 +32,23 @@ public sealed class ManifestLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_manifest_that_says_it_uses_no_wasi_gets_none_and_a_module_importing_it_is_refused()
+    {
+        File.WriteAllBytes(Path.Combine(_folder, "probe.wasm"), ProbeModules.Compile(ProbeModules.Module(imports: """(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))""")));
+        await using var host = new PluginHost();
+        await using (IProbePlugin withWasi = await host.LoadAsync<IProbePlugin>(Manifest("\"wasi\": true")))
+        {
+            Assert.Equal(42, withWasi.Ping(41));
+        }
+
+        var refused = await Assert.ThrowsAsync<PluginContractException>(() => host.LoadAsync<IProbePlugin>(Manifest("\"wasi\": false")));
+        Assert.Contains("wasi_snapshot_preview1.fd_write", refused.Message, StringComparison.Ordinal);
+
+        var wrongType = Assert.Throws<PluginManifestException>(() => PluginManifest.Load(Manifest("\"wasi\": \"yes\"")));
+        Assert.Equal("wasi", wrongType.Field);
+    }
+
+    [Fact]
     public async Task A_manifest_without_permissions_loads_with_a_plain_LoadAsync()
     {
         await using var host = new PluginHost();

@@ -57,6 +57,14 @@ public sealed record PluginManifest
     /// </summary>
     public HostResultEncoding? HostResults { get; init; }
 
+    /// <summary>
+    /// Whether the plugin uses WASI (<c>wasi</c>). <see langword="false"/>: no WASI is linked, so a
+    /// module that imports any is refused at load. <see langword="true"/> or absent: the WASI the load
+    /// and the host allow (<see cref="PluginLoadOptions.Wasi"/>, <see cref="PluginHostOptions.Wasi"/>),
+    /// unless the contract rules it out. A manifest can narrow what the host allows, never widen it.
+    /// </summary>
+    public bool? Wasi { get; init; }
+
     /// <summary>What the plugin asks to be allowed to do (<c>permissions</c>); nothing when absent.</summary>
     public Security.PluginPermissions Permissions { get; init; } = Security.PluginPermissions.None;
 

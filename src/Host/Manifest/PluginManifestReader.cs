@@ -97,6 +97,7 @@ internal sealed partial class PluginManifestReader
             Permissions = ReadPermissions(),
             Limits = ReadLimits(),
             HostResults = ReadHostResults(),
+            Wasi = ReadWasi(),
             FieldPositions = positions,
         };
     }
@@ -139,6 +140,22 @@ internal sealed partial class PluginManifestReader
             JsonValueKind.True => HostResultEncoding.StatusCodes,
             JsonValueKind.False => HostResultEncoding.Plain,
             _ => throw Error("host_status_codes", $"expected true or false, found {Describe(field.Value)}.", field.Offset),
+        };
+    }
+
+    // "wasi": false says the plugin uses no WASI: none is linked, and a module that imports it is refused.
+    private bool? ReadWasi()
+    {
+        if (!_fields.TryGetValue("wasi", out var field) || field.Value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return field.Value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error("wasi", $"expected true or false, found {Describe(field.Value)}.", field.Offset),
         };
     }
 

@@ -174,7 +174,7 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     [Fact]
     public void Cancelling_the_call_during_a_stalled_body_throws_promptly_and_is_audited()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancel = new TimedCancellation(TimeSpan.FromMilliseconds(300));
         var started = System.Diagnostics.Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() => Services().HttpGet(Guest(cancellationToken: cancel.Token), Server.Url("/api/stall"), null));
         Assert.InRange(started.ElapsedMilliseconds, 250, 300 + SlackMs);

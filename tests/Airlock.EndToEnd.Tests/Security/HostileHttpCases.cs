@@ -47,7 +47,7 @@ internal static class HostileHttpCases
     public static async Task<IHostileProbe?> CancelledMidBodyAsync(HostileWorld world)
     {
         IHostileProbe probe = await world.LoadAsync(Everything);
-        using var cancel = new CancellationTokenSource(CancelAfter);
+        using var cancel = new TimedCancellation(CancelAfter);
         var stopwatch = Stopwatch.StartNew();
         OperationCanceledException cancelled = Assert.ThrowsAny<OperationCanceledException>(() => probe.Invoke(Http, Bytes(HttpRequestJson(StallUrl)), [], cancel.Token));
         AssertEndedBy(stopwatch, CancelAfter);
@@ -79,7 +79,7 @@ internal static class HostileHttpCases
     public static async Task<IHostileProbe?> LesstructCancelledMidBodyAsync(HostileWorld world)
     {
         ILesstructPlugin plugin = await world.LoadLesstructAsync("/api/stall");
-        using var cancel = new CancellationTokenSource(CancelAfter);
+        using var cancel = new TimedCancellation(CancelAfter);
         var stopwatch = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => plugin.BeforeSaveAsync(new ContentItem { Title = "t" }, cancel.Token).AsTask());
         AssertEndedBy(stopwatch, CancelAfter);
