@@ -15,11 +15,17 @@ public static class BenchModules
     /// <summary><c>samples/plugins/lesstruct-redact-c/plugin.wasm</c>.</summary>
     public static string RedactPath => Find("lesstruct-redact-c", "plugin.wasm");
 
+    /// <summary><c>samples/plugins/driftless-rust/confkit.wasm</c>, the Rust <c>#[wasm_bindgen]</c> Driftless plugin.</summary>
+    public static string ConfkitPath => Find("driftless-rust", "confkit.wasm");
+
     /// <summary>The bytes of <see cref="BenchPath"/>.</summary>
     public static byte[] Bench => File.ReadAllBytes(BenchPath);
 
     /// <summary>The bytes of <see cref="RedactPath"/>.</summary>
     public static byte[] Redact => File.ReadAllBytes(RedactPath);
+
+    /// <summary>The bytes of <see cref="ConfkitPath"/>.</summary>
+    public static byte[] Confkit => File.ReadAllBytes(ConfkitPath);
 
     private static string Find(string folder, string file)
     {

@@ -1,3 +1,4 @@
+using Airlock.Contracts.Driftless;
 using Airlock.Contracts.Lesstruct;
 using Airlock.Contracts.SocialScale;
 
@@ -23,6 +24,13 @@ public static class BenchSetup
     /// <param name="host">The host.</param>
     public static ILesstructPlugin LoadRedact(PluginHost host)
         => Wait(host.LoadModuleAsync<ILesstructPlugin>("redact", BenchModules.Redact, new PluginLoadOptions { NoImportsReason = "the benchmarks give it none" }));
+
+    /// <summary>Loads <c>confkit</c> as <see cref="IDriftlessPlugin"/> with the in-memory Driftless host functions.</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="services">The host functions.</param>
+    /// <param name="limits">The limits; the host's defaults when omitted.</param>
+    public static IDriftlessPlugin LoadConfkit(PluginHost host, BenchDriftlessHost services, PluginLimits? limits = null)
+        => Wait(host.LoadModuleAsync<IDriftlessPlugin>("confkit", BenchModules.Confkit, new PluginLoadOptions { Limits = limits }.AddImports<IDriftlessHost>(services)));
 
     /// <summary>Disposes a plugin client synchronously (for [GlobalCleanup]).</summary>
     /// <param name="plugin">The client, if it was created.</param>

@@ -26,4 +26,28 @@ public static class Check
             throw new InvalidOperationException(problem);
         }
     }
+
+    /// <summary>Fails unless <paramref name="call"/> throws <typeparamref name="TException"/>; returns it.</summary>
+    /// <typeparam name="TException">The exception expected.</typeparam>
+    /// <param name="what">What was called, for the failure.</param>
+    /// <param name="call">The call.</param>
+    public static TException Throws<TException>(string what, Action call)
+        where TException : Exception
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            call();
+        }
+        catch (TException expected)
+        {
+            return expected;
+        }
+        catch (Exception other)
+        {
+            throw new InvalidOperationException($"{what}: expected {typeof(TException).Name} but got {other.GetType().Name}: {other.Message}", other);
+        }
+
+        throw new InvalidOperationException($"{what}: expected {typeof(TException).Name} but nothing was thrown.");
+    }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Unicode;
 using Wasmtime;
 
 namespace Airlock.Benchmarks.Raw;
@@ -119,6 +121,74 @@ public abstract class RawInstance : IDisposable
         }
 
         return View(pointer, length, region);
+    }
+
+    /// <summary>Binds an export as a typed delegate, or fails naming it.</summary>
+    /// <typeparam name="TDelegate">The delegate type.</typeparam>
+    /// <param name="name">The export.</param>
+    /// <param name="wrap">Wraps the function (<see cref="Function.WrapFunc{TResult}"/> and the like; null when the type differs).</param>
+    protected TDelegate Bind<TDelegate>(string name, Func<Function, TDelegate?> wrap)
+        where TDelegate : Delegate
+    {
+        ArgumentNullException.ThrowIfNull(wrap);
+        return (Instance.GetFunction(name) is { } function ? wrap(function) : null)
+            ?? throw new InvalidOperationException($"The module has no export '{name}' of the expected type.");
+    }
+
+    /// <summary>
+    /// Starts a one-pass read of a response in guest memory: checks it is valid UTF-8 and reads its
+    /// opening brace. Call inside the <c>try</c> that turns <see cref="JsonException"/> into a guest error.
+    /// </summary>
+    /// <param name="json">The response.</param>
+    /// <param name="region">What the response is, for the error.</param>
+    protected static Utf8JsonReader OpenObject(ReadOnlySpan<byte> json, string region)
+    {
+        if (!Utf8.IsValid(json))
+        {
+            throw new RawGuestException($"The {region} is not valid UTF-8.");
+        }
+
+        var reader = new Utf8JsonReader(json, RawJsonScratch.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new RawGuestException($"The {region} is not a JSON object.");
+        }
+
+        return reader;
+    }
+
+    /// <summary>
+    /// Reads the value of a <c>"status"</c> member: <see langword="true"/> for
+    /// <paramref name="success"/>, <see langword="false"/> for <c>"error"</c>.
+    /// </summary>
+    /// <param name="reader">The reader, on the member's name.</param>
+    /// <param name="success">The success word (<c>ok</c>, <c>success</c>).</param>
+    /// <param name="seen">What an earlier <c>"status"</c> member said: a second one is an error.</param>
+    protected static bool ReadStatus(ref Utf8JsonReader reader, ReadOnlySpan<byte> success, bool? seen)
+    {
+        if (seen is not null)
+        {
+            throw new RawGuestException("\"status\" appears more than once.");
+        }
+
+        reader.Read();
+        return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(success) ? true
+            : reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8) ? false
+            : throw new RawGuestException("\"status\" is neither the success word nor \"error\".");
+    }
+
+    /// <summary>Reads the value of the member <paramref name="member"/>: a string or <c>null</c>.</summary>
+    /// <param name="reader">The reader, on the member's name.</param>
+    /// <param name="member">The member, for the error.</param>
+    protected static string? ReadOptionalString(ref Utf8JsonReader reader, string member)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new RawGuestException($"\"{member}\" is not a string."),
+        };
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Airlock.Contracts.Lesstruct;
@@ -15,15 +13,10 @@ namespace Airlock.Benchmarks.Raw;
 /// place — bounds, payload limit, strict UTF-8, the <c>"error"</c> member — in one
 /// <see cref="Utf8JsonReader"/> pass that hands <c>customFields</c> to the source-generated reader.
 /// </summary>
-public sealed class RawRedactPlugin : IDisposable
+public sealed class RawRedactPlugin : RawPlugin<RawRedactInstance>
 {
     /// <summary>Where inputs are written (<see cref="ILesstructPlugin.InputOffset"/>).</summary>
     public const int InputOffset = ILesstructPlugin.InputOffset;
-
-    private readonly Module _module;
-    private readonly Linker _linker;
-    private readonly Lock _instantiation = new();
-    private readonly RawPool<RawRedactInstance> _pool;
 
     /// <summary>Compiles the module and creates the first instance.</summary>
     /// <param name="engine">The engine.</param>
@@ -34,75 +27,25 @@ public sealed class RawRedactPlugin : IDisposable
     /// </param>
     /// <param name="limits">The limits (the host's defaults).</param>
     public RawRedactPlugin(RawEngine engine, byte[] module, ulong inputWindowEnd, PluginLimits limits)
+        : base(engine, "redact", module, limits, static _ => { }, (e, linker, m) => new RawRedactInstance(e, linker, m, limits, inputWindowEnd))
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        ArgumentNullException.ThrowIfNull(limits);
-        _module = engine.Compile("redact", module);
-        _linker = new Linker(engine.Engine);
-        _pool = new RawPool<RawRedactInstance>(limits.MaxInstances, () =>
-        {
-            lock (_instantiation)
-            {
-                return new RawRedactInstance(engine.Engine, _linker, _module, limits, inputWindowEnd);
-            }
-        });
-        _pool.Return(_pool.Rent());
     }
 
     /// <summary><c>hook_before_save</c>: the hook's result, or <see langword="null"/> for no change.</summary>
     /// <param name="item">The item about to be saved.</param>
     /// <exception cref="RawPluginErrorException">The hook answered <c>{"error": ...}</c>.</exception>
     public ContentHookResult? BeforeSave(ContentItem item)
-    {
-        RawRedactInstance instance = _pool.Rent();
-        ContentHookResult? result;
-        try
-        {
-            instance.BeginCall();
-            result = instance.BeforeSave(item);
-        }
-        catch (RawPluginErrorException)
-        {
-            _pool.Return(instance);
-            throw;
-        }
-        catch
-        {
-            _pool.Discard(instance);
-            throw;
-        }
-
-        _pool.Return(instance);
-        return result;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _pool.Dispose();
-        _linker.Dispose();
-        _module.Dispose();
-    }
+        => Call(item, static (instance, item) => instance.BeforeSave(item));
 }
 
 /// <summary>One instance of the redact plugin with its hook bound and its JSON buffer.</summary>
 public sealed class RawRedactInstance : RawInstance
 {
-    private const int ScratchRetainBytes = 1024 * 1024;
     private const long WasmPageBytes = 65536;
-
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     private readonly Func<int, int, int> _beforeSave;
     private readonly ulong _inputCapacity;
-    private ArrayBufferWriter<byte> _scratch = new(2048);
-    private Utf8JsonWriter _writer;
+    private readonly RawJsonScratch _scratch = new(2048);
 
     /// <summary>Instantiates the module and binds its hook.</summary>
     /// <param name="engine">The engine.</param>
@@ -128,18 +71,14 @@ public sealed class RawRedactInstance : RawInstance
         end = Math.Min(end, (ulong)limits.MemoryBytes);
         end = Math.Min(end, (ulong)RawRedactPlugin.InputOffset + (ulong)limits.MaxPayloadBytes);
         _inputCapacity = end > RawRedactPlugin.InputOffset ? end - RawRedactPlugin.InputOffset : 0;
-        _writer = new Utf8JsonWriter(_scratch, WriterOptions);
     }
 
     /// <summary>One <c>hook_before_save</c> on this instance; the caller has begun the call.</summary>
     /// <param name="item">The item.</param>
     public ContentHookResult? BeforeSave(ContentItem item)
     {
-        _scratch.ResetWrittenCount();
-        _writer.Reset(_scratch);
-        JsonSerializer.Serialize(_writer, item, LesstructJsonContext.Default.ContentItem);
-        _writer.Flush();
-        ReadOnlySpan<byte> input = _scratch.WrittenSpan;
+        JsonSerializer.Serialize(_scratch.Begin(), item, LesstructJsonContext.Default.ContentItem);
+        ReadOnlySpan<byte> input = _scratch.End();
         int length = input.Length;
         if ((ulong)length > _inputCapacity)
         {
@@ -154,7 +93,7 @@ public sealed class RawRedactInstance : RawInstance
         }
 
         input.CopyTo(View(RawRedactPlugin.InputOffset, (uint)length, "item of hook_before_save"));
-        TrimScratch();
+        _scratch.Trim();
 
         int resultOffset = _beforeSave(RawRedactPlugin.InputOffset, length);
         if (resultOffset == 0 || length == 0)
@@ -163,16 +102,6 @@ public sealed class RawRedactInstance : RawInstance
         }
 
         return ReadResult(ViewPayload(unchecked((uint)resultOffset), (uint)length, "result of hook_before_save"));
-    }
-
-    private void TrimScratch()
-    {
-        if (_scratch.Capacity > ScratchRetainBytes)
-        {
-            _scratch = new ArrayBufferWriter<byte>(2048);
-            _writer.Dispose();
-            _writer = new Utf8JsonWriter(_scratch, WriterOptions);
-        }
     }
 
     // One pass over the result: an "error" member that is not null is the hook's error; "customFields"
@@ -186,7 +115,7 @@ public sealed class RawRedactInstance : RawInstance
 
         try
         {
-            var reader = new Utf8JsonReader(json, ReaderOptions);
+            var reader = new Utf8JsonReader(json, RawJsonScratch.ReaderOptions);
             if (!reader.Read())
             {
                 throw new RawGuestException("The result of hook_before_save is empty.");
