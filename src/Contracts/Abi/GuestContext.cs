@@ -133,6 +133,17 @@ public abstract class GuestContext
         return span;
     }
 
+    /// <summary><see cref="GetSpan(GuestBuffer, string)"/> for a region named "<paramref name="prefix"/><paramref name="region"/>", joined only when the check fails.</summary>
+    internal Span<byte> GetSpan(GuestBuffer buffer, string prefix, string region)
+    {
+        if (!TryView(buffer, out Span<byte> span, out ulong size))
+        {
+            throw new GuestMemoryAccessException(Plugin.Id, Export, prefix + region, buffer.Pointer, buffer.Length, size);
+        }
+
+        return span;
+    }
+
     // One query for the memory's size and, for a non-empty region within it, one for its base: the
     // fewest calls into Wasmtime a checked view can make (Memory.GetSpan would ask for the size again).
     private unsafe bool TryView(GuestBuffer buffer, out Span<byte> span, out ulong size)

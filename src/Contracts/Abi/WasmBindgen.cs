@@ -47,7 +47,7 @@ public static class WasmBindgen
     public static long TakeReturn(GuestContext guest, int slot, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        ReadOnlySpan<byte> words = guest.GetSpan(new GuestBuffer(unchecked((uint)slot), 8), "return slot of the " + region);
+        ReadOnlySpan<byte> words = guest.GetSpan(new GuestBuffer(unchecked((uint)slot), 8), "return slot of the ", region);
         uint pointer = BinaryPrimitives.ReadUInt32LittleEndian(words);
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(words[4..]);
         return length == 0 ? 0 : ((long)pointer << 32) | length;

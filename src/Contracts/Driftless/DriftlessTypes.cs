@@ -27,6 +27,11 @@ public sealed record DriftlessTaskResult(bool? Changed = null, string? Message =
     /// <summary>The task's other result members (such as <c>content</c> or <c>path</c>).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    // The envelope's "status" word: read here so that it does not land in Extra.
+    [JsonInclude]
+    [JsonPropertyName("status")]
+    internal string? Status { get; set; }
 }
 
 /// <summary>What a facts collector answered on success.</summary>

@@ -68,6 +68,8 @@ public sealed class DriftlessDirectoryTests : IAsyncLifetime
         using JsonDocument valid = JsonDocument.Parse("""{"path":"/etc/hosts","content":"127.0.0.1 localhost\n","line":"10.0.0.1 db"}""");
         DriftlessTaskResult result = await confkit.ExecuteTaskAsync("line_in_file", valid.RootElement);
         Assert.True(result.Changed);
+        Assert.NotNull(result.Extra);
+        Assert.False(result.Extra.ContainsKey("status"), "the envelope's status word is not a result member");
 
         using JsonDocument invalid = JsonDocument.Parse("""{"content":42,"colour":"blue"}""");
         DriftlessConfigException error = await Assert.ThrowsAsync<DriftlessConfigException>(() => confkit.ExecuteTaskAsync("line_in_file", invalid.RootElement).AsTask());
