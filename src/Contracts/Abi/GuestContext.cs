@@ -70,6 +70,21 @@ public abstract class GuestContext
     /// <summary>How long the running call may still take before it is interrupted.</summary>
     public abstract TimeSpan RemainingTime { get; }
 
+    /// <summary>
+    /// Ends the running call with <see cref="PluginTimeoutException"/> when its deadline has passed. A
+    /// host function whose work the call's deadline cut short calls it after recording what happened,
+    /// so the call ends as timed out whether or not the guest would have finished before the next
+    /// deadline check.
+    /// </summary>
+    /// <exception cref="PluginTimeoutException">The call's deadline has passed.</exception>
+    public void ThrowIfDeadlinePassed()
+    {
+        if (RemainingTime <= TimeSpan.Zero)
+        {
+            throw new PluginTimeoutException(Plugin.Id, Export, Plugin.Limits.Timeout);
+        }
+    }
+
     /// <summary>The current size of the instance's linear memory in bytes.</summary>
     public ulong MemorySize => _memory is null ? 0 : (ulong)_memory.GetLength();
 

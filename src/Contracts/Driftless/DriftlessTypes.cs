@@ -22,16 +22,14 @@ public sealed record DriftlessDefinition(
 /// <summary>What a task answered on success.</summary>
 /// <param name="Changed">Whether the task changed anything.</param>
 /// <param name="Message">A human-readable summary.</param>
-public sealed record DriftlessTaskResult(bool? Changed = null, string? Message = null)
+public sealed record DriftlessTaskResult(bool? Changed = null, string? Message = null) : IJsonOnDeserialized
 {
     /// <summary>The task's other result members (such as <c>content</c> or <c>path</c>).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    // The envelope's "status" word: read here so that it does not land in Extra.
-    [JsonInclude]
-    [JsonPropertyName("status")]
-    internal string? Status { get; set; }
+    // The envelope's "status" word is the envelope's, not a result member.
+    void IJsonOnDeserialized.OnDeserialized() => Extra?.Remove("status");
 }
 
 /// <summary>What a facts collector answered on success.</summary>

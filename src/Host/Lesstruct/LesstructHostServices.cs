@@ -108,7 +108,14 @@ public sealed class LesstructHostServices : ILesstructHost
         if (!result.IsSuccess)
         {
             bool sent = result.Hops.Count > 0 && result.Hops[^1].Allowed;
-            return Deny<HttpResponseData>(guest, action, url, LesstructCode(result), result.ErrorMessage, allowed: sent);
+            HostResult<HttpResponseData> refused = Deny<HttpResponseData>(guest, action, url, LesstructCode(result), result.ErrorMessage, allowed: sent);
+            if (result.ErrorCode == PluginHttpErrors.Timeout)
+            {
+                // Cut short by the call's own deadline: the call is over, whatever the guest would do next.
+                guest.ThrowIfDeadlinePassed();
+            }
+
+            return refused;
         }
 
         HttpResponseData data = ResponseData(result.Response, result.BodyBytes.Span);

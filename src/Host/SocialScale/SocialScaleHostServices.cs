@@ -133,6 +133,12 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
             Audit("network", "host_http_request", WithoutQuery(request.Url), false, result.ErrorCode + ": " + result.ErrorMessage);
         }
 
+        if (result.ErrorCode == PluginHttpErrors.Timeout)
+        {
+            // Cut short by the call's own deadline: the call is over, whatever the guest would do next.
+            guest.ThrowIfDeadlinePassed();
+        }
+
         HostCallStatus code = result.ErrorCode switch
         {
             "domain_not_allowed" or "ip_literal" or "address_not_allowed" or "redirect_not_allowed" => HostCallStatus.PermissionDenied,

@@ -142,24 +142,36 @@ public sealed class LesstructServicesTests : IAsyncLifetime
     public void A_slow_server_times_out_at_the_request_timeout_or_the_call_deadline(int httpTimeoutMs, int remainingMs)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        HostResult<HttpResponseData> result = Services(httpTimeout: TimeSpan.FromMilliseconds(httpTimeoutMs)).HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), Server.Url("/api/slow"), null);
-        Assert.Equal("timeout", result.Error!.Code);
+        LesstructHostServices services = Services(httpTimeout: TimeSpan.FromMilliseconds(httpTimeoutMs));
+        if (remainingMs < httpTimeoutMs)
+        {
+            // The call's own deadline ends the exchange: the call is over (and the request on record).
+            Assert.Throws<PluginTimeoutException>(() => services.HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), Server.Url("/api/slow"), null));
+            Assert.StartsWith("timeout: ", Assert.Single(Audit.Query("enrich")).Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            // The per-request limit ends it: the hook gets the timeout answer and goes on.
+            HostResult<HttpResponseData> result = services.HttpGet(Guest(TimeSpan.FromMilliseconds(remainingMs)), Server.Url("/api/slow"), null);
+            Assert.Equal("timeout", result.Error!.Code);
+        }
+
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
     }
 
     [Fact]
-    public void A_body_that_stalls_after_the_headers_ends_at_the_call_deadline_with_timeout()
+    public void A_body_that_stalls_after_the_headers_ends_the_call_at_its_deadline_and_is_audited()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         // A deadline long enough for the headers to arrive on a loaded machine, so that it is the body that stalls.
-        HostResult<HttpResponseData> result = Services().HttpGet(Guest(TimeSpan.FromMilliseconds(1500)), Server.Url("/api/stall"), null);
+        // The deadline cuts the exchange short, so the call ends as timed out (the request stays on record).
+        Assert.Throws<PluginTimeoutException>(() => Services().HttpGet(Guest(TimeSpan.FromMilliseconds(1500)), Server.Url("/api/stall"), null));
         started.Stop();
-        Assert.Equal("timeout", result.Error!.Code);
-        Assert.Contains("response was not complete", result.Error.Message, StringComparison.Ordinal);
         Assert.InRange(started.ElapsedMilliseconds, 1450, 1500 + SlackMs);
         AuditEntry entry = Assert.Single(Audit.Query("enrich"));
         Assert.True(entry.Allowed);
         Assert.StartsWith("timeout: ", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("response was not complete", entry.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
