@@ -151,10 +151,5 @@ internal sealed class DriftlessSettingsReader
         throw _toml.Error(entry.Field, problem, entry.Span);
     }
 
-    /// <summary>A string from the file as shown in a message: quoted, with control characters escaped and cut at 100 characters.</summary>
-    private static string Quoted(string text)
-    {
-        string shown = text.Length > 100 ? text[..100] + "…" : text;
-        return "\"" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) + "\"";
-    }
+    private static string Quoted(string text) => TomlDocumentReader.Quoted(text);
 }

@@ -251,6 +251,13 @@ internal sealed class TomlDocumentReader
             ? name
             : "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>A string from the file as shown in a message: quoted, with control characters escaped and cut at 100 characters.</summary>
+    public static string Quoted(string text)
+    {
+        string shown = text.Length > 100 ? text[..100] + "…" : text;
+        return "\"" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) + "\"";
+    }
+
     /// <summary>A value's kind in words, for messages.</summary>
     public static string Describe(ValueSyntax value) => value switch
     {
