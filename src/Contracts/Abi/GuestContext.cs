@@ -71,19 +71,23 @@ public abstract class GuestContext
     public abstract TimeSpan RemainingTime { get; }
 
     /// <summary>
-    /// Ends the running call with <see cref="PluginTimeoutException"/> when its deadline has passed. A
-    /// host function whose work the call's deadline cut short calls it after recording what happened,
-    /// so the call ends as timed out whether or not the guest would have finished before the next
-    /// deadline check.
+    /// Ends the running call with <see cref="PluginTimeoutException"/> when its deadline has passed (or
+    /// is less than <see cref="DeadlineTolerance"/> away: a timer bounded by the call's remaining time
+    /// may fire a little early). A host function whose work the call's deadline cut short calls it after
+    /// recording what happened, so the call ends as timed out whether or not the guest would have
+    /// finished before the next deadline check.
     /// </summary>
     /// <exception cref="PluginTimeoutException">The call's deadline has passed.</exception>
     public void ThrowIfDeadlinePassed()
     {
-        if (RemainingTime <= TimeSpan.Zero)
+        if (RemainingTime <= DeadlineTolerance)
         {
             throw new PluginTimeoutException(Plugin.Id, Export, Plugin.Limits.Timeout);
         }
     }
+
+    /// <summary>How close to its deadline <see cref="ThrowIfDeadlinePassed"/> treats a call as past it: 50 ms.</summary>
+    public static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The current size of the instance's linear memory in bytes.</summary>
     public ulong MemorySize => _memory is null ? 0 : (ulong)_memory.GetLength();

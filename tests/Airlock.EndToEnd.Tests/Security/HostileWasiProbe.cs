@@ -287,7 +287,8 @@ internal static class WasiHostileCases
 
     public static async Task<IHostileProbe?> AllocRunsPastDeadlineInHostCallAsync(HostileWorld world)
     {
-        IHostileProbe probe = await world.LoadAsync(Everything, Quick, module: HostileWasiModule.Compile());
+        // Fuel enough for minutes of spinning: only the deadline may end this call, however fast the machine.
+        IHostileProbe probe = await world.LoadAsync(Everything, Quick with { FuelPerCall = 1_000_000_000_000 }, module: HostileWasiModule.Compile());
         Assert.Equal(0, probe.Invoke(WasiAction.StoreSet, Bytes("k"), Bytes("a value the host must allocate")));
         Stopwatch watch = Stopwatch.StartNew();
         Exception error = Record.Exception(() => probe.Invoke(WasiAction.GetWithSpinningAlloc, Bytes("k"), []));
