@@ -57,6 +57,24 @@ public sealed class WasmPluginInfo
     public WasmAbi Abi { get; init; } = WasmAbi.PackedPtrLen;
 
     /// <summary>
+    /// The allocator export the host calls to place buffers in guest memory: the contract's
+    /// <see cref="WasmPluginAttribute.AllocExport"/> for <see cref="WasmAbi.PackedPtrLen"/>, wasm-bindgen's
+    /// <c>__wbindgen_malloc</c> for <see cref="WasmAbi.WasmBindgen"/>.
+    /// </summary>
+    public string AllocExport
+    {
+        get => Abi == WasmAbi.WasmBindgen ? "__wbindgen_malloc" : _allocExport;
+        init => _allocExport = value;
+    }
+
+    /// <summary>The deallocator export matching <see cref="AllocExport"/>.</summary>
+    public string FreeExport
+    {
+        get => Abi == WasmAbi.WasmBindgen ? "__wbindgen_free" : _freeExport;
+        init => _freeExport = value;
+    }
+
+    /// <summary>
     /// The plugin's configuration, validated against its manifest's <c>config_schema</c>, or
     /// <see langword="null"/> when it has none. Host functions hand it to the plugin (the SocialScale
     /// profile's <c>host_config_get</c>).
@@ -68,6 +86,9 @@ public sealed class WasmPluginInfo
     /// ABI never writes into.
     /// </summary>
     public global::Airlock.Abi.GuestMemoryLayout MemoryLayout { get; }
+
+    private readonly string _allocExport = "alloc";
+    private readonly string _freeExport = "dealloc";
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Version}";

@@ -41,9 +41,7 @@ internal static class Contract
         }
 
         AttributeData? plugin = Find(contract, compilation.GetTypeByMetadataName(PluginAttribute));
-        bool fixedOffset = plugin is not null && ReservedExports.SelectsFixedOffset(plugin, "InputOffset");
-        string resultLength = plugin is null ? ReservedExports.DefaultResultLengthExport : ReservedExports.ResultLengthExport(plugin);
-        return name => !bound.Contains(name) && ReservedExports.Reason(name, fixedOffset, resultLength) is null;
+        return name => !bound.Contains(name) && ReservedExports.Reason(name, plugin, out _) is null;
     }
 
     /// <summary>The attribute of type <paramref name="attribute"/> on <paramref name="symbol"/>, or null.</summary>

@@ -146,7 +146,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         {
             Wasi = manifest.Wasi == false ? WasiPolicy.None : null,
         };
-        return await LoadCoreAsync<TPlugin>(plan, bytes, options, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(plan, bytes, options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -170,7 +170,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(version);
         ArgumentException.ThrowIfNullOrEmpty(modulePath);
         byte[] bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
-        return await LoadCoreAsync<TPlugin>(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads a module without a manifest (for tests and embedded plugins) and binds it to contract <typeparamref name="TPlugin"/>.</summary>
@@ -186,7 +186,53 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         CompileLimits.CheckSize(pluginId, null, module.Length, _options);
-        return LoadCoreAsync<TPlugin>(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, cancellationToken);
+        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, TPlugin.Contract, TPlugin.Create, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads a module file whose exports are named at run time (by a plugin's manifest) and returns a client that
+    /// calls them by name with JSON in and out. The module is checked against <paramref name="contract"/> at load as a
+    /// generated contract's would be: a missing export, a wrong signature or an unprovided import refuses it.
+    /// </summary>
+    /// <param name="contract">The exports and the ABI details.</param>
+    /// <param name="pluginId">The id the plugin is known by.</param>
+    /// <param name="version">The plugin's version.</param>
+    /// <param name="modulePath">The <c>.wasm</c> file.</param>
+    /// <param name="manifestPath">The manifest it was described by, if any, for diagnostics.</param>
+    /// <param name="options">Host functions, WASI and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginManifestException">The module is larger than <see cref="PluginHostOptions.MaxModuleBytes"/>, or cannot be read.</exception>
+    /// <exception cref="PluginLoadException">The module cannot be compiled, does not fit the contract, or failed to start.</exception>
+    public async Task<DynamicPlugin> LoadDynamicAsync(DynamicContract contract, string pluginId, string version, string modulePath, string? manifestPath = null, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentException.ThrowIfNullOrEmpty(modulePath);
+        WasmContract wasm = contract.ToWasmContract();
+        byte[] bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="LoadDynamicAsync(DynamicContract, string, string, string, string?, PluginLoadOptions?, CancellationToken)"/>
+    /// for a module held in memory (tests and embedded plugins).
+    /// </summary>
+    /// <param name="contract">The exports and the ABI details.</param>
+    /// <param name="pluginId">The id the plugin is known by.</param>
+    /// <param name="module">The module's bytes (binary wasm).</param>
+    /// <param name="options">Host functions, WASI and limits for the plugin.</param>
+    /// <param name="cancellationToken">Cancels loading.</param>
+    /// <returns>The plugin's client; dispose it to unload the plugin.</returns>
+    /// <exception cref="PluginLoadException">The module cannot be compiled, does not fit the contract, or failed to start.</exception>
+    public Task<DynamicPlugin> LoadDynamicAsync(DynamicContract contract, string pluginId, ReadOnlyMemory<byte> module, PluginLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        WasmContract wasm = contract.ToWasmContract();
+        CompileLimits.CheckSize(pluginId, null, module.Length, _options);
+        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -269,8 +315,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private LoadPlan Plan(string id, string version, string? manifestPath, string? modulePath, PluginLoadOptions? options)
         => new(id, version, manifestPath, modulePath, options?.Limits ?? _options.DefaultLimits, options?.HostResults ?? HostResultEncoding.Plain, options?.Configuration?.Clone());
 
-    private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, byte[] bytes, PluginLoadOptions? options, CancellationToken cancellationToken)
-        where TPlugin : class, IWasmPlugin<TPlugin>
+    private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, byte[] bytes, PluginLoadOptions? options, WasmContract contract, Func<WasmPluginActivator, TPlugin> create, CancellationToken cancellationToken)
+        where TPlugin : class, IWasmPlugin
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long started = Stopwatch.GetTimestamp();
@@ -282,7 +328,6 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw new PluginLoadException(id, $"Plugin '{id}' may use {limits.MemoryBytes} bytes of memory, more than the pooling allocator's {pool.MaxMemoryBytes} bytes per instance; lower its memory limit or raise PoolingAllocatorOptions.MaxMemoryBytes.");
         }
 
-        WasmContract contract = TPlugin.Contract;
         string sha256 = knownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(bytes));
 
         // Refused before compiling: a module over the host's compile limits costs nothing.
@@ -341,13 +386,15 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             HostResults = plan.HostResults,
             Configuration = plan.Configuration,
             Abi = contract.Abi,
+            AllocExport = contract.AllocExport,
+            FreeExport = contract.FreeExport,
         };
         var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
         {
-            plugin = TPlugin.Create(activator);
+            plugin = create(activator);
         }
         catch
         {

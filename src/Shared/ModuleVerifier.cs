@@ -139,6 +139,12 @@ internal sealed class ModuleExpectations
     /// <c>__wbindgen_free</c>, and wasm-bindgen's inert glue imports are linked by the host.
     /// </summary>
     public bool WasmBindgen { get; init; }
+
+    /// <summary>The allocator export of the packed ptr+len ABI (<c>alloc</c> unless the contract names another).</summary>
+    public string AllocExport { get; init; } = PackedAbiExports.DefaultAlloc;
+
+    /// <summary>The deallocator export of the packed ptr+len ABI (<c>dealloc</c> unless the contract names another).</summary>
+    public string FreeExport { get; init; } = PackedAbiExports.DefaultFree;
 }
 
 /// <summary>What kind of mismatch a problem is; each has its own diagnostic id at compile time.</summary>
@@ -178,7 +184,9 @@ internal static class ModuleVerifier
     public const string WasiModule = AirlockWasiSurface.Module;
 
     private static readonly WasmFunctionSignature AllocType = new([WasmType.I32], [WasmType.I32]);
-    private static readonly WasmFunctionSignature DeallocType = new([WasmType.I32, WasmType.I32], []);
+
+    // dealloc(ptr, len), or free(ptr) as libc and TinyGo export it.
+    private static readonly WasmFunctionSignature[] FreeTypes = [new([WasmType.I32, WasmType.I32], []), new([WasmType.I32], [])];
     private static readonly WasmFunctionSignature ResultLengthType = new([WasmType.I32], [WasmType.I32]);
     private static readonly WasmFunctionSignature InitializeType = new([], []);
 
@@ -214,8 +222,8 @@ internal static class ModuleVerifier
         }
         else if (!contract.FixedOffset)
         {
-            CheckFunction(exports, "alloc", AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
-            CheckFunction(exports, "dealloc", DeallocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
+            CheckFunction(exports, contract.AllocExport, AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
+            CheckOneOf(exports, contract.FreeExport, FreeTypes, abi, problems);
         }
 
         foreach (ExpectedExport export in contract.Exports)

@@ -65,7 +65,8 @@ public static class ErrorEnvelope
 
     /// <summary>
     /// Takes a result an export returned as a packed <c>i64</c>: checks the region, reads it with
-    /// <see cref="ReadOptional{T}"/> and frees the buffer, also when the result reports an error.
+    /// <see cref="ReadOptional{T}"/> and frees the buffer, also when the result reports an error. A result that is
+    /// JSON <c>null</c>, or empty, is malformed: the contract requires a value.
     /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="guest">The instance.</param>
@@ -73,9 +74,25 @@ public static class ErrorEnvelope
     /// <param name="typeInfo">The result type's JSON metadata.</param>
     /// <param name="region">What the result is, for error messages.</param>
     /// <exception cref="PluginErrorException">The result reports an error.</exception>
-    public static T? Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+    /// <exception cref="MalformedResponseException">The result is not valid UTF-8 or JSON, is null, or does not fit <typeparamref name="T"/>.</exception>
+    public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+        => TakeOptional(guest, packed, typeInfo, region) ?? throw JsonPayload.NullWhereRequired(guest, region);
+
+    /// <summary>Like <see cref="Take{T}"/>, for a result that may be JSON <c>null</c> or empty (both give <see langword="null"/>).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="typeInfo">The result type's JSON metadata.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <exception cref="PluginErrorException">The result reports an error.</exception>
+    public static T? TakeOptional<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
     {
         GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        if (buffer.IsEmpty)
+        {
+            return default;
+        }
+
         T? value;
         try
         {

@@ -19,14 +19,9 @@ namespace Airlock.Abi;
 public abstract class GuestContext
 {
     private const string MemoryExport = "memory";
-    private const string AllocExport = "alloc";
-    private const string DeallocExport = "dealloc";
-    private const string WasmBindgenMalloc = "__wbindgen_malloc";
-    private const string WasmBindgenFree = "__wbindgen_free";
+    private string AllocName => Plugin.AllocExport;
 
-    private string AllocName => Plugin.Abi == WasmAbi.WasmBindgen ? WasmBindgenMalloc : AllocExport;
-
-    private string FreeName => Plugin.Abi == WasmAbi.WasmBindgen ? WasmBindgenFree : DeallocExport;
+    private string FreeName => Plugin.FreeExport;
     private const long WasmPageBytes = 65536;
 
     // Scratch buffers larger than this are dropped after use so one huge payload does not pin memory.
@@ -104,7 +99,8 @@ public abstract class GuestContext
         BindAllocator(instance.GetFunction(AllocName), instance.GetFunction(FreeName));
     }
 
-    // The allocator the contract's ABI calls: alloc/dealloc, or wasm-bindgen's __wbindgen_malloc and
+    // The allocator the contract's ABI calls: the contract's alloc/dealloc (dealloc with or without the
+    // length: libc's and TinyGo's free take only the pointer), or wasm-bindgen's __wbindgen_malloc and
     // __wbindgen_free in either of their shapes (an alignment argument since wasm-bindgen 0.2.87; the
     // host's buffers are bytes, so it passes 1, as wasm-bindgen's own JavaScript glue does for strings).
     private void BindAllocator(Function? malloc, Function? free)
@@ -112,7 +108,15 @@ public abstract class GuestContext
         if (Plugin.Abi != WasmAbi.WasmBindgen)
         {
             _alloc = malloc?.WrapFunc<int, int>();
-            _dealloc = free?.WrapAction<int, int>();
+            if (free?.Parameters.Count == 1 && free.WrapAction<int>() is { } freePointer)
+            {
+                _dealloc = (pointer, _) => freePointer(pointer);
+            }
+            else
+            {
+                _dealloc = free?.WrapAction<int, int>();
+            }
+
             return;
         }
 

@@ -78,9 +78,12 @@ public static class JsonPayload
         return Required(guest, guest.GetSpan(buffer, region), typeInfo, region);
     }
 
-    private static T Required<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
-        => Deserialize(guest, json, typeInfo, region)
-            ?? throw new MalformedResponseException(guest.Plugin.Id, guest.Export, region, "the JSON is null where a value is required.", 0);
+    internal static T Required<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+        => Deserialize(guest, json, typeInfo, region) ?? throw NullWhereRequired(guest, region);
+
+    /// <summary>The error of a JSON <c>null</c> (or nothing) where the contract requires a value.</summary>
+    internal static MalformedResponseException NullWhereRequired(GuestContext guest, string region)
+        => new(guest.Plugin.Id, guest.Export, region, "the JSON is null where a value is required.", 0);
 
     /// <summary>Deserializes a guest buffer; JSON <c>null</c> gives <see langword="null"/>.</summary>
     /// <typeparam name="T">The payload type.</typeparam>

@@ -20,4 +20,10 @@ public sealed record WasmContract(
 {
     /// <summary>Whether a module may import WASI; see <see cref="WasmPluginAttribute.AllowWasi"/>.</summary>
     public bool AllowsWasi { get; init; } = true;
+
+    /// <summary>The allocator export of a <see cref="WasmAbi.PackedPtrLen"/> contract; see <see cref="WasmPluginAttribute.AllocExport"/>.</summary>
+    public string AllocExport { get; init; } = "alloc";
+
+    /// <summary>The deallocator export of a <see cref="WasmAbi.PackedPtrLen"/> contract; see <see cref="WasmPluginAttribute.FreeExport"/>.</summary>
+    public string FreeExport { get; init; } = "dealloc";
 }

@@ -48,6 +48,21 @@ public sealed class WasmPluginAttribute : Attribute
     public string ResultLengthExport { get; set; } = "__hook_result_len";
 
     /// <summary>
+    /// The guest's allocator export for <see cref="WasmAbi.PackedPtrLen"/> contracts:
+    /// <c>(size: i32) -&gt; ptr: i32</c>, returning 0 when it cannot allocate. Default <c>alloc</c>; plugins
+    /// built with TinyGo, or with C or Rust re-exporting wasi-libc's allocator, export <c>malloc</c>.
+    /// Other ABIs have their own allocator and ignore it.
+    /// </summary>
+    public string AllocExport { get; set; } = "alloc";
+
+    /// <summary>
+    /// The guest's deallocator export for <see cref="WasmAbi.PackedPtrLen"/> contracts: either
+    /// <c>(ptr: i32, len: i32) -&gt; ()</c> or <c>(ptr: i32) -&gt; ()</c> (libc's and TinyGo's <c>free</c>); the host
+    /// reads which from the module. Default <c>dealloc</c>. Other ABIs ignore it.
+    /// </summary>
+    public string FreeExport { get; set; } = "dealloc";
+
+    /// <summary>
     /// Whether a plugin module may import WASI (<c>wasi_snapshot_preview1</c>). Airlock links its own
     /// minimal WASI (stdout and stderr into the log, clocks, random bytes, empty arguments and
     /// environment, <c>proc_exit</c>, and sleeps bounded by the call's deadline; no files, sockets or

@@ -149,6 +149,8 @@ internal static class ModuleChecks
             InputOffset = contract.InputOffset,
             AllowsWasi = contract.AllowsWasi,
             WasmBindgen = contract.WasmBindgen,
+            AllocExport = contract.AllocExport,
+            FreeExport = contract.FreeExport,
         };
         // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off).
         var provided = new List<HostModuleShape>(contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset)));

@@ -194,8 +194,27 @@ internal static class PluginEmitter
         writer.Outdent();
     }
 
+    // The contract descriptor's optional properties, written only when they differ from their defaults.
     private static string WasiInitializer(ContractSpec contract)
-        => contract.AllowsWasi ? string.Empty : " { AllowsWasi = false }";
+    {
+        var properties = new List<string>();
+        if (!contract.AllowsWasi)
+        {
+            properties.Add("AllowsWasi = false");
+        }
+
+        if (contract.Abi == AbiKind.PackedPtrLen && contract.AllocExport != Airlock.Wasm.PackedAbiExports.DefaultAlloc)
+        {
+            properties.Add("AllocExport = " + Wasm.Literal(contract.AllocExport));
+        }
+
+        if (contract.Abi == AbiKind.PackedPtrLen && contract.FreeExport != Airlock.Wasm.PackedAbiExports.DefaultFree)
+        {
+            properties.Add("FreeExport = " + Wasm.Literal(contract.FreeExport));
+        }
+
+        return properties.Count == 0 ? string.Empty : " { " + string.Join(", ", properties) + " }";
+    }
 
     private static void EmitMethod(SourceWriter writer, ExportSpec export, BindingPlan plan)
     {

@@ -42,7 +42,14 @@ internal sealed record ContractCheckSpec(
     ImmutableEquatableArray<CheckedExport> Exports,
     ImmutableEquatableArray<CheckedHostModule> HostModules,
     string? Unbound = null,
-    bool WasmBindgen = false);
+    bool WasmBindgen = false)
+{
+    /// <summary>The packed ABI's allocator export.</summary>
+    public string AllocExport { get; init; } = PackedAbiExports.DefaultAlloc;
+
+    /// <summary>The packed ABI's deallocator export.</summary>
+    public string FreeExport { get; init; } = PackedAbiExports.DefaultFree;
+}
 
 /// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit (null when it cannot be bound) and the module checks.</summary>
 internal sealed record PluginModel(ContractSpec? Spec, ContractCheckSpec Check);

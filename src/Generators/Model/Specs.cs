@@ -168,7 +168,14 @@ internal sealed record ContractSpec(
     ImmutableEquatableArray<ExportSpec> Exports,
     bool AllowsWasi,
     string SuccessStatus = "ok",
-    bool ErrorCodeRequired = true);
+    bool ErrorCodeRequired = true)
+{
+    /// <summary>The packed ABI's allocator export (<c>AllocExport</c>).</summary>
+    public string AllocExport { get; init; } = Airlock.Wasm.PackedAbiExports.DefaultAlloc;
+
+    /// <summary>The packed ABI's deallocator export (<c>FreeExport</c>).</summary>
+    public string FreeExport { get; init; } = Airlock.Wasm.PackedAbiExports.DefaultFree;
+}
 
 /// <summary>Everything the emitter needs to wire a <c>[WasmHost]</c> interface. Holds no symbols.</summary>
 internal sealed record HostSpec(

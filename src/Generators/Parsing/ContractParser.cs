@@ -89,9 +89,9 @@ internal static class ContractParser
             }
 
             bound[exportName] = method;
-            if (ReservedExports.Reason(exportName, abi == AbiKind.FixedOffset, resultLengthExport) is { } reserved)
+            if (ReservedExports.Reason(exportName, attribute, out string? owner) is { } reserved)
             {
-                diagnostics.Add(Diagnostic.Create(Descriptors.ReservedExportName, method.Locations.FirstOrDefault(), method.Name, exportName, AbiName(abi), reserved));
+                diagnostics.Add(Diagnostic.Create(Descriptors.ReservedExportName, method.Locations.FirstOrDefault(), method.Name, exportName, owner ?? AbiName(abi), reserved));
                 continue;
             }
 
@@ -118,7 +118,11 @@ internal static class ContractParser
             exports.ToImmutableEquatableArray(),
             allowsWasi,
             successStatus,
-            errorCodeRequired);
+            errorCodeRequired)
+        {
+            AllocExport = ReservedExports.AllocExport(attribute),
+            FreeExport = ReservedExports.FreeExport(attribute),
+        };
         return contract;
     }
 

@@ -82,7 +82,11 @@ internal static class PluginModelParser
             spec.AllowsWasi,
             exports.ToImmutableEquatableArray(),
             hosts.ToImmutableEquatableArray(),
-            WasmBindgen: spec.Abi == AbiKind.WasmBindgen);
+            WasmBindgen: spec.Abi == AbiKind.WasmBindgen)
+        {
+            AllocExport = spec.AllocExport,
+            FreeExport = spec.FreeExport,
+        };
     }
 
     // A contract that cannot be bound still ties its module: the check reports why it is not run.

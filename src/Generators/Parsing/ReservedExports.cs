@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using Airlock.Wasm;
 using Microsoft.CodeAnalysis;
 
 namespace Airlock.Generators.Parsing;
@@ -66,12 +68,48 @@ internal static class ReservedExports
         return DefaultResultLengthExport;
     }
 
+    /// <summary>The allocator export a <c>[WasmPlugin]</c> attribute names (<c>AllocExport</c>), or <c>alloc</c>.</summary>
+    public static string AllocExport(AttributeData plugin) => Named(plugin, "AllocExport") ?? PackedAbiExports.DefaultAlloc;
+
+    /// <summary>The deallocator export a <c>[WasmPlugin]</c> attribute names (<c>FreeExport</c>), or <c>dealloc</c>.</summary>
+    public static string FreeExport(AttributeData plugin) => Named(plugin, "FreeExport") ?? PackedAbiExports.DefaultFree;
+
     /// <summary>
-    /// Why <paramref name="name"/> is reserved (the last part of AIR008's message), or null when it is free:
-    /// the ABI or the runtime itself uses these exports, so a contract method bound to one would collide with it.
+    /// Whether a <c>[WasmPlugin]</c> attribute's <c>Imports</c> include a <c>[WasmHost("samuel")]</c> interface: the
+    /// contract is a Samuel plugin's, whose exports must not be named after Samuel's own verbs.
     /// </summary>
-    public static string? Reason(string name, bool fixedOffset, string resultLengthExport)
+    public static bool ImportsSamuelHost(AttributeData plugin)
     {
+        foreach (KeyValuePair<string, TypedConstant> argument in plugin.NamedArguments)
+        {
+            if (argument.Key != "Imports" || argument.Value.Kind != TypedConstantKind.Array)
+            {
+                continue;
+            }
+
+            foreach (TypedConstant import in argument.Value.Values)
+            {
+                if (import.Value is INamedTypeSymbol host && host.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Airlock.WasmHostAttribute" && a.ConstructorArguments.FirstOrDefault().Value as string == SamuelVerbs.HostModule))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> is reserved for the contract <paramref name="plugin"/> declares (the last part of
+    /// AIR008's message), or null when it is free: the ABI or the runtime itself uses these exports, so a contract method
+    /// bound to one would collide with it. <paramref name="owner"/> is who reserves it when that is not the ABI.
+    /// </summary>
+    public static string? Reason(string name, AttributeData? plugin, out string? owner)
+    {
+        owner = null;
+        bool fixedOffset = plugin is not null && SelectsFixedOffset(plugin, "InputOffset");
+        bool wasmBindgen = plugin is not null && SelectsWasmBindgen(plugin);
+        string resultLength = plugin is null ? DefaultResultLengthExport : ResultLengthExport(plugin);
         switch (name)
         {
             case "memory":
@@ -80,16 +118,46 @@ internal static class ReservedExports
                 return "WASI runs it as a command's entry point";
             case "_initialize":
                 return "Airlock calls it once after instantiation to initialise a reactor module";
-            case "alloc" or "dealloc" when !fixedOffset:
-                return "the host allocates and frees payload buffers in guest memory with it";
             case "__data_end" or "__heap_base":
                 return "the host reads the guest's memory layout from it";
             case "__wbindgen_malloc" or "__wbindgen_free" or "__wbindgen_realloc":
                 return "it is wasm-bindgen's allocator, which the host calls for string arguments and results";
         }
 
-        return fixedOffset && name == resultLengthExport
-            ? "it reports the length of each result (the contract's ResultLengthExport)"
-            : null;
+        if (!fixedOffset && !wasmBindgen && plugin is not null && (name == AllocExport(plugin) || name == FreeExport(plugin)))
+        {
+            return "the host allocates and frees payload buffers in guest memory with it";
+        }
+
+        if (!fixedOffset && plugin is null && name is PackedAbiExports.DefaultAlloc or PackedAbiExports.DefaultFree)
+        {
+            return "the host allocates and frees payload buffers in guest memory with it";
+        }
+
+        if (fixedOffset && name == resultLength)
+        {
+            return "it reports the length of each result (the contract's ResultLengthExport)";
+        }
+
+        if (plugin is not null && ImportsSamuelHost(plugin) && SamuelVerbs.Collision(name) is { } verb)
+        {
+            owner = "Samuel plugin system";
+            return $"it collides with '{verb}', one of Samuel's own verbs ({string.Join(", ", SamuelVerbs.Reserved)}; compared ignoring case)";
+        }
+
+        return null;
+    }
+
+    private static string? Named(AttributeData attribute, string key)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == key && argument.Value.Value is string value && value.Length > 0)
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 }

@@ -24,6 +24,8 @@ internal static class ContractVerifier
             InputOffset = (uint)contract.InputOffset,
             AllowsWasi = contract.AllowsWasi,
             WasmBindgen = contract.Abi == WasmAbi.WasmBindgen,
+            AllocExport = contract.AllocExport,
+            FreeExport = contract.FreeExport,
         };
         var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
         if (wasi.Functions is { } functions)

@@ -68,8 +68,7 @@ public sealed record SamuelManifest
     /// <c>uninstall</c>, <c>update</c>, <c>search</c>, <c>info</c>, <c>ls</c>, <c>list</c>, <c>run</c>, <c>doctor</c>,
     /// <c>sync</c>, <c>version</c>, <c>new</c>. Compared ignoring case.
     /// </summary>
-    public static IReadOnlyList<string> ReservedExportNames { get; } =
-        Array.AsReadOnly(["init", "install", "uninstall", "update", "search", "info", "ls", "list", "run", "doctor", "sync", "version", "new"]);
+    public static IReadOnlyList<string> ReservedExportNames => Wasm.SamuelVerbs.Reserved;
 
     /// <summary><c>name</c>: the plugin's name.</summary>
     public string Name { get; }

@@ -295,8 +295,7 @@ internal sealed partial class SamuelManifestReader
         return values;
     }
 
-    private static string? ReservedExport(string name) =>
-        SamuelManifest.ReservedExportNames.FirstOrDefault(reserved => string.Equals(reserved, name, StringComparison.OrdinalIgnoreCase));
+    private static string? ReservedExport(string name) => Wasm.SamuelVerbs.Collision(name);
 
     private void ReadRuntime(TomlTable table)
     {

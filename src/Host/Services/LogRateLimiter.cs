@@ -66,7 +66,25 @@ public sealed class LogRateLimiter
             }
 
             state.Suppressed++;
+            state.Dropped++;
             return new LogRateDecision(false, state.Suppressed);
+        }
+    }
+
+    /// <summary>How many lines of <paramref name="pluginId"/> the limit has dropped in all, since the plugin was first seen or last forgotten.</summary>
+    /// <param name="pluginId">The plugin.</param>
+    /// <returns>The total; 0 if the plugin is unknown.</returns>
+    public long Dropped(string pluginId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pluginId);
+        if (!_plugins.TryGetValue(pluginId, out PluginState? state))
+        {
+            return 0;
+        }
+
+        lock (state)
+        {
+            return state.Dropped;
         }
     }
 
@@ -95,5 +113,7 @@ public sealed class LogRateLimiter
         public TokenBucket Bucket { get; } = bucket;
 
         public long Suppressed { get; set; }
+
+        public long Dropped { get; set; }
     }
 }

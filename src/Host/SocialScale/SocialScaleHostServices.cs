@@ -34,6 +34,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
     private readonly DomainAllowlist _domains;
     private readonly SocialScaleServices _services;
     private readonly PluginLogSink _log;
+    private readonly AuditedPluginHttp _http;
 
     /// <summary>Creates the host functions of one approved plugin.</summary>
     /// <param name="pluginId">The plugin's id (the KV namespace, rate-limit key and audit subject).</param>
@@ -53,6 +54,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         _services = services;
         ILogger logger = services.LoggerFactory.CreateLogger("Airlock.Plugin." + PluginText.Sanitize(pluginId, AuditEntry.MaxNameChars));
         _log = new PluginLogSink(logger, services.LogLimiter, services.Audit, services.TimeProvider);
+        _http = new AuditedPluginHttp(pluginId, version, "host_http_request", services.Http, services.RateLimiter, services.Audit, services.TimeProvider);
     }
 
     /// <inheritdoc/>
@@ -89,64 +91,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
     private HostHttpResponse Send(GuestContext guest, HostHttpRequest request)
     {
         RequirePermission(_permissions.NetworkAccess, "network_access", "host_http_request", WithoutQuery(request.Url));
-        RateLimitDecision limit = _services.RateLimiter.TryAcquire(_pluginId);
-        if (!limit.Allowed)
-        {
-            string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;
-            Audit("network", "host_http_request", WithoutQuery(request.Url), false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
-            throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{_pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.") { RetryAfter = limit.RetryAfter };
-        }
-
-        PluginHttpResult result;
-        try
-        {
-            result = _services.Http.Send(request, _domains, guest.RemainingTime, guest.CancellationToken);
-        }
-        catch (OperationCanceledException) when (guest.CancellationToken.IsCancellationRequested)
-        {
-            // The call ends as cancelled (OperationCanceledException); the request it cut short is still on record.
-            Audit("network", "host_http_request", WithoutQuery(request.Url), true, "cancelled: the plugin's call was cancelled during the request");
-            throw;
-        }
-
-        for (int i = 0; i < result.Hops.Count; i++)
-        {
-            PluginHttpHop hop = result.Hops[i];
-            string outcome = hop.Status is { } status ? $"{hop.Method} {hop.Host} → {status}, {hop.ResponseBytes} bytes" : $"{hop.Method} {hop.Host}: {hop.Detail}";
-
-            // A response that failed after its status arrived (timed out, cut short, too large) says so.
-            if (!result.IsSuccess && i == result.Hops.Count - 1 && hop.Status is not null)
-            {
-                outcome += $" ({result.ErrorCode})";
-            }
-
-            Audit("network", "host_http_request", hop.Url, hop.Allowed, outcome);
-        }
-
-        if (result.IsSuccess)
-        {
-            return result.Response!;
-        }
-
-        if (result.Hops.Count == 0)
-        {
-            Audit("network", "host_http_request", WithoutQuery(request.Url), false, result.ErrorCode + ": " + result.ErrorMessage);
-        }
-
-        if (result.ErrorCode == PluginHttpErrors.Timeout)
-        {
-            // Cut short by the call's own deadline: the call is over, whatever the guest would do next.
-            guest.ThrowIfDeadlinePassed();
-        }
-
-        HostCallStatus code = result.ErrorCode switch
-        {
-            "domain_not_allowed" or "ip_literal" or "address_not_allowed" or "redirect_not_allowed" => HostCallStatus.PermissionDenied,
-            "invalid_request" => HostCallStatus.InvalidArgument,
-            "response_too_large" => HostCallStatus.TooLarge,
-            _ => HostCallStatus.Unavailable,
-        };
-        throw new HostCallException(code, $"{result.ErrorCode}: {result.ErrorMessage}");
+        return _http.Send(guest, request, _domains);
     }
 
     /// <inheritdoc/>
@@ -278,11 +223,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
     }
 
     // Query strings often carry keys: the audit log keeps URLs without them.
-    private static string WithoutQuery(string url)
-    {
-        int query = url.IndexOfAny(['?', '#']);
-        return PluginText.Sanitize(query < 0 ? url : url[..query] + "?…", 300);
-    }
+    private static string WithoutQuery(string url) => AuditedPluginHttp.WithoutQuery(url);
 
     private static HostCallException Unavailable(string function, string why)
         => new(HostCallStatus.Unavailable, $"{function} is unavailable: {why}.");

@@ -106,7 +106,7 @@ internal abstract class AbiMarshaller
             PayloadKind.Utf8 => "return " + Abi + "Utf8Payload.Take(call, result, " + region + ");",
             PayloadKind.Bytes or PayloadKind.BytesMemory => "return " + Abi + "BytesPayload.Take(call, result, " + region + ");",
             _ when export.Envelope == EnvelopeKind.Status => "return " + Abi + "StatusEnvelope.Take(call, result, " + info + ", " + region + operation.StatusWords + ");",
-            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Abi + "ErrorEnvelope.Take(call, result, " + info + ", " + region + ");",
+            _ when export.Envelope == EnvelopeKind.ErrorMember => "return " + Abi + "ErrorEnvelope." + (export.Result.IsNullable ? "TakeOptional" : "Take") + "(call, result, " + info + ", " + region + ");",
             _ when export.Result.IsNullable => "return " + Abi + "JsonPayload.TakeOptional(call, result, " + info + ", " + region + ");",
             _ => "return " + Abi + "JsonPayload.Take(call, result, " + info + ", " + region + ");",
         });
