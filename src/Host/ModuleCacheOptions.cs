@@ -17,9 +17,9 @@ public sealed class ModuleCacheOptions
 
     /// <summary>
     /// How many bytes the cache files may take in total. When a new file takes the cache over budget,
-    /// the least recently used files are deleted first. Default 512 MiB.
+    /// the least recently used files are deleted first. Default 500 MiB (the default <c>cache_budget</c> of Samuel).
     /// </summary>
-    public long MaxBytes { get; init; } = 512L * 1024 * 1024;
+    public long MaxBytes { get; init; } = 500L * 1024 * 1024;
 
     internal void Validate()
     {
@@ -34,7 +34,25 @@ public sealed class ModuleCacheOptions
 /// <param name="Compilations">Modules compiled from their bytes.</param>
 /// <param name="RejectedFiles">Cache files found truncated, corrupted or foreign, and deleted.</param>
 /// <param name="EvictedFiles">Cache files deleted to keep the cache within its budget.</param>
-public readonly record struct ModuleCacheStatistics(long MemoryHits, long DiskHits, long Compilations, long RejectedFiles, long EvictedFiles);
+public readonly record struct ModuleCacheStatistics(long MemoryHits, long DiskHits, long Compilations, long RejectedFiles, long EvictedFiles)
+{
+    /// <summary>Loads served without compiling (from memory or from disk) out of all loads; 0 before the first load.</summary>
+    public double HitRate
+    {
+        get
+        {
+            long loads = MemoryHits + DiskHits + Compilations;
+            return loads == 0 ? 0 : (double)(MemoryHits + DiskHits) / loads;
+        }
+    }
+}
+
+/// <summary>What a host's module cache directory holds now, for <c>doctor</c>-style reports.</summary>
+/// <param name="Directory">The cache directory; <see langword="null"/> when the host keeps no cache on disk.</param>
+/// <param name="Files">How many compiled modules it holds.</param>
+/// <param name="Bytes">Their total size.</param>
+/// <param name="BudgetBytes">The most it may hold (<see cref="ModuleCacheOptions.MaxBytes"/>); 0 without a directory.</param>
+public readonly record struct ModuleCacheUsage(string? Directory, int Files, long Bytes, long BudgetBytes);
 
 /// <summary>
 /// Settings of Wasmtime's pooling allocator, which reserves memory and tables for a fixed number of

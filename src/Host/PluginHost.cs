@@ -73,6 +73,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     /// <summary>What the module cache has served since the host was created.</summary>
     public ModuleCacheStatistics ModuleCacheStatistics => _modules.Statistics;
 
+    /// <summary>What the module cache directory (<see cref="PluginHostOptions.ModuleCache"/>) holds now, against its budget.</summary>
+    public ModuleCacheUsage ModuleCacheUsage => _modules.Usage;
+
     /// <summary>
     /// How many compiled modules the host holds in memory: one per distinct module of the loaded
     /// plugins, plus at most <see cref="PluginHostOptions.MaxIdleModules"/> whose plugins unloaded.
@@ -329,6 +332,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         string sha256 = knownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (options.ExpectedModuleSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            string source = modulePath is null ? "The module" : $"The module '{modulePath}'";
+            throw new PluginLoadException(id, $"{source} of plugin '{id}' has SHA-256 {sha256}, not the {expected} recorded for it: the file changed since it was installed or approved, and is not loaded.");
+        }
 
         // Refused before compiling: a module over the host's compile limits costs nothing.
         CompileLimits.Check(id, modulePath, bytes, _options);

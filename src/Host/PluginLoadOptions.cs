@@ -60,6 +60,13 @@ public sealed class PluginLoadOptions
     public Services.LogRateLimiter? LogLimiter { get; set; }
 
     /// <summary>
+    /// The SHA-256 (hexadecimal) the module's bytes must have, as recorded when it was installed or approved; a module
+    /// with other bytes is refused with <see cref="PluginLoadException"/> before it is compiled. <see langword="null"/>
+    /// for no check.
+    /// </summary>
+    public string? ExpectedModuleSha256 { get; set; }
+
+    /// <summary>
     /// Provides the host functions of a <see cref="WasmHostAttribute"/> interface, implemented by
     /// <paramref name="implementation"/>. Name the interface as the type argument:
     /// <c>options.AddImports&lt;ISocialScaleHost&gt;(new MyHost())</c>.

@@ -140,6 +140,12 @@ internal sealed class ModuleExpectations
     /// </summary>
     public bool WasmBindgen { get; init; }
 
+    /// <summary>
+    /// Whether a command module (one that exports <c>_start</c> but not <c>_initialize</c>) is refused: its exports
+    /// would run before its runtime was set up, because the host never runs <c>_start</c>.
+    /// </summary>
+    public bool RequiresReactor { get; init; }
+
     /// <summary>The allocator export of the packed ptr+len ABI (<c>alloc</c> unless the contract names another).</summary>
     public string AllocExport { get; init; } = PackedAbiExports.DefaultAlloc;
 
@@ -247,6 +253,10 @@ internal static class ModuleVerifier
         if (exports.TryGetValue("_initialize", out ModuleItem? initialize) && !InitializeType.Equals(initialize.Signature))
         {
             problems.Add(new(ModuleProblemKind.ExportSignature, "_initialize", "the module exports '_initialize' but not as a function of type () -> (); Airlock calls it once after instantiation."));
+        }
+        else if (contract.RequiresReactor && initialize is null && exports.ContainsKey("_start"))
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, "_start", "the module is a WASI command (it exports '_start' and no '_initialize'), and Airlock never runs '_start', so its exports would run before its runtime is set up; build it as a reactor (TinyGo: -buildmode=c-shared; C: -mexec-model=reactor; Rust: crate-type = [\"cdylib\"])."));
         }
 
         foreach (ModuleItem import in module.Imports)

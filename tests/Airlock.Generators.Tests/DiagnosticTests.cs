@@ -22,6 +22,7 @@ public sealed class DiagnosticTests
     [InlineData("[WasmHost(\"h\", Abi = WasmAbi.FixedOffset)] public partial interface IHostNoOffset { [WasmImport(\"f\")] string? F(string x); }", "AIR007", "'IHostNoOffset' cannot use the fixed-offset ABI as declared: set ResultOffset to the address where host functions write their results, for example ResultOffset = 4096", "IHostNoOffset")]
     [InlineData("[WasmPlugin(Abi = WasmAbi.PackedPtrLen, InputOffset = 65536)] public partial interface IMixed { [WasmExport(\"a\")] string A(string x); }", "AIR007", "'IMixed' cannot use the fixed-offset ABI as declared: InputOffset applies only to the fixed-offset ABI; remove it or set Abi = WasmAbi.FixedOffset", "IMixed")]
     [InlineData("[WasmPlugin] public partial interface IRes { [WasmExport(\"alloc\")] int A(int x); }", "AIR008", "'A' binds export 'alloc', which the packed ptr+len ABI reserves: the host allocates and frees payload buffers in guest memory with it; bind another name", "A")]
+    [InlineData("[WasmPlugin(AllocExport = \"malloc\", FreeExport = \"free\")] public partial interface IMalloc { [WasmExport(\"free\")] int A(int x); }", "AIR008", "'A' binds export 'free', which the packed ptr+len ABI reserves: the host allocates and frees payload buffers in guest memory with it; bind another name", "A")]
     [InlineData("[WasmPlugin(InputOffset = 65536)] public partial interface IResLen { [WasmExport(\"__hook_result_len\")] string? A(string x); }", "AIR008", "'A' binds export '__hook_result_len', which the fixed-offset ABI reserves: it reports the length of each result (the contract's ResultLengthExport); bind another name", "A")]
     [InlineData("[WasmPlugin] public partial interface IInit { [WasmExport(\"_initialize\")] void A(); }", "AIR008", "'A' binds export '_initialize', which the packed ptr+len ABI reserves: Airlock calls it once after instantiation to initialise a reactor module; bind another name", "A")]
     [InlineData(Json + "[JsonPolymorphic] public abstract record U; [JsonSerializable(typeof(U))] public partial class Ctx : JsonSerializerContext; " + Plugin, "AIR009", "Union 'N.U' cannot cross as a tagged union: it has no [JsonDerivedType] cases; add [JsonDerivedType(typeof(Case), \"case\")] for each case", "u")]
@@ -46,6 +47,23 @@ public sealed class DiagnosticTests
         GeneratorDriverRunResult result = GeneratorHarness.Run(source);
         Assert.Empty(result.GeneratedTrees);
         Assert.Empty(result.Diagnostics);
+    }
+
+    [Theory]
+    [InlineData("Doctor", "doctor")]
+    [InlineData("run", "run")]
+    [InlineData("NEW", "new")]
+    public void A_Samuel_contract_cannot_bind_a_Samuel_verb(string export, string verb)
+    {
+        // A contract that imports the samuel host module is a Samuel plugin's: its exports must not collide with Samuel's verbs.
+        string source = "using Airlock;\nnamespace N;\n[WasmHost(\"samuel\")] public partial interface IS { [WasmImport(\"log\")] void Log(int level); }\n"
+            + "[WasmPlugin(Imports = [typeof(IS)])] public partial interface ISam { [WasmExport(\"" + export + "\")] int A(int x); }";
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Analyze(source));
+        Assert.Equal("AIR008", diagnostic.Id);
+        Assert.Equal($"'A' binds export '{export}', which the Samuel plugin system reserves: it collides with '{verb}', one of Samuel's own verbs (init, install, uninstall, update, search, info, ls, list, run, doctor, sync, version, new; compared ignoring case); bind another name", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The same export name is free for a contract that is not a Samuel plugin's.
+        Assert.Empty(GeneratorHarness.Analyze(source.Replace("Imports = [typeof(IS)]", "Imports = []", StringComparison.Ordinal)));
     }
 
     [Fact]

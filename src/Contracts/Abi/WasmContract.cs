@@ -21,6 +21,12 @@ public sealed record WasmContract(
     /// <summary>Whether a module may import WASI; see <see cref="WasmPluginAttribute.AllowWasi"/>.</summary>
     public bool AllowsWasi { get; init; } = true;
 
+    /// <summary>
+    /// Whether a WASI command module (one that exports <c>_start</c> and no <c>_initialize</c>) is refused at load, because
+    /// the host never runs <c>_start</c>. Set for plugin systems whose modules are reactors by definition (Samuel).
+    /// </summary>
+    public bool RequiresReactor { get; init; }
+
     /// <summary>The allocator export of a <see cref="WasmAbi.PackedPtrLen"/> contract; see <see cref="WasmPluginAttribute.AllocExport"/>.</summary>
     public string AllocExport { get; init; } = "alloc";
 

@@ -64,6 +64,9 @@ public sealed record DynamicContract
     /// <summary>Whether a module may import WASI; see <see cref="WasmPluginAttribute.AllowWasi"/>. Default <see langword="true"/>.</summary>
     public bool AllowsWasi { get; init; } = true;
 
+    /// <summary>Whether a WASI command module is refused at load; see <see cref="WasmContract.RequiresReactor"/>. Default <see langword="false"/>.</summary>
+    public bool RequiresReactor { get; init; }
+
     /// <summary>The contract as the host's load-time checks see it.</summary>
     internal WasmContract ToWasmContract()
     {
@@ -80,6 +83,7 @@ public sealed record DynamicContract
             AllowsWasi = AllowsWasi,
             AllocExport = AllocExport,
             FreeExport = FreeExport,
+            RequiresReactor = RequiresReactor,
         };
     }
 }

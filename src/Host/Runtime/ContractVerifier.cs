@@ -26,6 +26,7 @@ internal static class ContractVerifier
             WasmBindgen = contract.Abi == WasmAbi.WasmBindgen,
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
+            RequiresReactor = contract.RequiresReactor,
         };
         var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
         if (wasi.Functions is { } functions)

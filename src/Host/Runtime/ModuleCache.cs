@@ -78,6 +78,29 @@ internal sealed class ModuleCache : IDisposable
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _evicted));
 
+    /// <summary>What the cache directory holds now (a scan of it).</summary>
+    public ModuleCacheUsage Usage
+    {
+        get
+        {
+            if (_disk is null)
+            {
+                return new ModuleCacheUsage(null, 0, 0, 0);
+            }
+
+            try
+            {
+                FileInfo[] files = new DirectoryInfo(_disk.Directory).GetFiles("*" + Extension);
+                return new ModuleCacheUsage(_disk.Directory, files.Length, files.Sum(f => f.Length), _disk.MaxBytes);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                HostLog.ModuleCacheUnavailable(_logger, _disk.Directory, exception.Message);
+                return new ModuleCacheUsage(_disk.Directory, 0, 0, _disk.MaxBytes);
+            }
+        }
+    }
+
     /// <summary>How many compiled modules are in memory: those a loaded plugin uses, and the idle ones kept for reuse.</summary>
     public int Count
     {
