@@ -583,6 +583,20 @@ void jw_esc(jw *w, const char *s, size_t n) {
     }
 }
 
+void jw_esc_lossy(jw *w, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        const unsigned char *run = p;
+        size_t k;
+        while (p < e && (k = utf8_seq_len(p, e)) != 0) p += k;
+        jw_esc(w, (const char *)run, (size_t)(p - run));
+        if (p < e) {
+            jw_raw(w, "\\ufffd", 6);
+            p++;
+        }
+    }
+}
+
 void jw_str(jw *w, const char *s, size_t n) {
     jw_raw(w, "\"", 1);
     jw_esc(w, s, n);

@@ -1,7 +1,7 @@
 /*
  * Small JSON reader and writer for the C sample plugins (Lesstruct's enrich and
- * redact, Driftless's logkit). No allocation: values are spans of the caller's
- * text, and the writer appends to a fixed buffer.
+ * redact, Driftless's logkit, Samuel's hello). No allocation: values are spans
+ * of the caller's text, and the writer appends to a fixed buffer.
  *
  * Reading works in two steps. json_validate() checks a whole document once
  * (RFC 8259 grammar, strict UTF-8, escapes, at most JSON_MAX_DEPTH levels of
@@ -107,6 +107,9 @@ typedef struct {
 void jw_raw(jw *w, const char *s, size_t n);
 void jw_lit(jw *w, const char *s);             /* NUL-terminated raw text */
 void jw_esc(jw *w, const char *s, size_t n);   /* escaped string contents, no quotes */
+/* Like jw_esc for bytes that may not be UTF-8 (file names, the environment, strerror): each byte
+ * that does not start a valid UTF-8 sequence is written as \ufffd. */
+void jw_esc_lossy(jw *w, const char *s, size_t n);
 void jw_str(jw *w, const char *s, size_t n);   /* quoted, escaped string */
 void jw_i64(jw *w, int64_t v);
 void jw_fixed2(jw *w, int64_t hundredths);     /* 2759 -> 27.59, -5 -> -0.05 */
