@@ -420,10 +420,11 @@ internal sealed class AirlockWasi : WasiPolicy
             byte type = bytes[8];
             if (type != ClockEvent)
             {
-                // Without a descriptor table of its own (Wasmtime's WASI keeps it), every descriptor is ENOTSUP.
+                // EBADF only for a descriptor Airlock knows is not open: when Wasmtime's WASI keeps the
+                // table, Airlock cannot tell, and every descriptor is ENOTSUP.
                 int fd = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
-                bool known = descriptors == DescriptorTable.Wasmtime || IsStdio(fd);
-                return new(userData, type, null, type is 1 or 2 ? (known ? (ushort)NotSupported : (ushort)BadFileDescriptor) : (ushort)Invalid);
+                bool mayBeOpen = descriptors == DescriptorTable.Wasmtime || IsStdio(fd);
+                return new(userData, type, null, type is 1 or 2 ? (mayBeOpen ? (ushort)NotSupported : (ushort)BadFileDescriptor) : (ushort)Invalid);
             }
 
             int clock = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
