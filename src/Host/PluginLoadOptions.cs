@@ -45,8 +45,9 @@ public sealed class PluginLoadOptions
     public string? NoImportsReason { get; set; }
 
     /// <summary>
-    /// The WASI the plugin gets: <see cref="WasiPolicy.Minimal"/> (Airlock's own minimal WASI) or
-    /// <see cref="WasiPolicy.None"/>; <see langword="null"/> takes the host's <see cref="PluginHostOptions.Wasi"/>.
+    /// The WASI the plugin gets: <see cref="WasiPolicy.Minimal"/> (Airlock's own minimal WASI),
+    /// <see cref="WasiPolicy.None"/>, or <see cref="WasiPolicy.WithCapabilities"/> (granted environment
+    /// variables and mounted directories); <see langword="null"/> takes the host's <see cref="PluginHostOptions.Wasi"/>.
     /// A contract that does not allow WASI, and a load with a <see cref="NoImportsReason"/>, get none
     /// whatever this says.
     /// </summary>

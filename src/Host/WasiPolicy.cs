@@ -15,10 +15,10 @@ namespace Airlock;
 /// no WASI whatever the policy says.
 /// </para>
 /// <para>
-/// Policies are levels of one ladder: <see cref="None"/>, then <see cref="Minimal"/>. A richer level
-/// (an environment allowlist, directories mounted through Wasmtime's own WASI) would be another
-/// policy on the same ladder; the host asks each policy only which functions it provides and how to
-/// link them.
+/// Policies are levels of one ladder: <see cref="None"/>, then <see cref="Minimal"/>, then
+/// <see cref="WithCapabilities"/> (granted environment variables and host directories, through
+/// Wasmtime's own WASI). The host asks each policy which functions it provides, how to link them and
+/// how to set up each instance's store.
 /// </para>
 /// </remarks>
 public abstract class WasiPolicy
@@ -43,6 +43,25 @@ public abstract class WasiPolicy
     /// </summary>
     public static WasiPolicy Minimal { get; } = new Runtime.AirlockWasi();
 
+    /// <summary>
+    /// WASI with capabilities: everything of <see cref="Minimal"/> — stdout and stderr into the log
+    /// through the same rate limit and sanitiser, the clocks, random bytes, <c>proc_exit</c>,
+    /// <c>poll_oneoff</c> bounded by the call's deadline and cancellation, no arguments, stdin at end of
+    /// file — plus the environment variables and the host directories <paramref name="capabilities"/>
+    /// grants, and the preview1 file functions (<c>fd_*</c>, <c>path_*</c>) on those directories. The
+    /// files are served by Wasmtime's WASI, which confines each mount to its host directory (no <c>..</c>,
+    /// absolute path or symbolic link leads out of it) and refuses every change in a read-only mount with
+    /// a permission error. No sockets: a module importing <c>sock_*</c> is refused at load. See
+    /// <c>docs/security.md</c>, "WASI with capabilities", for what this level bounds and what it does not.
+    /// </summary>
+    /// <param name="capabilities">What the plugin is granted; <see cref="WasiCapabilities.None"/> grants nothing beyond the minimal surface.</param>
+    /// <returns>The policy, for <see cref="PluginLoadOptions.Wasi"/> or <see cref="PluginHostOptions.Wasi"/>.</returns>
+    public static WasiPolicy WithCapabilities(WasiCapabilities capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(capabilities);
+        return new Runtime.CapabilityWasi(capabilities);
+    }
+
     /// <summary>The policy's name, as messages and logs spell it.</summary>
     public abstract string Name { get; }
 
@@ -55,6 +74,16 @@ public abstract class WasiPolicy
     /// <summary>Defines the policy's functions on the linker of one plugin.</summary>
     /// <param name="linker">The plugin's linker.</param>
     internal abstract void Define(Wasmtime.Linker linker);
+
+    /// <summary>
+    /// Sets up the WASI of one instance's store, before the module is instantiated in it; only for a
+    /// plugin whose module imports WASI. Nothing by default.
+    /// </summary>
+    /// <param name="store">The instance's store.</param>
+    /// <param name="call">The instance, as WASI sees it (its output, its calls' deadline).</param>
+    internal virtual void Configure(Wasmtime.Store store, Runtime.IWasiCall call)
+    {
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Name;

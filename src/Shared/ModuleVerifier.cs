@@ -101,6 +101,9 @@ internal sealed record HostModuleShape(string Name, IReadOnlyList<HostFunctionSh
     /// does not have does not count (its import is refused for that already).
     /// </summary>
     public bool WritesResult(string function) => Functions is null || Functions.Any(f => f.Name == function && f.WritesResult);
+
+    /// <summary>What the module gives a plugin, for messages (WASI's surfaces say what their level provides).</summary>
+    public string? Summary { get; init; }
 }
 
 /// <summary>What a contract needs of a module.</summary>
@@ -344,7 +347,8 @@ internal static class ModuleVerifier
     }
 
     // WASI is checked against the surface the host links: Airlock's own functions (AirlockWasiSurface),
-    // none when the contract, the plugin's load options or a missing manifest rule it out.
+    // those and the file functions at the capability level (CapabilityWasiSurface), none when the
+    // contract, the plugin's load options or a missing manifest rule it out. Sockets are never provided.
     private static void CheckWasiImport(ModuleItem import, string subject, ModuleExpectations contract, IReadOnlyList<HostModuleShape> provided, string? noImportsReason, List<ModuleProblem> problems)
     {
         if (!contract.AllowsWasi)
@@ -378,7 +382,13 @@ internal static class ModuleVerifier
             return;
         }
 
-        CheckFunctionImport(import.Name, subject, actual, functions, "Airlock's WASI", $"the module imports the WASI function '{subject}', which Airlock does not provide. Airlock's WASI is {AirlockWasiSurface.Summary}: it has {string.Join(", ", functions.Select(f => f.Name))}.", problems);
+        if (import.Name.StartsWith(AirlockWasiSurface.SocketPrefix, StringComparison.Ordinal) && !functions.Any(f => f.Name == import.Name))
+        {
+            problems.Add(new(ModuleProblemKind.Import, subject, $"the module imports the WASI socket function '{subject}', but no level of Airlock's WASI gives a plugin sockets: a plugin reaches the network only through the host functions its profile provides, when it is granted that."));
+            return;
+        }
+
+        CheckFunctionImport(import.Name, subject, actual, functions, "Airlock's WASI", $"the module imports the WASI function '{subject}', which Airlock does not provide. Airlock's WASI is {wasi.Summary ?? AirlockWasiSurface.Summary}: it has {string.Join(", ", functions.Select(f => f.Name))}.", problems);
     }
 
     private static void CheckWindow(IReadOnlyList<WasmMemoryRegion> regions, uint offset, string what, List<ModuleProblem> problems)

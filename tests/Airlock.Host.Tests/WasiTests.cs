@@ -203,6 +203,12 @@ public sealed class WasiTests : IAsyncDisposable
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         await using var host = new PluginHost(timeProvider: time);
         await using IWasiProbe plugin = await host.LoadModuleAsync<IWasiProbe>("wasi", ProbeModules.Compile(Module()));
+        await SleepsOnAsync(time, plugin);
+    }
+
+    /// <summary>Asserts that a one-second sleep of <paramref name="plugin"/> ends once <paramref name="time"/> has moved on a second.</summary>
+    internal static async Task SleepsOnAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, IWasiProbe plugin)
+    {
         Task<long> sleeping = Task.Run(() => plugin.Run(50, 1_000_000_000));
         Stopwatch watch = Stopwatch.StartNew();
         while (!sleeping.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(10))
@@ -341,7 +347,7 @@ public sealed class WasiTests : IAsyncDisposable
     /// The WASI probe: <c>run(action, argument)</c> calls one WASI function as the action says and answers
     /// its errno or what it wrote (negative errno on failure where it answers a value).
     /// </summary>
-    private static string Module(string imports = "", string extra = "") => $$"""
+    internal static string Module(string imports = "", string extra = "") => $$"""
         (module
           (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))

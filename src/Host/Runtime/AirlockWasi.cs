@@ -29,11 +29,23 @@ internal interface IWasiCall
     Exception Interrupt(bool cancelled);
 }
 
+/// <summary>Whose table of file descriptors a level of Airlock's WASI uses.</summary>
+internal enum DescriptorTable
+{
+    /// <summary>Airlock's own: the guest has stdin, stdout and stderr and nothing else.</summary>
+    StdioOnly,
+
+    /// <summary>Wasmtime's WASI's, which Airlock cannot see (preopened directories, open files).</summary>
+    Wasmtime,
+}
+
 /// <summary>
 /// Airlock's own minimal WASI (<see cref="WasiPolicy.Minimal"/>): the functions of
 /// <see cref="AirlockWasiSurface"/>, implemented here rather than by Wasmtime's WASI so that each one is
 /// bounded by the call's deadline and cancellation, writes only where Airlock routes it, and checks
 /// every guest pointer and length in 64-bit arithmetic (a region outside memory is <c>EFAULT</c>).
+/// The functions that wait or end the call (<see cref="DefineBounded"/>) are shared with the capability
+/// level (<see cref="CapabilityWasi"/>), which shadows Wasmtime's with them.
 /// </summary>
 internal sealed class AirlockWasi : WasiPolicy
 {
@@ -77,15 +89,11 @@ internal sealed class AirlockWasi : WasiPolicy
 
     internal override void Define(Linker linker)
     {
+        DefineBounded(linker, DescriptorTable.StdioOnly);
         linker.DefineFunction(Module, "args_get", (CallerFunc<int, int, int>)((caller, _, _) => Success));
         linker.DefineFunction(Module, "args_sizes_get", (CallerFunc<int, int, int>)((caller, count, bytes) => WriteZeros(caller, count, bytes)));
         linker.DefineFunction(Module, "environ_get", (CallerFunc<int, int, int>)((caller, _, _) => Success));
         linker.DefineFunction(Module, "environ_sizes_get", (CallerFunc<int, int, int>)((caller, count, bytes) => WriteZeros(caller, count, bytes)));
-        linker.DefineFunction(Module, "clock_res_get", (CallerFunc<int, int, int>)ClockResolution);
-        linker.DefineFunction(Module, "clock_time_get", (CallerFunc<int, long, int, int>)ClockTime);
-        linker.DefineFunction(Module, "random_get", (CallerFunc<int, int, int>)Random);
-        linker.DefineFunction(Module, "sched_yield", (CallerFunc<int>)(_ => Success));
-        linker.DefineFunction(Module, "proc_exit", (CallerAction<int>)Exit);
         linker.DefineFunction(Module, "fd_write", (CallerFunc<int, int, int, int, int>)Write);
         linker.DefineFunction(Module, "fd_read", (CallerFunc<int, int, int, int, int>)Read);
         linker.DefineFunction(Module, "fd_seek", (CallerFunc<int, long, int, int, int>)((caller, fd, _, _, _) => IsStdio(fd) ? IllegalSeek : BadFileDescriptor));
@@ -94,7 +102,26 @@ internal sealed class AirlockWasi : WasiPolicy
         // No preopened directories: wasi-libc asks from fd 3 up until EBADF.
         linker.DefineFunction(Module, "fd_prestat_get", (CallerFunc<int, int, int>)((caller, _, _) => BadFileDescriptor));
         linker.DefineFunction(Module, "fd_prestat_dir_name", (CallerFunc<int, int, int, int>)((caller, _, _, _) => BadFileDescriptor));
-        linker.DefineFunction(Module, "poll_oneoff", (CallerFunc<int, int, int, int, int>)Poll);
+    }
+
+    /// <summary>
+    /// Defines the functions every level of Airlock's WASI takes from Airlock, never from Wasmtime's
+    /// WASI: <c>poll_oneoff</c> (the only WASI function that waits, bounded by the call's deadline and
+    /// cancellation), <c>proc_exit</c> (<see cref="PluginExitException"/>), the clocks on the host's
+    /// <see cref="TimeProvider"/> (so that an absolute sleep and the time the guest reads agree),
+    /// <c>random_get</c> (bounded per call) and <c>sched_yield</c>. A level built on Wasmtime's WASI
+    /// defines these after it, shadowing Wasmtime's.
+    /// </summary>
+    /// <param name="linker">The plugin's linker.</param>
+    /// <param name="descriptors">What the level knows of the guest's file descriptors, for <c>poll_oneoff</c>'s descriptor subscriptions.</param>
+    internal static void DefineBounded(Linker linker, DescriptorTable descriptors)
+    {
+        linker.DefineFunction(Module, "clock_res_get", (CallerFunc<int, int, int>)ClockResolution);
+        linker.DefineFunction(Module, "clock_time_get", (CallerFunc<int, long, int, int>)ClockTime);
+        linker.DefineFunction(Module, "random_get", (CallerFunc<int, int, int>)Random);
+        linker.DefineFunction(Module, "sched_yield", (CallerFunc<int>)(_ => Success));
+        linker.DefineFunction(Module, "proc_exit", (CallerAction<int>)Exit);
+        linker.DefineFunction(Module, "poll_oneoff", (CallerFunc<int, int, int, int, int>)((caller, subscriptions, events, count, eventCount) => Poll(caller, subscriptions, events, count, eventCount, descriptors)));
     }
 
     /// <summary>Nanoseconds on <paramref name="clock"/> (realtime or monotonic) now; false for other clocks.</summary>
@@ -264,7 +291,7 @@ internal sealed class AirlockWasi : WasiPolicy
     // Clock subscriptions sleep until the earliest is due, but never past the call's deadline and never
     // through its cancellation: those end the call as epoch interruption would. File descriptor
     // subscriptions are answered at once with an error event (Airlock polls no streams).
-    private static int Poll(Caller caller, int subscriptions, int events, int count, int eventCount)
+    private static int Poll(Caller caller, int subscriptions, int events, int count, int eventCount, DescriptorTable descriptors)
     {
         IWasiCall call = Call(caller);
         var memory = new GuestMemory(caller);
@@ -286,7 +313,7 @@ internal sealed class AirlockWasi : WasiPolicy
         bool ready = false;
         for (int i = 0; i < count; i++)
         {
-            pending[i] = Subscription.Read(input.Slice(i * SubscriptionBytes, SubscriptionBytes), call.Time);
+            pending[i] = Subscription.Read(input.Slice(i * SubscriptionBytes, SubscriptionBytes), call.Time, descriptors);
             if (pending[i].Due is { } due)
             {
                 earliest = earliest is { } other ? Math.Min(other, due) : due;
@@ -387,14 +414,17 @@ internal sealed class AirlockWasi : WasiPolicy
     private readonly record struct Subscription(ulong UserData, byte Type, ulong? Due, ushort Error)
     {
         // subscription: userdata u64 @0, tag u8 @8; clock: id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40; fd: fd u32 @16.
-        public static Subscription Read(ReadOnlySpan<byte> bytes, TimeProvider time)
+        public static Subscription Read(ReadOnlySpan<byte> bytes, TimeProvider time, DescriptorTable descriptors)
         {
             ulong userData = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
             byte type = bytes[8];
             if (type != ClockEvent)
             {
+                // EBADF only for a descriptor Airlock knows is not open: when Wasmtime's WASI keeps the
+                // table, Airlock cannot tell, and every descriptor is ENOTSUP.
                 int fd = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
-                return new(userData, type, null, type is 1 or 2 && IsStdio(fd) ? (ushort)NotSupported : (ushort)(type is 1 or 2 ? BadFileDescriptor : Invalid));
+                bool mayBeOpen = descriptors == DescriptorTable.Wasmtime || IsStdio(fd);
+                return new(userData, type, null, type is 1 or 2 ? (mayBeOpen ? (ushort)NotSupported : (ushort)BadFileDescriptor) : (ushort)Invalid);
             }
 
             int clock = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);

@@ -14,13 +14,13 @@ internal sealed class LoadedPlugin : IDisposable
     private readonly Lock _instantiation = new();
     private HashSet<string>? _functionExports;
 
-    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, bool usesWasi, TimeProvider time, ILogger logger, LogRateLimiter logLimiter)
+    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, WasiPolicy? wasi, TimeProvider time, ILogger logger, LogRateLimiter logLimiter)
     {
         Info = info;
         Engine = engine;
         Module = module;
         _linker = linker;
-        UsesWasi = usesWasi;
+        Wasi = wasi;
         Time = time;
         Logger = logger;
         LogLimiter = logLimiter;
@@ -32,8 +32,8 @@ internal sealed class LoadedPlugin : IDisposable
 
     public Module Module { get; }
 
-    /// <summary>Whether the plugin has Airlock's WASI linked (and so an instance keeps WASI output).</summary>
-    public bool UsesWasi { get; }
+    /// <summary>The WASI linked for the plugin (each instance's store is set up by it); null when the module imports none.</summary>
+    public WasiPolicy? Wasi { get; }
 
     public TimeProvider Time { get; }
 

@@ -32,6 +32,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
             BeginCall(Instantiation, CancellationToken.None);
+            plugin.Wasi?.Configure(_store, this);
             Instance instance = plugin.Instantiate(_store);
             BindExports(instance);
             SetExports(bindExports(instance));

@@ -10,13 +10,20 @@ namespace Airlock.Runtime;
 /// the host's), through the plugin's log rate limit (<see cref="PluginLogSink.Admit"/>) and the sanitiser
 /// (<see cref="PluginText"/>). An unfinished line waits, up to <see cref="MaxLineBytes"/>, for the rest
 /// of it; a longer line is logged cut at that size and the rest of it, up to its newline, is dropped.
-/// An unfinished line is logged when the call ends. Not thread-safe: an instance runs one call at a time.
+/// An unfinished line is logged when the call ends.
 /// </summary>
+/// <remarks>
+/// An instance runs one call at a time, but under Wasmtime's WASI (<see cref="CapabilityWasi"/>) the
+/// guest's writes arrive through <see cref="StandardOutput"/> and <see cref="StandardError"/> on a thread
+/// Wasmtime owns, while the thread of the call waits for them; the end of the call flushes from the
+/// call's own thread. A lock, never held while the guest runs, orders the two.
+/// </remarks>
 internal sealed class WasiOutput
 {
     /// <summary>The most bytes of one line that are kept; the rest of a longer line is dropped.</summary>
     public const int MaxLineBytes = PluginLogSink.MaxMessageChars;
 
+    private readonly Lock _lock = new();
     private readonly Stream _stdout;
     private readonly Stream _stderr;
 
@@ -24,16 +31,51 @@ internal sealed class WasiOutput
     {
         _stdout = new Stream(logger, limiter, pluginId, "stdout", LogLevel.Information);
         _stderr = new Stream(logger, limiter, pluginId, "stderr", LogLevel.Warning);
+        StandardOutput = bytes => Take(1, bytes);
+        StandardError = bytes => Take(2, bytes);
     }
 
+    /// <summary>
+    /// Wasmtime's stdout callback for this output. Kept here so that it lives as long as the instance
+    /// whose store calls it.
+    /// </summary>
+    public Wasmtime.WasiOutputCallback StandardOutput { get; }
+
+    /// <summary>Wasmtime's stderr callback for this output.</summary>
+    public Wasmtime.WasiOutputCallback StandardError { get; }
+
     /// <summary>Takes bytes written to file descriptor 1 (stdout) or 2 (stderr).</summary>
-    public void Write(int fd, ReadOnlySpan<byte> bytes) => (fd == 1 ? _stdout : _stderr).Write(bytes);
+    public void Write(int fd, ReadOnlySpan<byte> bytes)
+    {
+        lock (_lock)
+        {
+            (fd == 1 ? _stdout : _stderr).Write(bytes);
+        }
+    }
 
     /// <summary>Logs the unfinished line of each stream, if any.</summary>
     public void Flush()
     {
-        _stdout.Flush();
-        _stderr.Flush();
+        lock (_lock)
+        {
+            _stdout.Flush();
+            _stderr.Flush();
+        }
+    }
+
+    // Wasmtime closes a stream for good when its callback throws, and the exception is lost anyway: a
+    // logger that fails loses that write, not the plugin's output for the rest of the instance's life.
+    private void Take(int fd, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            Write(fd, bytes);
+        }
+#pragma warning disable CA1031 // Nothing may escape into Wasmtime: see above.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private sealed class Stream(ILogger logger, LogRateLimiter limiter, string pluginId, string name, LogLevel level)

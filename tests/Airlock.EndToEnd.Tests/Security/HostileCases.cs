@@ -90,7 +90,7 @@ public static partial class HostileCases
         new("wasi-stdout-flood", "writes 100,000 lines to WASI stdout in one call", "the call succeeds; the burst (20 lines) reaches the log, and the next line allowed reports the 99,980 suppressed", Wat, WasiHostileCases.StdoutFloodAsync),
         new("wasi-forged-line", "writes \"ok\\n[Error] Host: forged...\\r\\n\" and an unfinished line with CR and ESC to stdout", "one log entry per line, each prefixed with the plugin's id and stream; no entry holds CR or LF; the unfinished line is logged when the call ends", Wat, WasiHostileCases.ForgedLineAsync),
         new("wasi-proc-exit", "calls WASI proc_exit with codes 0 and 3", "PluginExitException carrying the code (0 is an error too: the call has no result); the instance is discarded", Wat, WasiHostileCases.ExitAsync),
-        new("wasi-unsupported-import", "imports WASI path_open and sock_accept", "not loaded: PluginContractException naming each function and what Airlock's WASI provides", Wat, WasiHostileCases.UnsupportedImportAsync),
+        new("wasi-unsupported-import", "imports WASI path_open and sock_accept", "not loaded: PluginContractException naming each function and what Airlock's WASI provides (no level gives sockets)", Wat, WasiHostileCases.UnsupportedImportAsync),
         new("wasi-off", "imports WASI under a load with WasiPolicy.None", "not loaded: PluginContractException for every WASI import", Wat, WasiHostileCases.WasiOffAsync),
         new("lesstruct-manifestless-wasi", "a Lesstruct plugin without a manifest imports WASI fd_write", "not loaded: no manifest means no imports at all, WASI included", Wat, WasiHostileCases.ManifestlessLesstructWasiAsync),
         new("alloc-traps-in-host-call", "traps in alloc while the host allocates a host_store_get result", "PluginTrapException (Unreachable), not Wasmtime's TrapException", Wat, WasiHostileCases.AllocTrapsInHostCallAsync),
@@ -101,6 +101,9 @@ public static partial class HostileCases
 
         // The wasm-bindgen ABI of Driftless plugins (HostileCases.WasmBindgen.cs).
         .. WasmBindgenCases,
+
+        // WASI with capabilities: mounts, escapes and deadlines under Wasmtime's WASI (HostileCases.WasiCapabilities.cs).
+        .. WasiCapabilityCases,
     ];
 
     private const string Invalid = "\uFFFF-invalid";

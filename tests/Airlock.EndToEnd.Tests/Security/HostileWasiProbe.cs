@@ -51,6 +51,12 @@ internal static class HostileWasiModule
     /// <summary>A probe that also imports WASI functions Airlock does not provide.</summary>
     public static byte[] CompileWithImports(string imports) => Wasmtime.Module.ConvertText(Wat.Replace(";; more imports", imports, StringComparison.Ordinal));
 
+    /// <summary>A probe that also runs the WASI file actions of <see cref="Airlock.Host.Tests.WasiFileAction"/> (50 to 64).</summary>
+    public static byte[] CompileWithFiles() => Wasmtime.Module.ConvertText(Wat
+        .Replace(";; more imports", Airlock.Host.Tests.WasiFileModule.Imports, StringComparison.Ordinal)
+        .Replace(";; more functions", Airlock.Host.Tests.WasiFileModule.Functions, StringComparison.Ordinal)
+        .Replace(";; more actions", $"(if {Airlock.Host.Tests.WasiFileModule.IsFileAction} (then (return (call $files (local.get $action) (local.get $ap) (local.get $al) (local.get $bp) (local.get $bl)))))", StringComparison.Ordinal));
+
     // The probes' bump allocator, called by an alloc that can be told to trap or spin instead.
     private static readonly string Bump = Airlock.Host.Tests.ProbeModules.BumpAlloc.Replace("(func (export \"alloc\")", "(func $bump", StringComparison.Ordinal);
 
@@ -66,6 +72,7 @@ internal static class HostileWasiModule
           (memory (export "memory") 2)
           {{Bump}}
           {{Airlock.Host.Tests.ProbeModules.NoopDealloc}}
+          ;; more functions
           ;; 0: the bump allocator; 1: alloc traps; 2: alloc spins.
           (global $mode (mut i32) (i32.const 0))
 
@@ -104,6 +111,7 @@ internal static class HostileWasiModule
             (if (i32.eq (local.get $action) (i32.const 43)) (then (call $exit (local.get $al)) (unreachable)))
             (if (i32.eq (local.get $action) (i32.const 44)) (then (global.set $mode (i32.const 1)) (return (call $get (local.get $ap) (local.get $al)))))
             (if (i32.eq (local.get $action) (i32.const 45)) (then (global.set $mode (i32.const 2)) (return (call $get (local.get $ap) (local.get $al)))))
+            ;; more actions
             (unreachable))
 
           (func (export "invoke") (param $action i32) (param $ap i32) (param $al i32) (param $bp i32) (param $bl i32) (result i64)
@@ -182,17 +190,26 @@ internal static class WasiHostileCases
     public static async Task<IHostileProbe?> StdoutFloodAsync(HostileWorld world)
     {
         IHostileProbe probe = await world.LoadAsync(Everything, id: "wasi-chatty", module: HostileWasiModule.Compile());
-        string prefix = "Plugin wasi-chatty wrote to stdout: ";
+        AssertStdoutFlood(world, probe, "wasi-chatty", 100_000);
+        return probe;
+    }
+
+    /// <summary>
+    /// Has <paramref name="probe"/> (loaded as <paramref name="id"/>) write <paramref name="lines"/> lines to stdout
+    /// in one call: the burst (20) reaches the log, and the next line allowed reports the rest as suppressed.
+    /// </summary>
+    public static void AssertStdoutFlood(HostileWorld world, IHostileProbe probe, string id, int lines)
+    {
+        string prefix = $"Plugin {id} wrote to stdout: ";
         int before = world.Logs.Count(m => m.StartsWith(prefix, StringComparison.Ordinal));
-        Assert.Equal(0, probe.Invoke(WasiAction.Stdout + WasiAction.Repeat, new byte[100_000], Bytes("spam\n")));
+        Assert.Equal(0, probe.Invoke(WasiAction.Stdout + WasiAction.Repeat, new byte[lines], Bytes("spam\n")));
         Assert.Equal(20, world.Logs.Count(m => m.StartsWith(prefix, StringComparison.Ordinal)) - before);
 
         // The next line allowed after the limit refills reports how many were dropped.
         world.LogClock.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(0, probe.Invoke(WasiAction.Stdout, Bytes("after the flood\n"), []));
-        Assert.Contains(world.Logs, m => m == "Plugin wasi-chatty logged too fast: 99980 lines were suppressed");
+        Assert.Contains(world.Logs, m => m == $"Plugin {id} logged too fast: {lines - 20} lines were suppressed");
         Assert.Contains(world.Logs, m => m == prefix + "after the flood");
-        return probe;
     }
 
     public static async Task<IHostileProbe?> ForgedLineAsync(HostileWorld world)
@@ -228,7 +245,7 @@ internal static class WasiHostileCases
             """);
         var error = await Assert.ThrowsAsync<PluginContractException>(() => world.LoadAsync(Everything, module: module));
         Assert.Contains("the WASI function 'wasi_snapshot_preview1.path_open', which Airlock does not provide", error.Message, StringComparison.Ordinal);
-        Assert.Contains("the WASI function 'wasi_snapshot_preview1.sock_accept', which Airlock does not provide", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the WASI socket function 'wasi_snapshot_preview1.sock_accept', but no level of Airlock's WASI gives a plugin sockets", error.Message, StringComparison.Ordinal);
         Assert.Contains("no files, sockets or other processes", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, error.Problems.Count);
         return null;
