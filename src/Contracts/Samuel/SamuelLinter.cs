@@ -61,7 +61,7 @@ public sealed record SamuelLintReport(IReadOnlyList<SamuelFinding> Findings, int
 
     /// <summary>Members of the report this type does not name.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>One finding of a lint plugin.</summary>

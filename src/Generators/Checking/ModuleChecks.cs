@@ -152,11 +152,13 @@ internal static class ModuleChecks
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
         };
-        // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off).
+        // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off); a Samuel
+        // plugin's (one that imports the samuel host module) always loads with WASI capabilities, whose file
+        // functions reach only the mounts its manifest grants.
         var provided = new List<HostModuleShape>(contract.HostModules.Select(h => new HostModuleShape(h.Name, h.Functions, h.ResultOffset)));
         if (contract.AllowsWasi)
         {
-            provided.Add(AirlockWasiSurface.Shape);
+            provided.Add(contract.HostModules.Any(h => h.Name == SamuelVerbs.HostModule) ? CapabilityWasiSurface.Shape : AirlockWasiSurface.Shape);
         }
 
         foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports), expectations, provided, module.GuestRegions))

@@ -525,7 +525,7 @@ internal sealed partial class SamuelManifestReader
                 : throw _toml.UnknownKey(entry, NetworkKeys, " in [capabilities.network]");
         }
 
-        return hosts.Count == 0 ? DomainAllowlist.Empty : new DomainAllowlist(hosts);
+        return hosts.Count == 0 ? DomainAllowlist.Empty : new DomainAllowlist(hosts).WithDeclarationHint("List the host in [capabilities.network] hosts of samuel-plugin.toml.");
     }
 
     private static string Quoted(string text) => TomlDocumentReader.Quoted(text);

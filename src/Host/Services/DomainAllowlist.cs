@@ -54,6 +54,20 @@ public sealed class DomainAllowlist : IPluginUrlPolicy
         _suffixes = normalized.Where(d => d.StartsWith("*.", StringComparison.Ordinal)).Select(d => d[1..]).ToArray();
     }
 
+    /// <summary>
+    /// What a refusal tells the plugin's author to do, after the reason: where the plugin declares its domains. Default
+    /// SocialScale's (<c>required_network_domains</c>, approved by the user); see <see cref="WithDeclarationHint"/>.
+    /// </summary>
+    public string DeclarationHint { get; private init; } = "Declare the domain in required_network_domains; the user approves it when installing.";
+
+    /// <summary>The same domains, with refusals that point to another place of declaration (such as a Samuel manifest's hosts).</summary>
+    /// <param name="hint">A sentence saying where to declare a domain.</param>
+    public DomainAllowlist WithDeclarationHint(string hint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hint);
+        return new DomainAllowlist(_domains) { DeclarationHint = hint };
+    }
+
     /// <summary>An allowlist without domains: every host is refused.</summary>
     public static DomainAllowlist Empty { get; } = new(Array.Empty<string>());
 
@@ -185,7 +199,7 @@ public sealed class DomainAllowlist : IPluginUrlPolicy
 
         return IsAllowed(host, out string? reason)
             ? PluginUrlDecision.Allowed
-            : PluginUrlDecision.Denied(PluginHttpErrors.DomainNotAllowed, reason + " Declare the domain in required_network_domains; the user approves it when installing.");
+            : PluginUrlDecision.Denied(PluginHttpErrors.DomainNotAllowed, reason + " " + DeclarationHint);
     }
 
     /// <summary>Allows a redirect whose target's host is a declared domain (never an IP literal), whatever it came from.</summary>
