@@ -109,7 +109,8 @@ static int64_t error_result(const char *code, const char *message) {
     return finish(&w);
 }
 
-/* {"ok":false,"errno":n,"error":"..."} for a failed call that set errno. */
+/* {"ok":false,"errno":n,"strerror":"..."} for a failed call that set errno. The text is not under a top-level
+ * "error": by the Samuel convention that member makes the whole answer a failure, and this is an answer. */
 static int64_t errno_result(const char *first, int err) {
     jw w = {0};
     const char *text = strerror(err);
@@ -117,7 +118,7 @@ static int64_t errno_result(const char *first, int err) {
     put(&w, first);
     put(&w, ":false,\"errno\":");
     put_int(&w, err);
-    put(&w, ",\"error\":");
+    put(&w, ",\"strerror\":");
     put_text(&w, text, strlen(text));
     put(&w, "}");
     return finish(&w);
@@ -390,7 +391,7 @@ static int64_t probe_net(jspan root) {
         const char *text = net_status_text(packed);
         put(&w, "{\"status\":");
         put_int(&w, packed);
-        put(&w, ",\"error\":");
+        put(&w, ",\"refused\":");
         put_str(&w, text, strlen(text));
         put(&w, "}");
         return finish(&w);
