@@ -55,6 +55,30 @@ internal static class Contracts
         }
         """;
 
+    /// <summary>A Samuel-convention contract: the packed ABI with a named allocator, an error-member result, the Samuel host functions.</summary>
+    public const string Samuel = """
+        using System.Text.Json;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+        using Airlock.Contracts.Samuel;
+
+        namespace Sample.Samuel;
+
+        /// <summary>A Samuel plugin kind of an application's own.</summary>
+        [WasmPlugin(AllocExport = "malloc", FreeExport = "free", JsonContext = typeof(SamuelJsonContext), Imports = [typeof(ISamuelHost)])]
+        public partial interface IFormatter
+        {
+            /// <summary>Formats the files of a request.</summary>
+            [WasmExport("format", Envelope = WasmResponseEnvelope.ErrorMember)]
+            ValueTask<JsonElement> FormatAsync(JsonElement request, CancellationToken cancellationToken = default);
+
+            /// <summary>The plugin's report, when it has one.</summary>
+            [WasmExport("report", Envelope = WasmResponseEnvelope.ErrorMember)]
+            ValueTask<SamuelLintReport?> ReportAsync(SamuelLintRequest request, CancellationToken cancellationToken = default);
+        }
+        """;
+
     /// <summary>A wasm-bindgen contract: exports inherited from a base interface, a string result through the return slot, the Driftless success word.</summary>
     public const string Bindgen = """
         using System.Text.Json;

@@ -83,6 +83,28 @@ public sealed class ModuleCheckTests : IDisposable
         Assert.Empty(Run([Usings], (module, Lesstruct)).Diagnostics);
     }
 
+    [Fact]
+    public void The_Samuel_lint_module_fits_the_shipped_Samuel_contract_with_its_file_functions()
+    {
+        // samuel-lint exports malloc and free(ptr) and imports path_open, fd_readdir...: a Samuel contract's module is
+        // checked against the WASI capability surface Samuel loads get.
+        string module = Airlock.Tests.Checkout.PathOf("samples", "plugins", "samuel-lint-rust", "samuel-lint.wasm");
+        Assert.Empty(Run([Usings], (module, "Airlock.Contracts.Samuel.ISamuelLinter")).Diagnostics);
+    }
+
+    [Fact]
+    public void A_module_without_the_named_allocator_is_AIR104()
+    {
+        // chirp exports alloc and dealloc, not the malloc and free a Samuel contract names.
+        Diagnostic[] diagnostics = [.. Run([Usings], (ChirpC, "Airlock.Contracts.Samuel.ISamuelLinter")).Diagnostics.Where(d => d.Id == "AIR104")];
+        Assert.Equal(
+            [
+                "Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Samuel.ISamuelLinter': the module has no export 'malloc' of type (i32) -> i32, which the packed ptr+len ABI needs.",
+                "Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Samuel.ISamuelLinter': the module has no export 'free' of type (i32, i32) -> () or (i32) -> (), which the packed ptr+len ABI needs.",
+            ],
+            diagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Theory]
     [InlineData(nameof(Contracts.Greeter), "Sample.Greeting.IGreeter")]
     [InlineData(nameof(Contracts.Connector), "Sample.Connectors.IConnector")]

@@ -23,6 +23,29 @@ public sealed class ModuleCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Usage_and_hit_rate_report_what_the_cache_holds_and_serves()
+    {
+        byte[] module = ProbeModules.Compile(ProbeModules.Module());
+        await using var host = new PluginHost(Options(maxBytes: 100L * 1024 * 1024));
+        Assert.Equal(new ModuleCacheUsage(_directory, 0, 0, 100L * 1024 * 1024), host.ModuleCacheUsage);
+        Assert.Equal(0, host.ModuleCacheStatistics.HitRate);
+
+        await using (await host.LoadModuleAsync<IProbePlugin>("a", module))
+        {
+        }
+
+        await using IProbePlugin again = await host.LoadModuleAsync<IProbePlugin>("b", module);
+        ModuleCacheUsage usage = host.ModuleCacheUsage;
+
+        Assert.Equal(1, usage.Files);
+        Assert.Equal(new FileInfo(Assert.Single(CacheFiles())).Length, usage.Bytes);
+        Assert.Equal(0.5, host.ModuleCacheStatistics.HitRate);
+        await using var memoryOnly = new PluginHost();
+        Assert.Equal(new ModuleCacheUsage(null, 0, 0, 0), memoryOnly.ModuleCacheUsage);
+        Assert.Equal(500L * 1024 * 1024, new ModuleCacheOptions { Directory = _directory }.MaxBytes);
+    }
+
+    [Fact]
     public async Task A_second_load_in_the_same_host_reuses_the_module_in_memory()
     {
         byte[] module = ProbeModules.Compile(ProbeModules.Module());
