@@ -7,57 +7,16 @@
 #
 # usage: build.sh [OUTPUT]   (default: chirp.wasm beside this script; a relative OUTPUT is taken
 #                             from the caller's working directory)
+#
+# The shared steps (toolchain checks, a clean environment, the cargo call, the atomic write) are in
+# ../build-lib.sh. Paths in panic locations are already relative ("src/handlers.rs") or fixed
+# (/usr/share/cargo/registry/...); its --remap-path-prefix is a guard. The release profile's
+# `strip = true` leaves no custom section in the module.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+plugin_init chirp.wasm "$@"
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-out="${1:-$here/chirp.wasm}"
-case "$out" in
-  /*) ;;
-  *) out="$PWD/$out" ;;
-esac
-
-cargo=/usr/bin/cargo
-rustc=/usr/bin/rustc
-for tool in "$cargo" "$rustc"; do
-  if [ ! -x "$tool" ]; then
-    echo "build.sh: $tool not found; install Debian's rustc, cargo and libstd-rust-dev-wasm32" >&2
-    exit 1
-  fi
-done
-if [ ! -d "$("$rustc" --print sysroot)/lib/rustlib/wasm32-wasi" ]; then
-  echo "build.sh: $rustc has no wasm32-wasi standard library; install libstd-rust-dev-wasm32" >&2
-  exit 1
-fi
-if [ ! -d /usr/share/cargo/registry/serde_json-1.0.87 ]; then
-  echo "build.sh: Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev librust-serde-derive-dev" >&2
-  exit 1
-fi
-
-# Nothing from the caller's environment may change the build: drop every CARGO_* / RUST* variable
-# (RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS, CARGO_PROFILE_RELEASE_*, CARGO_BUILD_*, RUSTC_WRAPPER, ...)
-# and set the few that matter.
-while IFS= read -r name; do
-  case "$name" in
-    CARGO_*|RUST*) unset "$name" ;;
-  esac
-done < <(compgen -e)
-
-export RUSTC="$rustc"
-export CARGO_TARGET_DIR="$here/target"
-export CARGO_INCREMENTAL=0
-# Paths in panic locations are already relative ("src/handlers.rs") or fixed
-# (/usr/share/cargo/registry/...); the remap is a guard should an absolute path of the checkout
-# ever reach the module. CARGO_ENCODED_RUSTFLAGS (not RUSTFLAGS) so that a checkout path with
-# spaces stays one flag. The release profile's `strip = true` drops the name and producers
-# sections, so no custom section is left in the module.
-export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$here=/src"
-
-cd "$here"
-"$cargo" build --release --locked --offline --quiet
-
-built="$CARGO_TARGET_DIR/wasm32-wasi/release/chirp_rust.wasm"
-tmp="$(mktemp "$(dirname "$out")/.chirp.wasm.XXXXXX")"
-cp "$built" "$tmp"
-chmod 0644 "$tmp"
-mv -f "$tmp" "$out"
-echo "build.sh: wrote $out ($(wc -c < "$out") bytes)"
+rust_require_toolchain wasm32-wasi
+rust_require_crate serde_json-1.0.87 \
+  "Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev librust-serde-derive-dev"
+rust_build wasm32-wasi chirp_rust.wasm

@@ -9,60 +9,17 @@
 #
 # usage: build.sh [OUTPUT]   (default: confkit.wasm beside this script; a relative OUTPUT is taken
 #                             from the caller's working directory)
+#
+# The shared steps (toolchain checks, a clean environment, the cargo call, the atomic write) are in
+# ../build-lib.sh. The release profile's `strip = true` drops the name and producers sections;
+# wasm-bindgen's own custom section `__wasm_bindgen_unstable` stays (ABI-NOTES.md).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+plugin_init confkit.wasm "$@"
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-out="${1:-$here/confkit.wasm}"
-case "$out" in
-  /*) ;;
-  *) out="$PWD/$out" ;;
-esac
-
-cargo=/usr/bin/cargo
-rustc=/usr/bin/rustc
-for tool in "$cargo" "$rustc"; do
-  if [ ! -x "$tool" ]; then
-    echo "build.sh: $tool not found; install Debian's rustc, cargo and libstd-rust-dev-wasm32" >&2
-    exit 1
-  fi
-done
-if [ ! -d "$("$rustc" --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
-  echo "build.sh: $rustc has no wasm32-unknown-unknown standard library; install libstd-rust-dev-wasm32" >&2
-  exit 1
-fi
-if [ ! -d /usr/share/cargo/registry/serde_json-1.0.87 ]; then
-  echo "build.sh: Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev" >&2
-  exit 1
-fi
-if [ ! -d /usr/share/cargo/registry/wasm-bindgen-0.2.83 ]; then
-  echo "build.sh: Debian's wasm-bindgen crate is missing; install librust-wasm-bindgen-dev" >&2
-  exit 1
-fi
-
-# Nothing from the caller's environment may change the build: drop every CARGO_* / RUST* variable
-# (RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS, CARGO_PROFILE_RELEASE_*, CARGO_BUILD_*, RUSTC_WRAPPER, ...)
-# and set the few that matter.
-while IFS= read -r name; do
-  case "$name" in
-    CARGO_*|RUST*) unset "$name" ;;
-  esac
-done < <(compgen -e)
-
-export RUSTC="$rustc"
-export CARGO_TARGET_DIR="$here/target"
-export CARGO_INCREMENTAL=0
-# The remap keeps the checkout path out of the module should it ever reach a panic location.
-# CARGO_ENCODED_RUSTFLAGS (not RUSTFLAGS) so that a checkout path with spaces stays one flag. The
-# release profile's `strip = true` drops the name and producers sections; wasm-bindgen's own custom
-# section `__wasm_bindgen_unstable` stays (ABI-NOTES.md).
-export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$here=/src"
-
-cd "$here"
-"$cargo" build --release --locked --offline --quiet
-
-built="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/confkit.wasm"
-tmp="$(mktemp "$(dirname "$out")/.confkit.wasm.XXXXXX")"
-cp "$built" "$tmp"
-chmod 0644 "$tmp"
-mv -f "$tmp" "$out"
-echo "build.sh: wrote $out ($(wc -c < "$out") bytes)"
+rust_require_toolchain wasm32-unknown-unknown
+rust_require_crate serde_json-1.0.87 \
+  "Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev"
+rust_require_crate wasm-bindgen-0.2.83 \
+  "Debian's wasm-bindgen crate is missing; install librust-wasm-bindgen-dev"
+rust_build wasm32-unknown-unknown confkit.wasm

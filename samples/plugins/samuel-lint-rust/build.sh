@@ -7,57 +7,15 @@
 #
 # usage: build.sh [OUTPUT]   (default: samuel-lint.wasm beside this script; a relative OUTPUT is
 #                             taken from the caller's working directory)
+#
+# The shared steps (toolchain checks, a clean environment, the cargo call, the atomic write) are in
+# ../build-lib.sh. The release profile's `strip = true` leaves no custom section. The allocator
+# exports (--export=malloc, --export=free) come from build.rs, which no flags variable can override.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+plugin_init samuel-lint.wasm "$@"
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-out="${1:-$here/samuel-lint.wasm}"
-case "$out" in
-  /*) ;;
-  *) out="$PWD/$out" ;;
-esac
-
-cargo=/usr/bin/cargo
-rustc=/usr/bin/rustc
-for tool in "$cargo" "$rustc"; do
-  if [ ! -x "$tool" ]; then
-    echo "build.sh: $tool not found; install Debian's rustc, cargo and libstd-rust-dev-wasm32" >&2
-    exit 1
-  fi
-done
-if [ ! -d "$("$rustc" --print sysroot)/lib/rustlib/wasm32-wasi" ]; then
-  echo "build.sh: $rustc has no wasm32-wasi standard library; install libstd-rust-dev-wasm32" >&2
-  exit 1
-fi
-if [ ! -d /usr/share/cargo/registry/serde_json-1.0.87 ]; then
-  echo "build.sh: Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev librust-serde-derive-dev" >&2
-  exit 1
-fi
-
-# Nothing from the caller's environment may change the build: drop every CARGO_* / RUST* variable
-# (RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS, CARGO_PROFILE_RELEASE_*, CARGO_BUILD_*, RUSTC_WRAPPER, ...)
-# and set the few that matter.
-while IFS= read -r name; do
-  case "$name" in
-    CARGO_*|RUST*) unset "$name" ;;
-  esac
-done < <(compgen -e)
-
-export RUSTC="$rustc"
-export CARGO_TARGET_DIR="$here/target"
-export CARGO_INCREMENTAL=0
-# The remap keeps the checkout path out of the module should it ever reach a panic location.
-# CARGO_ENCODED_RUSTFLAGS (not RUSTFLAGS) so that a checkout path with spaces stays one flag. The
-# release profile's `strip = true` drops the name and producers sections, so no custom section is
-# left. The allocator exports (--export=malloc, --export=free) come from build.rs, which this
-# variable cannot override.
-export CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$here=/src"
-
-cd "$here"
-"$cargo" build --release --locked --offline --quiet
-
-built="$CARGO_TARGET_DIR/wasm32-wasi/release/samuel_lint.wasm"
-tmp="$(mktemp "$(dirname "$out")/.samuel-lint.wasm.XXXXXX")"
-cp "$built" "$tmp"
-chmod 0644 "$tmp"
-mv -f "$tmp" "$out"
-echo "build.sh: wrote $out ($(wc -c < "$out") bytes)"
+rust_require_toolchain wasm32-wasi
+rust_require_crate serde_json-1.0.87 \
+  "Debian's serde crates are missing; install librust-serde-dev librust-serde-json-dev librust-serde-derive-dev"
+rust_build wasm32-wasi samuel_lint.wasm
