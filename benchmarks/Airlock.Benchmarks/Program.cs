@@ -3,6 +3,12 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+// The Samuel seed's CI gate (--samuel-cold-start-gate): medians of 10 cold starts, no BenchmarkDotNet.
+if (args.Contains(SamuelColdStartGate.Switch, StringComparer.Ordinal))
+{
+    return SamuelColdStartGate.Run(Console.Out);
+}
+
 // Full mode: the standard BenchmarkDotNet switcher (for example --filter '*').
 // Quick mode (--quick, or AIRLOCK_BENCH_QUICK=1): every benchmark once, in process, to prove they
 // compile, set up, pass their correctness checks and run; it says nothing about speed.

@@ -18,6 +18,15 @@ public static class BenchModules
     /// <summary><c>samples/plugins/driftless-rust/confkit.wasm</c>, the Rust <c>#[wasm_bindgen]</c> Driftless plugin.</summary>
     public static string ConfkitPath => Find("driftless-rust", "confkit.wasm");
 
+    /// <summary>
+    /// The folder of <c>samples/plugins/samuel-hello-c</c>: its <c>samuel-plugin.toml</c> and <c>samuel-hello.wasm</c>, as
+    /// a Samuel plugin is installed.
+    /// </summary>
+    public static string SamuelHelloFolder => Path.GetDirectoryName(Find("samuel-hello-c", "samuel-plugin.toml"))!;
+
+    /// <summary>The folder of <c>samples/plugins/samuel-lint-rust</c>: its <c>samuel-plugin.toml</c> and <c>samuel-lint.wasm</c>.</summary>
+    public static string SamuelLintFolder => Path.GetDirectoryName(Find("samuel-lint-rust", "samuel-plugin.toml"))!;
+
     /// <summary>The bytes of <see cref="BenchPath"/>.</summary>
     public static byte[] Bench => File.ReadAllBytes(BenchPath);
 

@@ -1,6 +1,7 @@
 using Airlock.Contracts.Driftless;
 using Airlock.Contracts.Lesstruct;
 using Airlock.Contracts.SocialScale;
+using Airlock.Samuel;
 
 namespace Airlock.Benchmarks.Plugins;
 
@@ -31,6 +32,22 @@ public static class BenchSetup
     /// <param name="limits">The limits; the host's defaults when omitted.</param>
     public static IDriftlessPlugin LoadConfkit(PluginHost host, BenchDriftlessHost services, PluginLimits? limits = null)
         => Wait(host.LoadModuleAsync<IDriftlessPlugin>("confkit", BenchModules.Confkit, new PluginLoadOptions { Limits = limits }.AddImports<IDriftlessHost>(services)));
+
+    /// <summary>Loads a Samuel plugin from its installed folder through <see cref="SamuelPlugins.LoadAsync(string, CancellationToken)"/>.</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="samuel">The services, workspace and folders.</param>
+    /// <param name="plugin"><see cref="BenchSamuel.Hello"/> or <see cref="BenchSamuel.Lint"/>.</param>
+    public static SamuelPlugin LoadSamuel(PluginHost host, BenchSamuel samuel, string plugin)
+        => Wait(samuel.Loader(host).LoadAsync(BenchSamuel.Folder(plugin)));
+
+    /// <summary>Loads a Samuel plugin bound to a typed Samuel contract.</summary>
+    /// <typeparam name="TContract">The contract.</typeparam>
+    /// <param name="host">The host.</param>
+    /// <param name="samuel">The services, workspace and folders.</param>
+    /// <param name="plugin"><see cref="BenchSamuel.Hello"/> or <see cref="BenchSamuel.Lint"/>.</param>
+    public static TContract LoadSamuel<TContract>(PluginHost host, BenchSamuel samuel, string plugin)
+        where TContract : class, IWasmPlugin<TContract>
+        => Wait(samuel.Loader(host).LoadAsync<TContract>(BenchSamuel.Folder(plugin)));
 
     /// <summary>Disposes a plugin client synchronously (for [GlobalCleanup]).</summary>
     /// <param name="plugin">The client, if it was created.</param>

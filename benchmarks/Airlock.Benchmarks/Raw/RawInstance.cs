@@ -26,7 +26,8 @@ public abstract class RawInstance : IDisposable
     /// <param name="linker">The linker with the host functions.</param>
     /// <param name="module">The compiled module.</param>
     /// <param name="limits">The limits (the host's defaults in every benchmark).</param>
-    protected RawInstance(Engine engine, Linker linker, Module module, PluginLimits limits)
+    /// <param name="configureStore">Configures the new store before the module is instantiated in it (WASI), if anything must be.</param>
+    protected RawInstance(Engine engine, Linker linker, Module module, PluginLimits limits, Action<Store>? configureStore = null)
     {
         ArgumentNullException.ThrowIfNull(linker);
         ArgumentNullException.ThrowIfNull(limits);
@@ -39,6 +40,7 @@ public abstract class RawInstance : IDisposable
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
             BeginCall();
+            configureStore?.Invoke(_store);
             Instance = linker.Instantiate(_store, module);
             Memory = Instance.GetMemory("memory") ?? throw new InvalidOperationException("The module exports no memory.");
             Instance.GetAction("_initialize")?.Invoke();
@@ -58,6 +60,9 @@ public abstract class RawInstance : IDisposable
 
     /// <summary>Its memory.</summary>
     protected Memory Memory { get; }
+
+    /// <summary>The time since the current call began.</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt);
 
     /// <summary>The first failure of a host function during the current call, if any.</summary>
     public Exception? ImportFault { get; set; }

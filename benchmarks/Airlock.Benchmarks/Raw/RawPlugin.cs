@@ -22,22 +22,43 @@ public abstract class RawPlugin<TInstance> : IDisposable
     /// <param name="defineImports">Defines the host functions the module imports.</param>
     /// <param name="create">Instantiates the module.</param>
     protected RawPlugin(RawEngine engine, string name, byte[] module, PluginLimits limits, Action<Linker> defineImports, Func<Engine, Linker, Module, TInstance> create)
+        : this(engine, engine?.Compile(name, module)!, limits, defineImports, create)
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentNullException.ThrowIfNull(defineImports);
-        ArgumentNullException.ThrowIfNull(create);
-        _module = engine.Compile(name, module);
-        _linker = new Linker(engine.Engine);
-        defineImports(_linker);
-        Pool = new RawPool<TInstance>(limits.MaxInstances, () =>
+    }
+
+    /// <summary>Takes a compiled module, defines its imports, and creates the first instance.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="module">The compiled module; the plugin owns it from here on (disposes it, also when this constructor fails).</param>
+    /// <param name="limits">The limits (the host's defaults).</param>
+    /// <param name="defineImports">Defines the host functions the module imports.</param>
+    /// <param name="create">Instantiates the module.</param>
+    protected RawPlugin(RawEngine engine, Module module, PluginLimits limits, Action<Linker> defineImports, Func<Engine, Linker, Module, TInstance> create)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        _module = module;
+        try
         {
-            lock (_instantiation)
+            ArgumentNullException.ThrowIfNull(engine);
+            ArgumentNullException.ThrowIfNull(limits);
+            ArgumentNullException.ThrowIfNull(defineImports);
+            ArgumentNullException.ThrowIfNull(create);
+            _linker = new Linker(engine.Engine);
+            defineImports(_linker);
+            Pool = new RawPool<TInstance>(limits.MaxInstances, () =>
             {
-                return create(engine.Engine, _linker, _module);
-            }
-        });
-        Pool.Return(Pool.Rent());
+                lock (_instantiation)
+                {
+                    return create(engine.Engine, _linker, _module);
+                }
+            });
+            Pool.Return(Pool.Rent());
+        }
+        catch
+        {
+            _linker?.Dispose();
+            _module.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The instances.</summary>
