@@ -1,20 +1,26 @@
 namespace Airlock;
 
 /// <summary>
-/// The resources one plugin may use. Every call to an export runs with a fresh fuel budget and
-/// wall-clock deadline; memory is limited per instance; at most <see cref="MaxInstances"/> calls run at
-/// once, each on its own instance.
+/// The resources one plugin may use. Every call to an export runs with a fresh wall-clock deadline (and a fresh
+/// instruction budget when <see cref="FuelPerCall"/> sets one); memory is limited per instance; at most
+/// <see cref="MaxInstances"/> calls run at once, each on its own instance.
 /// </summary>
 public sealed record PluginLimits
 {
-    /// <summary>The defaults: 64 MiB of memory, 1 000 000 000 fuel and 30 s per call, 16 MiB payloads, one instance per processor.</summary>
+    /// <summary>The defaults: 64 MiB of memory, 30 s per call and no instruction budget, 16 MiB payloads, one instance per processor.</summary>
     public static PluginLimits Default { get; } = new();
 
     /// <summary>The most linear memory an instance may grow to, in bytes. Default 64 MiB; at most 2 GiB.</summary>
     public long MemoryBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>The fuel (about one unit per wasm instruction) one call may consume. Default 1 000 000 000.</summary>
-    public ulong FuelPerCall { get; init; } = 1_000_000_000;
+    /// <summary>
+    /// The instruction budget of one call: the fuel (about one unit per wasm instruction) it may consume, or
+    /// <see langword="null"/> (the default) for none, when the deadline alone bounds a call. A plugin with a budget runs on
+    /// an engine that meters fuel, which slows the guest's own code (see <c>docs/performance.md</c>); one without runs on
+    /// an epoch-only engine. Profiles that promise an instruction limit set it (Driftless's <c>fuel_limit</c>, a
+    /// SocialScale manifest's <c>fuel_per_call</c>).
+    /// </summary>
+    public ulong? FuelPerCall { get; init; }
 
     /// <summary>The wall-clock time one call may take. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);

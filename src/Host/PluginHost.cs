@@ -29,9 +29,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Engine _engine;
-    private readonly EpochClock _epochClock;
-    private readonly ModuleCache _modules;
+    private readonly HostEngines _engines;
     private readonly Services.LogRateLimiter _logLimiter;
     private int _disposed;
 
@@ -46,42 +44,35 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PluginHost>();
         _time = timeProvider ?? TimeProvider.System;
-        string configuration = "fuel=on;epoch=on";
-        using (var config = new Config().WithFuelConsumption(true).WithEpochInterruption(true))
-        {
-            if (_options.PoolingAllocator is { } pooling)
-            {
-                uint instances = (uint)pooling.MaxInstances;
-                using var strategy = new PoolingAllocationConfig()
-                    .WithMaxCoreInstances(instances)
-                    .WithMaxMemories(instances)
-                    .WithMaxTables(instances)
-                    .WithMaxMemorySize((nuint)pooling.MaxMemoryBytes);
-                config.WithPoolingAllocationStrategy(strategy);
-                configuration += $";pooling={pooling.MaxInstances}x{pooling.MaxMemoryBytes}";
-            }
-
-            _engine = new Engine(config);
-        }
-
-        _modules = new ModuleCache(_engine, configuration, _options.ModuleCache, _options.MaxIdleModules, _loggerFactory.CreateLogger("Airlock.ModuleCache"));
+        _engines = new HostEngines(_options, _loggerFactory, _time);
         _logLimiter = new Services.LogRateLimiter(_options.PluginLogRate, _time);
-
-        _epochClock = new EpochClock(_engine, _options.EpochInterval, _time);
     }
 
     /// <summary>What the module cache has served since the host was created.</summary>
-    public ModuleCacheStatistics ModuleCacheStatistics => _modules.Statistics;
+    public ModuleCacheStatistics ModuleCacheStatistics
+    {
+        get
+        {
+            var total = default(ModuleCacheStatistics);
+            foreach (HostEngines.Slot slot in _engines.Created)
+            {
+                ModuleCacheStatistics part = slot.Modules.Statistics;
+                total = new(total.MemoryHits + part.MemoryHits, total.DiskHits + part.DiskHits, total.Compilations + part.Compilations, total.RejectedFiles + part.RejectedFiles, total.EvictedFiles + part.EvictedFiles);
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>What the module cache directory (<see cref="PluginHostOptions.ModuleCache"/>) holds now, against its budget.</summary>
-    public ModuleCacheUsage ModuleCacheUsage => _modules.Usage;
+    public ModuleCacheUsage ModuleCacheUsage => ModuleCache.UsageOf(_options.ModuleCache, _logger);
 
     /// <summary>
     /// How many compiled modules the host holds in memory: one per distinct module of the loaded
     /// plugins, plus at most <see cref="PluginHostOptions.MaxIdleModules"/> whose plugins unloaded.
     /// A module refused at load is not among them.
     /// </summary>
-    public int CompiledModuleCount => _modules.Count;
+    public int CompiledModuleCount => _engines.Created.Sum(slot => slot.Modules.Count);
 
     internal PluginHostOptions Options => _options;
 
@@ -256,8 +247,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             return;
         }
 
-        _epochClock.Dispose();
-        _modules.Dispose();
+        _engines.Dispose();
     }
 
     // A manifest's permissions run only under an approval of exactly what it asks for.
@@ -309,7 +299,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         return ceiling with
         {
             MemoryBytes = Math.Min(requested.MemoryBytes ?? ceiling.MemoryBytes, ceiling.MemoryBytes),
-            FuelPerCall = Math.Min(requested.FuelPerCall ?? ceiling.FuelPerCall, ceiling.FuelPerCall),
+            FuelPerCall = Security.PluginLimitsMath.MinFuel(requested.FuelPerCall ?? ceiling.FuelPerCall, ceiling.FuelPerCall),
             Timeout = requested.Timeout is { } timeout && timeout < ceiling.Timeout ? timeout : ceiling.Timeout,
             MaxInstances = Math.Min(requested.MaxInstances ?? ceiling.MaxInstances, ceiling.MaxInstances),
         };
@@ -340,7 +330,8 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         // Refused before compiling: a module over the host's compile limits costs nothing.
         CompileLimits.Check(id, modulePath, bytes, _options);
-        ModuleLease lease = await CompileAsync(id, sha256, bytes, modulePath, cancellationToken).ConfigureAwait(false);
+        HostEngines.Slot engine = _engines.For(metered: limits.FuelPerCall is not null);
+        ModuleLease lease = await CompileAsync(engine, id, sha256, bytes, modulePath, cancellationToken).ConfigureAwait(false);
         Module module = lease.Module;
         GuestMemoryLayout layout;
         try
@@ -364,7 +355,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         bool usesWasi = ModuleVerifier.ImportsWasi(shape);
-        var linker = new Linker(_engine);
+        var linker = new Linker(engine.Engine);
         try
         {
             if (usesWasi)
@@ -397,7 +388,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
         };
-        var loaded = new LoadedPlugin(info, _engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease };
+        var loaded = new LoadedPlugin(info, engine.Engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
@@ -475,9 +466,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     // compilation finishes in the background into the module cache, where its lease is returned at
     // once (the module stays as an idle module the next load of the same bytes finds), and a failure
     // there is observed so it is not reported as unobserved.
-    private async Task<ModuleLease> CompileAsync(string id, string sha256, byte[] bytes, string? modulePath, CancellationToken cancellationToken)
+    private static async Task<ModuleLease> CompileAsync(HostEngines.Slot engine, string id, string sha256, byte[] bytes, string? modulePath, CancellationToken cancellationToken)
     {
-        Task<ModuleLease> compile = Task.Run(() => _modules.Rent(id, sha256, () => Compile(id, bytes, modulePath)), cancellationToken);
+        Task<ModuleLease> compile = Task.Run(() => engine.Modules.Rent(id, sha256, () => Compile(engine.Engine, id, bytes, modulePath)), cancellationToken);
         try
         {
             return await compile.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -503,11 +494,11 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
-    private Module Compile(string id, byte[] bytes, string? modulePath)
+    private static Module Compile(Engine engine, string id, byte[] bytes, string? modulePath)
     {
         try
         {
-            return Module.FromBytes(_engine, id, bytes);
+            return Module.FromBytes(engine, id, bytes);
         }
         catch (WasmtimeException exception)
         {

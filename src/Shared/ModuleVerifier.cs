@@ -144,6 +144,13 @@ internal sealed class ModuleExpectations
     public bool WasmBindgen { get; init; }
 
     /// <summary>
+    /// Whether payloads cross through guest memory: the module must export <c>memory</c> (and, under the packed ABI,
+    /// its allocator). False for a contract whose exports take and return only scalars and that imports no host
+    /// functions: such a module needs neither.
+    /// </summary>
+    public bool UsesGuestMemory { get; init; } = true;
+
+    /// <summary>
     /// Whether a command module (one that exports <c>_start</c> but not <c>_initialize</c>) is refused: its exports
     /// would run before its runtime was set up, because the host never runs <c>_start</c>.
     /// </summary>
@@ -215,24 +222,10 @@ internal static class ModuleVerifier
         }
 
         string abi = contract.FixedOffset ? "the fixed-offset ABI" : contract.WasmBindgen ? "the wasm-bindgen ABI" : "the packed ptr+len ABI";
-        if (!exports.TryGetValue("memory", out ModuleItem? memory) || memory.Kind != WasmExternalKind.Memory)
+        // A contract whose exports pass only scalars and that imports nothing needs neither memory nor an allocator.
+        if (contract.UsesGuestMemory)
         {
-            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module has no 'memory' export; {abi} exchanges data through the exported memory."));
-        }
-        else if (memory.Is64BitMemory)
-        {
-            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory."));
-        }
-
-        if (contract.WasmBindgen)
-        {
-            CheckOneOf(exports, WasmBindgenGlue.Malloc, WasmBindgenGlue.MallocTypes, abi, problems);
-            CheckOneOf(exports, WasmBindgenGlue.Free, WasmBindgenGlue.FreeTypes, abi, problems);
-        }
-        else if (!contract.FixedOffset)
-        {
-            CheckFunction(exports, contract.AllocExport, AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
-            CheckOneOf(exports, contract.FreeExport, FreeTypes, abi, problems);
+            CheckAbiSupport(exports, contract, abi, problems);
         }
 
         foreach (ExpectedExport export in contract.Exports)
@@ -389,6 +382,30 @@ internal static class ModuleVerifier
         }
 
         CheckFunctionImport(import.Name, subject, actual, functions, "Airlock's WASI", $"the module imports the WASI function '{subject}', which Airlock does not provide. Airlock's WASI is {wasi.Summary ?? AirlockWasiSurface.Summary}: it has {string.Join(", ", functions.Select(f => f.Name))}.", problems);
+    }
+
+    // What the ABI itself needs of the module: a 32-bit exported memory and the ABI's allocator.
+    private static void CheckAbiSupport(Dictionary<string, ModuleItem> exports, ModuleExpectations contract, string abi, List<ModuleProblem> problems)
+    {
+        if (!exports.TryGetValue("memory", out ModuleItem? memory) || memory.Kind != WasmExternalKind.Memory)
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module has no 'memory' export; {abi} exchanges data through the exported memory."));
+        }
+        else if (memory.Is64BitMemory)
+        {
+            problems.Add(new(ModuleProblemKind.AbiSupport, "memory", $"the module's 'memory' is a 64-bit memory; {abi} needs a 32-bit memory."));
+        }
+
+        if (contract.WasmBindgen)
+        {
+            CheckOneOf(exports, WasmBindgenGlue.Malloc, WasmBindgenGlue.MallocTypes, abi, problems);
+            CheckOneOf(exports, WasmBindgenGlue.Free, WasmBindgenGlue.FreeTypes, abi, problems);
+        }
+        else if (!contract.FixedOffset)
+        {
+            CheckFunction(exports, contract.AllocExport, AllocType, abi, ModuleProblemKind.AbiSupport, ModuleProblemKind.AbiSupport, problems);
+            CheckOneOf(exports, contract.FreeExport, FreeTypes, abi, problems);
+        }
     }
 
     private static void CheckWindow(IReadOnlyList<WasmMemoryRegion> regions, uint offset, string what, List<ModuleProblem> problems)

@@ -219,14 +219,18 @@ public sealed class ModuleCheckTests : IDisposable
     [Fact]
     public void A_module_without_alloc_and_dealloc_is_AIR104_on_the_module()
     {
-        // The Lesstruct redact plugin speaks the fixed-offset ABI: it has no allocator to export.
+        // The Lesstruct redact plugin speaks the fixed-offset ABI: it has no allocator to export. A contract that passes
+        // a buffer needs one; a contract of scalars only does not.
         string source = Usings + """
             [WasmPlugin(Module = "plugin.wasm")]
             public partial interface IPacked
             {
                 [WasmExport("hook_before_save")] int Save(int ptr, int len);
+                [WasmExport("describe")] string Describe(string value);
             }
             """;
+        string scalarsOnly = source.Replace("[WasmExport(\"describe\")] string Describe(string value);", string.Empty, StringComparison.Ordinal);
+        Assert.Empty(Run([scalarsOnly], (Redact, null)).Diagnostics.Where(d => d.Id == "AIR104"));
         Diagnostic[] diagnostics = [.. Run([source], (Redact, null)).Diagnostics.Where(d => d.Id == "AIR104")];
         Assert.Equal(2, diagnostics.Length);
         Assert.Equal("Module 'plugin.wasm' does not fit contract 'N.IPacked': the module has no export 'alloc' of type (i32) -> i32, which the packed ptr+len ABI needs.", diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));

@@ -3,9 +3,9 @@ using Wasmtime;
 namespace Airlock.Benchmarks.Raw;
 
 /// <summary>
-/// The hand-written baseline's engine: configured exactly like <see cref="PluginHost"/>'s (fuel metering
-/// and epoch interruption on) and ticked on the same interval, so a running call is checked for its
-/// deadline just as often.
+/// The hand-written baseline's engine: configured exactly like the engine <see cref="PluginHost"/> gives a plugin
+/// (epoch interruption on; fuel metering only for plugins with an instruction budget) and ticked on the same
+/// interval, so a running call is checked for its deadline just as often.
 /// </summary>
 public sealed class RawEngine : IDisposable
 {
@@ -13,9 +13,10 @@ public sealed class RawEngine : IDisposable
 
     /// <summary>Creates the engine and starts its epoch ticker.</summary>
     /// <param name="epochInterval">The tick; <see cref="PluginHostOptions.EpochInterval"/>'s default when omitted.</param>
-    public RawEngine(TimeSpan? epochInterval = null)
+    /// <param name="meterFuel">Whether the engine meters fuel, as the host's does for plugins with <see cref="PluginLimits.FuelPerCall"/> set.</param>
+    public RawEngine(TimeSpan? epochInterval = null, bool meterFuel = false)
     {
-        using (var config = new Config().WithFuelConsumption(true).WithEpochInterruption(true))
+        using (var config = new Config().WithFuelConsumption(meterFuel).WithEpochInterruption(true))
         {
             Engine = new Engine(config);
         }

@@ -9,14 +9,14 @@ namespace Airlock.Benchmarks.Raw;
 /// <summary>
 /// One store and instance, as a Wasmtime expert would hold it by hand: the limits set once, the exports
 /// bound once as typed delegates, and per call exactly the safety work <c>PluginInstance</c> does — a
-/// fresh fuel budget, an epoch deadline of one tick, and the start time the deadline callback measures
-/// the wall-clock timeout from. Guest memory is read through one pointer-and-length view per access,
+/// fresh fuel budget when the limits set one, an epoch deadline of one tick, and the start time (on the
+/// coarse monotonic millisecond clock) the deadline callback measures the wall-clock timeout from. Guest memory is read through one pointer-and-length view per access,
 /// bounds-checked in 64-bit arithmetic.
 /// </summary>
 public abstract class RawInstance : IDisposable
 {
     private readonly Store _store;
-    private readonly ulong _fuelPerCall;
+    private readonly ulong? _fuelPerCall;
     private readonly TimeSpan _timeout;
     private long _startedAt;
     private bool _inImport;
@@ -62,7 +62,7 @@ public abstract class RawInstance : IDisposable
     protected Memory Memory { get; }
 
     /// <summary>The time since the current call began.</summary>
-    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt);
+    public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Environment.TickCount64 - _startedAt);
 
     /// <summary>The first failure of a host function during the current call, if any.</summary>
     public Exception? ImportFault { get; set; }
@@ -73,8 +73,12 @@ public abstract class RawInstance : IDisposable
     {
         ImportFault = null;
         _inImport = false;
-        _store.Fuel = _fuelPerCall;
-        _startedAt = Stopwatch.GetTimestamp();
+        if (_fuelPerCall is { } fuel)
+        {
+            _store.Fuel = fuel;
+        }
+
+        _startedAt = Environment.TickCount64;
         _store.SetEpochDeadline(1);
     }
 

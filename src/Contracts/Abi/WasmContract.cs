@@ -22,6 +22,13 @@ public sealed record WasmContract(
     public bool AllowsWasi { get; init; } = true;
 
     /// <summary>
+    /// Whether payloads cross through guest memory, so the module must export <c>memory</c> and the ABI's allocator.
+    /// <see langword="false"/> for a contract whose exports take and return only scalars and that imports no host
+    /// functions: its module needs neither.
+    /// </summary>
+    public bool UsesGuestMemory { get; init; } = true;
+
+    /// <summary>
     /// Whether a WASI command module (one that exports <c>_start</c> and no <c>_initialize</c>) is refused at load, because
     /// the host never runs <c>_start</c>. Set for plugin systems whose modules are reactors by definition (Samuel).
     /// </summary>

@@ -151,6 +151,7 @@ internal static class ModuleChecks
             WasmBindgen = contract.WasmBindgen,
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
+            UsesGuestMemory = contract.UsesGuestMemory,
         };
         // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off); a Samuel
         // plugin's (one that imports the samuel host module) always loads with WASI capabilities, whose file

@@ -203,6 +203,11 @@ internal static class PluginEmitter
             properties.Add("AllowsWasi = false");
         }
 
+        if (!contract.UsesGuestMemory)
+        {
+            properties.Add("UsesGuestMemory = false");
+        }
+
         if (contract.Abi == AbiKind.PackedPtrLen && contract.AllocExport != Airlock.Wasm.PackedAbiExports.DefaultAlloc)
         {
             properties.Add("AllocExport = " + Wasm.Literal(contract.AllocExport));

@@ -49,6 +49,9 @@ internal sealed record ContractCheckSpec(
 
     /// <summary>The packed ABI's deallocator export.</summary>
     public string FreeExport { get; init; } = PackedAbiExports.DefaultFree;
+
+    /// <summary>Whether payloads cross through guest memory (see <c>ContractSpec.UsesGuestMemory</c>).</summary>
+    public bool UsesGuestMemory { get; init; } = true;
 }
 
 /// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit (null when it cannot be bound) and the module checks.</summary>

@@ -1,3 +1,4 @@
+using System.Linq;
 using Airlock.Generators.Infrastructure;
 
 namespace Airlock.Generators.Model;
@@ -175,6 +176,17 @@ internal sealed record ContractSpec(
 
     /// <summary>The packed ABI's deallocator export (<c>FreeExport</c>).</summary>
     public string FreeExport { get; init; } = Airlock.Wasm.PackedAbiExports.DefaultFree;
+
+    /// <summary>
+    /// Whether payloads cross through guest memory: false when every export takes and returns only scalars and the
+    /// contract imports no host functions (then the module needs no memory and no allocator).
+    /// </summary>
+    public bool UsesGuestMemory
+        => Abi == AbiKind.FixedOffset
+            || Imports.Count > 0
+            || Exports.Any(e => e.UnionParameter is not null || !IsScalar(e.Result) || e.Parameters.Any(p => !IsScalar(p)));
+
+    private static bool IsScalar(ValueSpec value) => value.Kind is PayloadKind.None or PayloadKind.Scalar or PayloadKind.CancellationToken;
 }
 
 /// <summary>Everything the emitter needs to wire a <c>[WasmHost]</c> interface. Holds no symbols.</summary>

@@ -86,6 +86,7 @@ internal static class PluginModelParser
         {
             AllocExport = spec.AllocExport,
             FreeExport = spec.FreeExport,
+            UsesGuestMemory = spec.UsesGuestMemory,
         };
     }
 

@@ -27,6 +27,7 @@ internal static class ContractVerifier
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
             RequiresReactor = contract.RequiresReactor,
+            UsesGuestMemory = contract.UsesGuestMemory,
         };
         var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
         if (wasi.Functions is { } functions)

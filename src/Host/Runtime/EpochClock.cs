@@ -14,12 +14,13 @@ internal sealed class EpochClock : IDisposable
     private readonly ITimer? _timer;
     private readonly Thread? _thread;
     private readonly CancellationTokenSource? _stop;
+    private Engine[] _engines = [];
 
-    public EpochClock(Engine engine, TimeSpan interval, TimeProvider time)
+    public EpochClock(TimeSpan interval, TimeProvider time)
     {
         if (time != TimeProvider.System)
         {
-            _timer = time.CreateTimer(static state => ((Engine)state!).IncrementEpoch(), engine, interval, interval);
+            _timer = time.CreateTimer(static state => ((EpochClock)state!).Tick(), this, interval, interval);
             return;
         }
 
@@ -29,7 +30,7 @@ internal sealed class EpochClock : IDisposable
         {
             while (!stop.WaitOne(interval))
             {
-                engine.IncrementEpoch();
+                Tick();
             }
         })
         {
@@ -37,6 +38,18 @@ internal sealed class EpochClock : IDisposable
             Name = "Airlock epoch clock",
         };
         _thread.Start();
+    }
+
+    /// <summary>Advances <paramref name="engine"/>'s epoch from the next tick on.</summary>
+    public void Add(Engine engine)
+    {
+        Engine[] current, updated;
+        do
+        {
+            current = Volatile.Read(ref _engines);
+            updated = [.. current, engine];
+        }
+        while (Interlocked.CompareExchange(ref _engines, updated, current) != current);
     }
 
     public void Dispose()
@@ -47,6 +60,14 @@ internal sealed class EpochClock : IDisposable
             _stop.Cancel();
             _thread!.Join();
             _stop.Dispose();
+        }
+    }
+
+    private void Tick()
+    {
+        foreach (Engine engine in Volatile.Read(ref _engines))
+        {
+            engine.IncrementEpoch();
         }
     }
 }

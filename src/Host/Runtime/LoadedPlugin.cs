@@ -22,6 +22,7 @@ internal sealed class LoadedPlugin : IDisposable
         _linker = linker;
         Wasi = wasi;
         Time = time;
+        Clock = new CallClock(time);
         Logger = logger;
         LogLimiter = logLimiter;
     }
@@ -36,6 +37,9 @@ internal sealed class LoadedPlugin : IDisposable
     public WasiPolicy? Wasi { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The clock call deadlines are measured on (<see cref="Time"/>, coarse on the system clock).</summary>
+    public CallClock Clock { get; }
 
     public ILogger Logger { get; }
 

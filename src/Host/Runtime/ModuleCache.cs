@@ -78,26 +78,25 @@ internal sealed class ModuleCache : IDisposable
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _evicted));
 
-    /// <summary>What the cache directory holds now (a scan of it).</summary>
-    public ModuleCacheUsage Usage
+    /// <summary>What the cache directory <paramref name="disk"/> holds now (a scan of it).</summary>
+    /// <param name="disk">The disk cache, or null for memory only.</param>
+    /// <param name="logger">Where a directory that cannot be read is reported.</param>
+    public static ModuleCacheUsage UsageOf(ModuleCacheOptions? disk, ILogger logger)
     {
-        get
+        if (disk is null)
         {
-            if (_disk is null)
-            {
-                return new ModuleCacheUsage(null, 0, 0, 0);
-            }
+            return new ModuleCacheUsage(null, 0, 0, 0);
+        }
 
-            try
-            {
-                FileInfo[] files = new DirectoryInfo(_disk.Directory).GetFiles("*" + Extension);
-                return new ModuleCacheUsage(_disk.Directory, files.Length, files.Sum(f => f.Length), _disk.MaxBytes);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                HostLog.ModuleCacheUnavailable(_logger, _disk.Directory, exception.Message);
-                return new ModuleCacheUsage(_disk.Directory, 0, 0, _disk.MaxBytes);
-            }
+        try
+        {
+            FileInfo[] files = new DirectoryInfo(disk.Directory).GetFiles("*" + Extension);
+            return new ModuleCacheUsage(disk.Directory, files.Length, files.Sum(f => f.Length), disk.MaxBytes);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            HostLog.ModuleCacheUnavailable(logger, disk.Directory, exception.Message);
+            return new ModuleCacheUsage(disk.Directory, 0, 0, disk.MaxBytes);
         }
     }
 

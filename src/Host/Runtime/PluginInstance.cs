@@ -66,7 +66,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     {
         get
         {
-            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Time.GetElapsedTime(_startedAt);
+            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Clock.Since(_startedAt);
             return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
     }
@@ -78,8 +78,11 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
         _cancellationToken = cancellationToken;
         _timedOut = false;
         _cancelled = false;
-        _store.Fuel = Plugin.Limits.FuelPerCall;
-        _startedAt = _plugin.Time.GetTimestamp();
+        if (Plugin.Limits.FuelPerCall is { } fuel)
+        {
+            _store.Fuel = fuel;
+        }
+        _startedAt = _plugin.Clock.Now;
         _store.SetEpochDeadline(1);
     }
 
@@ -131,7 +134,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
         {
             if (trap.Type == TrapCode.OutOfFuel)
             {
-                return (new PluginFuelExhaustedException(id, _export, Plugin.Limits.FuelPerCall, trap), true);
+                return (new PluginFuelExhaustedException(id, _export, Plugin.Limits.FuelPerCall ?? 0, trap), true);
             }
 
             if (trap.Type != TrapCode.StackOverflow && IsAtMemoryLimit(65536))
@@ -161,7 +164,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             throw Interrupt(cancelled: true);
         }
 
-        if (_plugin.Time.GetElapsedTime(_startedAt) >= Plugin.Limits.Timeout)
+        if (_plugin.Clock.Since(_startedAt) >= Plugin.Limits.Timeout)
         {
             throw Interrupt(cancelled: false);
         }

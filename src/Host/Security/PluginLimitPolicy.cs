@@ -38,7 +38,7 @@ public sealed class PluginLimitPolicy
         PluginLimits limits = admin?.Limits ?? Defaults with
         {
             MemoryBytes = Math.Min(requested.MemoryBytes ?? Defaults.MemoryBytes, Maximums.MemoryBytes),
-            FuelPerCall = Math.Min(requested.FuelPerCall ?? Defaults.FuelPerCall, Maximums.FuelPerCall),
+            FuelPerCall = PluginLimitsMath.MinFuel(requested.FuelPerCall ?? Defaults.FuelPerCall, Maximums.FuelPerCall),
             Timeout = Min(requested.Timeout ?? Defaults.Timeout, Maximums.Timeout),
             MaxInstances = Math.Min(requested.MaxInstances ?? Defaults.MaxInstances, Maximums.MaxInstances),
         };
@@ -59,3 +59,10 @@ public sealed record PluginLimitOverride(PluginLimits? Limits = null, int? HttpR
 /// <param name="Limits">Memory, fuel, time and instances.</param>
 /// <param name="HttpRequestsPerHour">Outbound HTTP requests per hour (sliding window).</param>
 public sealed record EffectiveLimits(PluginLimits Limits, int HttpRequestsPerHour);
+
+/// <summary>Arithmetic over optional instruction budgets.</summary>
+internal static class PluginLimitsMath
+{
+    /// <summary>The smaller budget, where <see langword="null"/> (no budget) is larger than any number.</summary>
+    public static ulong? MinFuel(ulong? a, ulong? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+}

@@ -141,7 +141,7 @@ public sealed class DriftlessSettingsTests
 
         PluginLimits defaults = DriftlessSecurity.Default.ToLimits(host);
         Assert.Equal(PluginLimits.Default.MemoryBytes, defaults.MemoryBytes);
-        Assert.Equal(PluginLimits.Default.FuelPerCall, defaults.FuelPerCall);
+        Assert.Equal(DriftlessSecurity.Default.FuelLimit, defaults.FuelPerCall);
         Assert.Equal(PluginLimits.Default.Timeout, defaults.Timeout);
     }
 
