@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -209,7 +208,7 @@ public abstract class RawInstance : IDisposable
 
     private ulong OnEpochDeadline(Store store)
     {
-        if (Stopwatch.GetElapsedTime(_startedAt) >= _timeout)
+        if (Elapsed >= _timeout)
         {
             throw new TimeoutException($"The call ran past its {_timeout.TotalMilliseconds} ms deadline.");
         }
