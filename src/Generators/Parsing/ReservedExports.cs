@@ -108,7 +108,6 @@ internal static class ReservedExports
     {
         owner = null;
         bool fixedOffset = plugin is not null && SelectsFixedOffset(plugin, "InputOffset");
-        bool wasmBindgen = plugin is not null && SelectsWasmBindgen(plugin);
         string resultLength = plugin is null ? DefaultResultLengthExport : ResultLengthExport(plugin);
         switch (name)
         {
@@ -124,12 +123,7 @@ internal static class ReservedExports
                 return "it is wasm-bindgen's allocator, which the host calls for string arguments and results";
         }
 
-        if (!fixedOffset && !wasmBindgen && plugin is not null && (name == AllocExport(plugin) || name == FreeExport(plugin)))
-        {
-            return "the host allocates and frees payload buffers in guest memory with it";
-        }
-
-        if (!fixedOffset && plugin is null && name is PackedAbiExports.DefaultAlloc or PackedAbiExports.DefaultFree)
+        if (!fixedOffset && (name == (plugin is null ? PackedAbiExports.DefaultAlloc : AllocExport(plugin)) || name == (plugin is null ? PackedAbiExports.DefaultFree : FreeExport(plugin))))
         {
             return "the host allocates and frees payload buffers in guest memory with it";
         }

@@ -18,6 +18,7 @@ public sealed class SamuelHostServices : ISamuelHost
 {
     private readonly SamuelManifest _manifest;
     private readonly string _pluginId;
+    private readonly string _version;
     private readonly SamuelServices _services;
     private readonly PluginLogSink _log;
     private readonly AuditedPluginHttp _http;
@@ -32,10 +33,11 @@ public sealed class SamuelHostServices : ISamuelHost
         ArgumentNullException.ThrowIfNull(services);
         _manifest = manifest;
         _pluginId = manifest.Name;
+        _version = manifest.Version.ToString();
         _services = services;
         ILogger logger = services.LoggerFactory.CreateLogger("Airlock.Plugin." + manifest.Name);
         _log = new PluginLogSink(logger, services.LogLimiter, services.Audit, services.TimeProvider);
-        _http = new AuditedPluginHttp(manifest.Name, manifest.Version.ToString(), "net_outbound", services.Http, services.RateLimiter, services.Audit, services.TimeProvider);
+        _http = new AuditedPluginHttp(manifest.Name, _version, "net_outbound", services.Http, services.RateLimiter, services.Audit, services.TimeProvider);
         _softTimeout = manifest.Runtime.SoftTimeout;
     }
 
@@ -54,7 +56,7 @@ public sealed class SamuelHostServices : ISamuelHost
             3 => LogLevel.Error,
             _ => LogLevel.Information,
         };
-        _log.Write(_pluginId, _manifest.Version.ToString(), guest.Export, "samuel.log", logLevel, message);
+        _log.Write(_pluginId, _version, guest.Export, "samuel.log", logLevel, message);
     }
 
     /// <inheritdoc/>
@@ -65,7 +67,7 @@ public sealed class SamuelHostServices : ISamuelHost
         DomainAllowlist hosts = _manifest.Capabilities.Network;
         if (hosts.IsEmpty)
         {
-            _services.Audit?.RecordHostCall(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _manifest.Version.ToString(), "network.net_outbound", AuditedPluginHttp.WithoutQuery(request.Url), false, "the manifest grants no network capability ([capabilities.network] hosts)"));
+            _services.Audit?.RecordHostCall(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, "network.net_outbound", AuditedPluginHttp.WithoutQuery(request.Url), false, "the manifest grants no network capability ([capabilities.network] hosts)"));
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' has no network capability: its manifest lists no [capabilities.network] hosts.");
         }
 
