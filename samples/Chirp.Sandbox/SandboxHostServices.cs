@@ -99,14 +99,14 @@ public sealed class SandboxHostServices : ISocialScaleHost, IDisposable
         => Store[(guest.Plugin.Id, key)] = value.ToArray();
 
     /// <inheritdoc/>
-    public void EmitEvent(GuestContext guest, JsonElement @event)
+    public void EmitEvent(GuestContext guest, JsonArgument @event)
     {
         if (@event.ValueKind != JsonValueKind.Object)
         {
             throw new HostCallException(HostCallStatus.InvalidArgument, "an event must be a JSON object.");
         }
 
-        Events.Enqueue((guest.Plugin.Id, @event));
+        Events.Enqueue((guest.Plugin.Id, @event.ToElement()));
     }
 
     /// <summary>The sandbox holds no OAuth tokens.</summary>

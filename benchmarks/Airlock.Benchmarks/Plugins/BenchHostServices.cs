@@ -60,7 +60,7 @@ public sealed class BenchHostServices : ISocialScaleHost
         => throw new HostCallException(HostCallStatus.Unavailable, "The benchmarks have no network.");
 
     /// <inheritdoc/>
-    public void EmitEvent(GuestContext guest, JsonElement @event)
+    public void EmitEvent(GuestContext guest, JsonArgument @event)
     {
     }
 

@@ -9,20 +9,27 @@ namespace Airlock.Benchmarks.Raw;
 /// </summary>
 public sealed class RawEngine : IDisposable
 {
-    private readonly Timer _ticker;
+    private readonly Timer? _ticker;
 
     /// <summary>Creates the engine and starts its epoch ticker.</summary>
     /// <param name="epochInterval">The tick; <see cref="PluginHostOptions.EpochInterval"/>'s default when omitted.</param>
     /// <param name="meterFuel">Whether the engine meters fuel, as the host's does for plugins with <see cref="PluginLimits.FuelPerCall"/> set.</param>
-    public RawEngine(TimeSpan? epochInterval = null, bool meterFuel = false)
+    /// <param name="epochs">
+    /// Whether calls can be interrupted at a deadline (epoch interruption and its ticker). False gives the unguarded
+    /// engine of the "raw Wasmtime" rows: no deadline can stop a call.
+    /// </param>
+    public RawEngine(TimeSpan? epochInterval = null, bool meterFuel = false, bool epochs = true)
     {
-        using (var config = new Config().WithFuelConsumption(meterFuel).WithEpochInterruption(true))
+        using (var config = new Config().WithFuelConsumption(meterFuel).WithEpochInterruption(epochs))
         {
             Engine = new Engine(config);
         }
 
-        TimeSpan interval = epochInterval ?? new PluginHostOptions().EpochInterval;
-        _ticker = new Timer(static state => ((Engine)state!).IncrementEpoch(), Engine, interval, interval);
+        if (epochs)
+        {
+            TimeSpan interval = epochInterval ?? new PluginHostOptions().EpochInterval;
+            _ticker = new Timer(static state => ((Engine)state!).IncrementEpoch(), Engine, interval, interval);
+        }
     }
 
     /// <summary>The engine.</summary>
@@ -36,7 +43,7 @@ public sealed class RawEngine : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _ticker.Dispose();
+        _ticker?.Dispose();
         Engine.Dispose();
     }
 }

@@ -15,7 +15,8 @@ namespace Airlock.Benchmarks.Scenarios;
 /// (checked, read, freed). The generated <see cref="ISocialScalePlugin"/> <c>PublishAsync</c> (its
 /// <see cref="ValueTask{TResult}"/> completes synchronously when an instance is idle; its result is taken
 /// as <c>await</c> would), the synchronous core the generator emits for the same request union
-/// (<see cref="IBenchPlugin"/> <c>Publish</c>), and the hand-written baseline.
+/// (<see cref="IBenchPlugin"/> <c>Publish</c>), the hand-written baseline with the same safety work, and
+/// the unguarded raw-Wasmtime round trip (<see cref="RawUnguardedBench"/>): the baseline of the ratios.
 /// </summary>
 [MemoryDiagnoser]
 public class PublishRoundTripBenchmarks
@@ -25,6 +26,7 @@ public class PublishRoundTripBenchmarks
     private ISocialScalePlugin? _socialScale;
     private IBenchPlugin? _bench;
     private RawBenchPlugin? _raw;
+    private RawUnguardedBench? _unguarded;
     private readonly string _text = Workloads.PublishText;
     private readonly IReadOnlyList<string> _mediaUrls = Workloads.MediaUrls;
     private readonly IReadOnlyList<string> _hashtags = Workloads.Hashtags;
@@ -37,12 +39,14 @@ public class PublishRoundTripBenchmarks
         _socialScale = BenchSetup.LoadSocialScale(_pair.Host, _services);
         _bench = _pair.Plugin;
         _raw = _pair.Raw;
+        _unguarded = new RawUnguardedBench(_services);
 
         // bench-c names its post after the FNV-1a of the request bytes and its URL after their length,
         // so equal answers mean byte-identical requests.
         PublishResult handWritten = _raw.Publish(_text, _mediaUrls, _hashtags);
         Check.Same("publish (PublishAsync)", handWritten, BenchSetup.Result(_socialScale.PublishAsync(_text, _mediaUrls, _hashtags)));
         Check.Same("publish (synchronous Publish)", handWritten, _bench.Publish(_text, _mediaUrls, _hashtags));
+        Check.Same("publish (unguarded)", handWritten, _unguarded.Publish(_text, _mediaUrls, _hashtags));
 
         int request = RequestLength(new PublishRequest(_text, _mediaUrls, _hashtags));
         Check.That(handWritten.Url == "https://bench.example/p/" + request, $"publish: the plugin saw a request of another length than the {request} bytes expected ({handWritten.Url}).");
@@ -56,10 +60,15 @@ public class PublishRoundTripBenchmarks
     {
         BenchSetup.Unload(_socialScale);
         _pair?.Dispose();
+        _unguarded?.Dispose();
     }
 
-    /// <summary>The hand-written raw-Wasmtime round trip.</summary>
+    /// <summary>The raw Wasmtime round trip without any safety work.</summary>
     [Benchmark(Baseline = true)]
+    public PublishResult RawWasmtime_Unguarded() => _unguarded!.Publish(_text, _mediaUrls, _hashtags);
+
+    /// <summary>The hand-written raw-Wasmtime round trip with the host's safety work.</summary>
+    [Benchmark]
     public PublishResult HandWrittenWasmtime() => _raw!.Publish(_text, _mediaUrls, _hashtags);
 
     /// <summary>The generated <c>ISocialScalePlugin.PublishAsync</c>, awaited.</summary>

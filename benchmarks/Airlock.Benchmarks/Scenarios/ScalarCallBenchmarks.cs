@@ -7,8 +7,8 @@ namespace Airlock.Benchmarks.Scenarios;
 /// <summary>
 /// Scenario 1: a scalar export, <c>add: (i32, i32) -> i32</c> of <c>bench-c</c>. The generated
 /// <see cref="IBenchPlugin.Add"/> against a hand-written call through a cached
-/// <c>Func&lt;int, int, int&gt;</c>, both renting a pooled instance and setting fuel and the epoch
-/// deadline per call.
+/// <c>Func&lt;int, int, int&gt;</c> with the same safety work (a pooled instance, the deadline per call),
+/// and the unguarded raw-Wasmtime call (<see cref="RawUnguardedBench"/>): the baseline of the ratios.
 /// </summary>
 [MemoryDiagnoser]
 public class ScalarCallBenchmarks
@@ -17,6 +17,7 @@ public class ScalarCallBenchmarks
     private BenchPair? _pair;
     private IBenchPlugin? _plugin;
     private RawBenchPlugin? _raw;
+    private RawUnguardedBench? _unguarded;
     private readonly int _a = 40;
     private readonly int _b = 2;
 
@@ -27,8 +28,10 @@ public class ScalarCallBenchmarks
         _pair = new BenchPair(_services);
         _plugin = _pair.Plugin;
         _raw = _pair.Raw;
+        _unguarded = new RawUnguardedBench(_services);
 
         Check.Same("add(40, 2)", _raw.Add(_a, _b), _plugin.Add(_a, _b));
+        Check.Same("add(40, 2) unguarded", _unguarded.Add(_a, _b), _plugin.Add(_a, _b));
         Check.That(_plugin.Add(_a, _b) == 42, "add(40, 2) is not 42.");
         Check.Same("add(int.MaxValue, 1)", _raw.Add(int.MaxValue, 1), _plugin.Add(int.MaxValue, 1));
     }
@@ -38,10 +41,15 @@ public class ScalarCallBenchmarks
     public void Cleanup()
     {
         _pair?.Dispose();
+        _unguarded?.Dispose();
     }
 
-    /// <summary>The hand-written raw-Wasmtime call.</summary>
+    /// <summary>The raw Wasmtime call without any safety work.</summary>
     [Benchmark(Baseline = true)]
+    public int RawWasmtime_Unguarded() => _unguarded!.Add(_a, _b);
+
+    /// <summary>The hand-written raw-Wasmtime call with the host's safety work.</summary>
+    [Benchmark]
     public int HandWrittenWasmtime() => _raw!.Add(_a, _b);
 
     /// <summary>The generated <see cref="IBenchPlugin.Add"/>.</summary>

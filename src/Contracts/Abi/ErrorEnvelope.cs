@@ -27,13 +27,32 @@ public static class ErrorEnvelope
     public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        return ReadJson(guest, guest.GetSpan(buffer, region), typeInfo, region);
+        return ReadJson(guest, guest.GetSpan(buffer, region), null, typeInfo, region);
     }
 
-    private static T? ReadJson<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region)
+    /// <summary><see cref="ReadOptional{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string)"/> through a generated reader: the <c>"error"</c> member and the result in one pass, System.Text.Json as the fallback.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already bounds-checked.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <exception cref="PluginErrorException">The result reports an error.</exception>
+    public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(reader);
+        return ReadJson(guest, guest.GetSpan(buffer, region), reader, reader.TypeInfo, region);
+    }
+
+    private static T? ReadJson<T>(GuestContext guest, ReadOnlySpan<byte> json, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
+        if (fast is not null && fast.TryReadValidated(json, WasmJsonEnvelope.ErrorMember, out T? read))
+        {
+            return read;
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() });
         try
         {
@@ -65,7 +84,7 @@ public static class ErrorEnvelope
 
     /// <summary>
     /// Takes a result an export returned as a packed <c>i64</c>: checks the region, reads it with
-    /// <see cref="ReadOptional{T}"/> and frees the buffer, also when the result reports an error. A result that is
+    /// <see cref="ReadOptional{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string)"/> and frees the buffer, also when the result reports an error. A result that is
     /// JSON <c>null</c>, or empty, is malformed: the contract requires a value.
     /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -76,9 +95,35 @@ public static class ErrorEnvelope
     /// <exception cref="PluginErrorException">The result reports an error.</exception>
     /// <exception cref="MalformedResponseException">The result is not valid UTF-8 or JSON, is null, or does not fit <typeparamref name="T"/>.</exception>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
-        => TakeOptional(guest, packed, typeInfo, region) ?? throw JsonPayload.NullWhereRequired(guest, region);
+        => TakeOptional(guest, packed, null, typeInfo, region) ?? throw JsonPayload.NullWhereRequired(guest, region);
 
-    /// <summary>Like <see cref="Take{T}"/>, for a result that may be JSON <c>null</c> or empty (both give <see langword="null"/>).</summary>
+    /// <summary><see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <exception cref="PluginErrorException">The result reports an error.</exception>
+    public static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return TakeOptional(guest, packed, reader, reader.TypeInfo, region) ?? throw JsonPayload.NullWhereRequired(guest, region);
+    }
+
+    /// <summary><see cref="TakeOptional{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <exception cref="PluginErrorException">The result reports an error.</exception>
+    public static T? TakeOptional<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return TakeOptional(guest, packed, reader, reader.TypeInfo, region);
+    }
+
+    /// <summary>Like <see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/>, for a result that may be JSON <c>null</c> or empty (both give <see langword="null"/>).</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="guest">The instance.</param>
     /// <param name="packed">The export's result.</param>
@@ -86,6 +131,9 @@ public static class ErrorEnvelope
     /// <param name="region">What the result is, for error messages.</param>
     /// <exception cref="PluginErrorException">The result reports an error.</exception>
     public static T? TakeOptional<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
+        => TakeOptional(guest, packed, null, typeInfo, region);
+
+    private static T? TakeOptional<T>(GuestContext guest, long packed, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
     {
         GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         if (buffer.IsEmpty)
@@ -96,7 +144,7 @@ public static class ErrorEnvelope
         T? value;
         try
         {
-            value = ReadJson(guest, json, typeInfo, region);
+            value = ReadJson(guest, json, fast, typeInfo, region);
         }
         catch (PluginErrorException)
         {

@@ -115,7 +115,7 @@ public static class JsonPayload
         return value;
     }
 
-    /// <summary>Like <see cref="Take{T}"/>, for a result that may be JSON <c>null</c> or empty.</summary>
+    /// <summary>Like <see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/>, for a result that may be JSON <c>null</c> or empty.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="guest">The instance.</param>
     /// <param name="packed">The export's result.</param>
@@ -132,6 +132,61 @@ public static class JsonPayload
         T? value = Deserialize(guest, json, typeInfo, region);
         guest.Free(buffer);
         return value;
+    }
+
+    /// <summary><see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    public static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        T value = Read(guest, json, reader, region) ?? throw NullWhereRequired(guest, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary><see cref="TakeOptional{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    public static T? TakeOptional<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        if (buffer.IsEmpty)
+        {
+            return default;
+        }
+
+        T? value = Read(guest, json, reader, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    /// <summary><see cref="ReadOptional{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="reader">The payload type's reader.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, WasmJsonReader<T> reader, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(reader);
+        return Read(guest, guest.GetSpan(buffer, region), reader, region);
+    }
+
+    // JSON null gives null; the generated pass first, System.Text.Json when it cannot decide.
+    private static T? Read<T>(GuestContext guest, ReadOnlySpan<byte> json, WasmJsonReader<T> reader, string region)
+    {
+        ThrowIfInvalidUtf8(guest, json, region);
+        return reader.TryReadValidated(json, WasmJsonEnvelope.None, out T? value) ? value : DeserializeValidated(guest, json, reader.TypeInfo, region);
     }
 
     /// <summary>Reads a required JSON argument a guest passed to a host function as (ptr, len).</summary>

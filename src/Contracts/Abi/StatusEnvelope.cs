@@ -40,14 +40,39 @@ public static class StatusEnvelope
     public static T Read<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         ArgumentNullException.ThrowIfNull(guest);
-        return Read(guest, guest.GetSpan(buffer, region), typeInfo, region, successStatus, errorCodeRequired);
+        return Read(guest, guest.GetSpan(buffer, region), null, typeInfo, region, successStatus, errorCodeRequired);
     }
 
-    private static T Read<T>(GuestContext guest, ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
+    /// <summary>
+    /// <see cref="Read{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string, string, bool)"/> through a
+    /// generated reader: the envelope and the result in one pass, System.Text.Json as the fallback.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="buffer">The region, already checked by <see cref="PackedPtrLen"/>.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the region holds, for error messages.</param>
+    /// <param name="successStatus">The <c>"status"</c> value of a successful response.</param>
+    /// <param name="errorCodeRequired">Whether an error response must carry a <c>code</c>.</param>
+    /// <exception cref="PluginErrorException">The plugin answered with an error response.</exception>
+    /// <exception cref="MalformedResponseException">The response is not an object with a valid <c>"status"</c>, or its result does not fit <typeparamref name="T"/>.</exception>
+    public static T Read<T>(GuestContext guest, GuestBuffer buffer, WasmJsonReader<T> reader, string region, string successStatus = DefaultSuccess, bool errorCodeRequired = true)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(reader);
+        return Read(guest, guest.GetSpan(buffer, region), reader, reader.TypeInfo, region, successStatus, errorCodeRequired);
+    }
+
+    private static T Read<T>(GuestContext guest, ReadOnlySpan<byte> json, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(successStatus);
         JsonPayload.ThrowIfInvalidUtf8(guest, json, region);
+        if (fast is not null && fast.TryReadValidated(json, WasmJsonEnvelope.Status(successStatus), out T? read))
+        {
+            return read;
+        }
+
         var options = new JsonReaderOptions { MaxDepth = typeInfo.Options.EffectiveMaxDepth() };
         if (ReadStatus(guest, json, options, region, successStatus))
         {
@@ -90,12 +115,33 @@ public static class StatusEnvelope
     /// <param name="errorCodeRequired">Whether an error response must carry a <c>code</c>; without one it is <c>"error"</c>.</param>
     /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
+        => Take(guest, packed, null, typeInfo, region, successStatus, errorCodeRequired);
+
+    /// <summary>
+    /// <see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string, string, bool)"/> through a generated
+    /// reader: the envelope and the result in one pass, System.Text.Json as the fallback.
+    /// </summary>
+    /// <typeparam name="T">The success result type.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="packed">The export's result.</param>
+    /// <param name="reader">The result type's reader.</param>
+    /// <param name="region">What the result is, for error messages.</param>
+    /// <param name="successStatus">The <c>"status"</c> value of a successful response.</param>
+    /// <param name="errorCodeRequired">Whether an error response must carry a <c>code</c>.</param>
+    /// <exception cref="PluginErrorException">The plugin answered <c>{"status":"error",...}</c>.</exception>
+    public static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region, string successStatus = DefaultSuccess, bool errorCodeRequired = true)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return Take(guest, packed, reader, reader.TypeInfo, region, successStatus, errorCodeRequired);
+    }
+
+    private static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region, string successStatus, bool errorCodeRequired)
     {
         GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
         T value;
         try
         {
-            value = Read(guest, json, typeInfo, region, successStatus, errorCodeRequired);
+            value = Read(guest, json, fast, typeInfo, region, successStatus, errorCodeRequired);
         }
         catch (PluginErrorException)
         {

@@ -24,6 +24,27 @@ internal sealed class BindingPlan
                 .Concat(export.UnionCases.Select(c => c.ResultType))),
             "_");
 
+        // Every JSON result is read through a WasmJsonReader: generated when the type allows, else its metadata.
+        var resultTypes = contract.Exports.Select(export => export.Result.JsonType)
+            .Concat(contract.Exports.SelectMany(export => export.UnionCases.Select(c => c.ResultType)));
+        foreach (string? resultType in resultTypes)
+        {
+            if (resultType is not null && !Readers.ContainsKey(resultType))
+            {
+                string info = JsonInfos[resultType];
+                Readers[resultType] = info.Substring(0, info.LastIndexOf("Info", System.StringComparison.Ordinal)) + "Reader" + info.Substring(info.LastIndexOf("Info", System.StringComparison.Ordinal) + 4);
+            }
+        }
+
+        var readerClasses = new HashSet<string>();
+        foreach (JsonReaderSpec reader in contract.Readers)
+        {
+            if (Readers.ContainsKey(reader.Type))
+            {
+                ReaderClasses[reader.Type] = reader with { ClassName = Unique(readerClasses, reader.ClassName) };
+            }
+        }
+
         // A union input is written through its cases' own metadata (WasmJsonUnion), next to its Info field.
         foreach (ExportSpec export in contract.Exports)
         {
@@ -67,6 +88,12 @@ internal sealed class BindingPlan
     public Dictionary<ExportSpec, string> HasNames { get; } = [];
 
     public Dictionary<string, string> JsonInfos { get; }
+
+    /// <summary>The <c>WasmJsonReader</c> field of each JSON result type.</summary>
+    public Dictionary<string, string> Readers { get; } = [];
+
+    /// <summary>The generated reader of each result type that has one, with its class name made unique.</summary>
+    public Dictionary<string, JsonReaderSpec> ReaderClasses { get; } = [];
 
     /// <summary>The <c>WasmJsonUnion</c> field of each union input type.</summary>
     public Dictionary<string, string> Unions { get; } = [];

@@ -130,6 +130,7 @@ internal static class HostEmitter
             {
                 PayloadKind.Utf8 => Wasm.Abi + "Utf8Payload.ReadArgument(guest, " + pointer + ", " + length + ", " + region + ")",
                 PayloadKind.BytesSpan => Wasm.Abi + "BytesPayload.ViewArgument(guest, " + pointer + ", " + length + ", " + region + ")",
+                PayloadKind.JsonView => Wasm.Abi + "JsonArgument.Read(guest, " + pointer + ", " + length + ", " + region + ")",
                 PayloadKind.Json => Wasm.Abi + (parameter.IsNullable ? "JsonPayload.ReadOptionalArgument(guest, " : "JsonPayload.ReadArgument(guest, ") + pointer + ", " + length + ", " + infos[parameter.JsonType!] + ", " + region + ")",
                 _ => Wasm.Abi + "BytesPayload.ReadArgument(guest, " + pointer + ", " + length + ", " + region + ")",
             };

@@ -104,6 +104,11 @@ internal static class PluginEmitter
             writer.Line("private readonly " + JsonTypeInfo + "<" + info.Key + "> " + info.Value + ";");
         }
 
+        foreach (KeyValuePair<string, string> reader in plan.Readers)
+        {
+            writer.Line("private readonly " + Wasm.Abi + "WasmJsonReader<" + reader.Key + "> " + reader.Value + ";");
+        }
+
         foreach (KeyValuePair<string, string> union in plan.Unions)
         {
             writer.Line("private readonly " + Wasm.Abi + "WasmJsonUnion<" + union.Key + "> " + union.Value + ";");
@@ -129,6 +134,14 @@ internal static class PluginEmitter
             foreach (KeyValuePair<string, string> info in plan.JsonInfos)
             {
                 writer.Line(info.Value + " = " + Wasm.Abi + "WasmJson.GetTypeInfo<" + info.Key + ">(json, " + Wasm.Literal(contract.Type.HintName) + ");");
+            }
+
+            foreach (KeyValuePair<string, string> reader in plan.Readers)
+            {
+                string info = plan.JsonInfos[reader.Key];
+                writer.Line(reader.Value + " = " + (plan.ReaderClasses.TryGetValue(reader.Key, out JsonReaderSpec? spec)
+                    ? "new " + spec.ClassName + "(" + info + ")"
+                    : Wasm.Abi + "WasmJsonReader<" + reader.Key + ">.FromMetadata(" + info + ")") + ";");
             }
 
             foreach (KeyValuePair<string, string> union in plan.Unions)
@@ -163,6 +176,12 @@ internal static class PluginEmitter
         {
             writer.Line();
             EmitOperation(writer, export, plan);
+        }
+
+        foreach (JsonReaderSpec reader in plan.ReaderClasses.Values)
+        {
+            writer.Line();
+            JsonReaderEmitter.Emit(writer, reader);
         }
 
         writer.Line();
@@ -232,7 +251,7 @@ internal static class PluginEmitter
         if (export.UnionCases.Count > 0)
         {
             operationType += "<" + export.Result.Type + ">";
-            arguments.Add(plan.JsonInfos[export.Result.JsonType!]);
+            arguments.Add(plan.Readers[export.Result.JsonType!]);
         }
 
         string token = export.Parameters.FirstOrDefault(p => p.Kind == PayloadKind.CancellationToken)?.Name ?? CancellationToken + ".None";
@@ -290,7 +309,7 @@ internal static class PluginEmitter
         writer.Line("public " + ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ")");
         string operationType = plan.OperationNames[export] + "<" + union.ResultType + ">";
         string request = "new " + union.CaseType + "(" + string.Join(", ", union.Parameters.Select(p => p.Name)) + ")";
-        string operation = "new " + operationType + "(this, " + request + ", " + plan.JsonInfos[union.ResultType] + ")";
+        string operation = "new " + operationType + "(this, " + request + ", " + plan.Readers[union.ResultType] + ")";
         EmitBody(writer, export, plan, union.ResultType, Invocation(export.Shape, operationType, union.ResultType, operation, "cancellationToken"));
     }
 
@@ -323,13 +342,13 @@ internal static class PluginEmitter
 
         if (generic)
         {
-            writer.Line("private readonly " + JsonTypeInfo + "<TResult> _resultInfo;");
+            writer.Line("private readonly " + Wasm.Abi + "WasmJsonReader<TResult> _resultReader;");
         }
 
         writer.Line();
         IEnumerable<string> constructorParameters = new[] { ClientName + " client" }
             .Concat(inputs.Select(p => p.Type + " " + p.Name))
-            .Concat(generic ? [JsonTypeInfo + "<TResult> resultInfo"] : []);
+            .Concat(generic ? [Wasm.Abi + "WasmJsonReader<TResult> resultReader"] : []);
         writer.Line("public " + plan.OperationNames[export] + "(" + string.Join(", ", constructorParameters) + ")").OpenBrace();
         writer.Line("_client = client;");
         foreach (ValueSpec input in inputs)
@@ -339,7 +358,7 @@ internal static class PluginEmitter
 
         if (generic)
         {
-            writer.Line("_resultInfo = resultInfo;");
+            writer.Line("_resultReader = resultReader;");
         }
 
         writer.CloseBrace();

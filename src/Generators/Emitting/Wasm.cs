@@ -45,7 +45,7 @@ internal static class Wasm
             case PayloadKind.Scalar:
                 yield return (value.Scalar, value.Name);
                 break;
-            case PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json:
+            case PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json or PayloadKind.JsonView:
                 yield return (WasmScalar.I32, bare + "Ptr");
                 yield return (WasmScalar.I32, bare + "Len");
                 break;
@@ -60,7 +60,7 @@ internal static class Wasm
         => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.Json;
 
     public static bool IsBuffer(ValueSpec value)
-        => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json;
+        => value.Kind is PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan or PayloadKind.Json or PayloadKind.JsonView;
 
     public static string ClrType(WasmScalar type) => type switch
     {

@@ -27,6 +27,9 @@ internal enum PayloadKind
     /// <summary>JSON through a <c>JsonTypeInfo</c> of the contract's context.</summary>
     Json,
 
+    /// <summary>JSON checked and viewed in place (host function parameters only): a <c>JsonArgument</c> over guest memory, no document built.</summary>
+    JsonView,
+
     /// <summary>The cancellation token of the call (exports only; nothing crosses).</summary>
     CancellationToken,
 
@@ -176,6 +179,9 @@ internal sealed record ContractSpec(
 
     /// <summary>The packed ABI's deallocator export (<c>FreeExport</c>).</summary>
     public string FreeExport { get; init; } = Airlock.Wasm.PackedAbiExports.DefaultFree;
+
+    /// <summary>The one-pass readers of the contract's JSON result types (those System.Text.Json alone does not read).</summary>
+    public ImmutableEquatableArray<JsonReaderSpec> Readers { get; init; } = ImmutableEquatableArray<JsonReaderSpec>.Empty;
 
     /// <summary>
     /// Whether payloads cross through guest memory: false when every export takes and returns only scalars and the

@@ -65,6 +65,7 @@ internal static class ContractParser
         }
 
         var exports = new List<ExportSpec>();
+        var readers = new Dictionary<string, JsonReaderSpec>();
         var bound = new Dictionary<string, IMethodSymbol>();
         foreach (ISymbol member in ContractMembers(symbol))
         {
@@ -97,7 +98,7 @@ internal static class ContractParser
 
             var envelope = (EnvelopeKind)NamedInt(export, "Envelope", 0);
             var whenMissing = (MissingExportKind)NamedInt(export, "WhenMissing", 0);
-            if (ParseExport(symbol, method, exportName, envelope, whenMissing, abi, jsonContext, diagnostics) is { } spec)
+            if (ParseExport(symbol, method, exportName, envelope, whenMissing, abi, jsonContext, readers, diagnostics) is { } spec)
             {
                 exports.Add(spec);
             }
@@ -122,6 +123,7 @@ internal static class ContractParser
         {
             AllocExport = ReservedExports.AllocExport(attribute),
             FreeExport = ReservedExports.FreeExport(attribute),
+            Readers = readers.Values.ToImmutableEquatableArray(),
         };
         return contract;
     }
@@ -217,14 +219,14 @@ internal static class ContractParser
         return host;
     }
 
-    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, EnvelopeKind envelope, MissingExportKind whenMissing, AbiKind abi, JsonPayloadChecker? jsonContext, List<Diagnostic> diagnostics)
+    private static ExportSpec? ParseExport(INamedTypeSymbol contract, IMethodSymbol method, string exportName, EnvelopeKind envelope, MissingExportKind whenMissing, AbiKind abi, JsonPayloadChecker? jsonContext, Dictionary<string, JsonReaderSpec> readers, List<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
         (ResultShape shape, ITypeSymbol? resultType) = UnwrapResult(method.ReturnType);
         ValueSpec result = resultType is null
             ? Void()
             : ClassifyOrReport(contract, method, resultType, string.Empty, isHostSide: false, abi, jsonContext, diagnostics, "WasmPlugin") ?? Void();
-        if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan)
+        if (result.Kind is PayloadKind.CancellationToken or PayloadKind.BytesSpan or PayloadKind.JsonView)
         {
             diagnostics.Add(Diagnostic.Create(Descriptors.UnsupportedType, method.Locations.FirstOrDefault(), "Result", "return value", method.Name, method.ReturnType.ToDisplayString(), AbiName(abi), "it is not a value"));
         }
@@ -252,6 +254,11 @@ internal static class ContractParser
         if (diagnostics.Count > before)
         {
             return null;
+        }
+
+        if (result.Kind == PayloadKind.Json && resultType is not null)
+        {
+            jsonContext?.AddReader(resultType, contract.ContainingAssembly, readers);
         }
 
         // A tagged union: the one payload of the export is a [JsonPolymorphic] type.
@@ -289,6 +296,7 @@ internal static class ContractParser
                 }
 
                 cases.Add(new UnionCaseSpec(discriminator, methodName, TypeClassifier.DisplayWithoutNullable(caseType), TypeClassifier.DisplayWithoutNullable(caseResult), caseParameters));
+                jsonContext?.AddReader(caseResult, contract.ContainingAssembly, readers);
             }
         }
 
@@ -510,7 +518,7 @@ internal static class ContractParser
         return docs;
     }
 
-    private static string DefaultLiteral(IParameterSymbol parameter)
+    internal static string DefaultLiteral(IParameterSymbol parameter)
     {
         object? value = parameter.ExplicitDefaultValue;
         ITypeSymbol type = parameter.Type;

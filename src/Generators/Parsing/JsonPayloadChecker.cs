@@ -34,6 +34,25 @@ internal sealed class JsonPayloadChecker
     /// <summary>The context's fully qualified name, as generated code spells it.</summary>
     public string ContextName => TypeClassifier.DisplayWithoutNullable(_context);
 
+    /// <summary>
+    /// The one-pass reader of a result type, keyed by its fully qualified name, added to
+    /// <paramref name="readers"/> once; nothing when System.Text.Json alone reads the type.
+    /// </summary>
+    public void AddReader(ITypeSymbol type, IAssemblySymbol within, Dictionary<string, Model.JsonReaderSpec> readers)
+    {
+        if (!_isContext || _context.TypeKind == TypeKind.Error || type.TypeKind == TypeKind.Error)
+        {
+            return;
+        }
+
+        ITypeSymbol bare = Bare(type);
+        string name = TypeClassifier.DisplayWithoutNullable(bare);
+        if (!readers.ContainsKey(name) && JsonReaderParser.TryParse(bare, _context, within) is { } reader)
+        {
+            readers[name] = reader;
+        }
+    }
+
     /// <summary>Reports a JsonContext that is not a <c>JsonSerializerContext</c>; returns whether it is one.</summary>
     public bool CheckContext(Location? location, List<Diagnostic> diagnostics)
     {

@@ -74,6 +74,17 @@ internal static class TypeClassifier
             return new ValueSpec(name, display, PayloadKind.BytesSpan, WasmScalar.None, ScalarConversion.Identity, null, false);
         }
 
+        if (IsNamed(type, "Airlock.Abi.JsonArgument"))
+        {
+            if (!isHostSide || name.Length == 0)
+            {
+                reason = "a JSON argument views guest memory only while a host function runs; use a JSON type or JsonElement";
+                return null;
+            }
+
+            return new ValueSpec(name, display, PayloadKind.JsonView, WasmScalar.None, ScalarConversion.Identity, null, false);
+        }
+
         if (ClassifyScalar(type) is { } scalar)
         {
             return new ValueSpec(name, display, PayloadKind.Scalar, scalar.Wasm, scalar.Conversion, null, false);

@@ -130,12 +130,14 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
     }
 
     /// <inheritdoc/>
-    public void EmitEvent(GuestContext guest, JsonElement @event)
+    public void EmitEvent(GuestContext guest, JsonArgument @event)
     {
         RequirePermission(_permissions.EventEmit, "event_emit", "host_emit_event", "event");
         PluginEventBus bus = _services.Events ?? throw Unavailable("host_emit_event", "the host has no event bus");
-        EventPublishResult published = bus.Publish(new PluginEvent(_pluginId, _version, _services.TimeProvider.GetUtcNow(), @event));
-        string kind = @event.ValueKind == JsonValueKind.Object && @event.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "event";
+
+        // Subscribers receive a document of their own; it is built only once the plugin may publish.
+        EventPublishResult published = bus.Publish(new PluginEvent(_pluginId, _version, _services.TimeProvider.GetUtcNow(), @event.ToElement()));
+        string kind = @event.TryGetString("type"u8, out string? type) && type is not null ? type : "event";
         Audit("events", "host_emit_event", PluginText.Sanitize(kind, 100), published.IsPublished, published.IsPublished ? $"delivered to {published.DeliveredTo} subscribers" : published.Code + ": " + published.Message);
         if (!published.IsPublished)
         {

@@ -36,6 +36,7 @@ namespace Sample.Bindgen
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> _jsonElementInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Driftless.DriftlessTaskResult> _driftlessTaskResultInfo;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Driftless.DriftlessTaskResult> _driftlessTaskResultReader;
             private readonly bool _hasVersionNumber;
 
             public AirlockClient(global::Airlock.Abi.WasmPluginActivator activator)
@@ -46,6 +47,7 @@ namespace Sample.Bindgen
                 global::System.Text.Json.Serialization.JsonSerializerContext json = global::Airlock.Contracts.Driftless.DriftlessJsonContext.Default;
                 _jsonElementInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::System.Text.Json.JsonElement>(json, "Sample.Bindgen.IBindgenPlugin");
                 _driftlessTaskResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.Driftless.DriftlessTaskResult>(json, "Sample.Bindgen.IBindgenPlugin");
+                _driftlessTaskResultReader = global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Driftless.DriftlessTaskResult>.FromMetadata(_driftlessTaskResultInfo);
             }
 
             public global::Airlock.WasmPluginInfo Info => _runtime.Info;
@@ -92,7 +94,7 @@ namespace Sample.Bindgen
                     global::Airlock.Abi.GuestBuffer configBuffer = global::Airlock.Abi.JsonPayload.Write(call, _config, _client._jsonElementInfo, "config of execute_task");
                     call.Exports.ExecuteTask(returnSlot, global::Airlock.Abi.WasmBindgen.Pointer(nameBuffer), nameBuffer.WasmLength, global::Airlock.Abi.WasmBindgen.Pointer(configBuffer), configBuffer.WasmLength);
                     long result = global::Airlock.Abi.WasmBindgen.TakeReturn(call, returnSlot, "result of execute_task");
-                    return global::Airlock.Abi.StatusEnvelope.Take(call, result, _client._driftlessTaskResultInfo, "result of execute_task", "success", false);
+                    return global::Airlock.Abi.StatusEnvelope.Take(call, result, _client._driftlessTaskResultReader, "result of execute_task", "success", false);
                 }
             }
 

@@ -134,6 +134,15 @@ namespace Sample.Connectors
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> _fetchPostMetricsResultInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.OAuthTokenResult> _oAuthTokenResultInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.CustomResult> _customResultInfo;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.PluginResponse> _pluginResponseReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.PublishResult> _publishResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.DeletePostResult> _deletePostResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchCommentsResult> _fetchCommentsResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.ReplyCommentResult> _replyCommentResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchInsightsResult> _fetchInsightsResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> _fetchPostMetricsResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.OAuthTokenResult> _oAuthTokenResultReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.CustomResult> _customResultReader;
             private readonly global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest> _pluginRequestUnion;
 
             public AirlockClient(global::Airlock.Abi.WasmPluginActivator activator)
@@ -151,6 +160,15 @@ namespace Sample.Connectors
                 _fetchPostMetricsResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(json, "Sample.Connectors.IConnector");
                 _oAuthTokenResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(json, "Sample.Connectors.IConnector");
                 _customResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.SocialScale.CustomResult>(json, "Sample.Connectors.IConnector");
+                _pluginResponseReader = global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.PluginResponse>.FromMetadata(_pluginResponseInfo);
+                _publishResultReader = new PublishResultJsonReader(_publishResultInfo);
+                _deletePostResultReader = new DeletePostResultJsonReader(_deletePostResultInfo);
+                _fetchCommentsResultReader = new FetchCommentsResultJsonReader(_fetchCommentsResultInfo);
+                _replyCommentResultReader = new ReplyCommentResultJsonReader(_replyCommentResultInfo);
+                _fetchInsightsResultReader = new FetchInsightsResultJsonReader(_fetchInsightsResultInfo);
+                _fetchPostMetricsResultReader = new FetchPostMetricsResultJsonReader(_fetchPostMetricsResultInfo);
+                _oAuthTokenResultReader = new OAuthTokenResultJsonReader(_oAuthTokenResultInfo);
+                _customResultReader = global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.CustomResult>.FromMetadata(_customResultInfo);
                 _pluginRequestUnion = new global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest>(_pluginRequestInfo);
             }
 
@@ -159,46 +177,46 @@ namespace Sample.Connectors
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _runtime.DisposeAsync();
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.PluginResponse> HandleAsync(global::Airlock.Contracts.SocialScale.PluginRequest request, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>, global::Airlock.Contracts.SocialScale.PluginResponse>(new HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>(this, request, _pluginResponseInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>, global::Airlock.Contracts.SocialScale.PluginResponse>(new HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>(this, request, _pluginResponseReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.PublishResult> PublishAsync(string text, global::System.Collections.Generic.IReadOnlyList<string>? mediaUrls, global::System.Collections.Generic.IReadOnlyList<string>? hashtags, global::System.Text.Json.Nodes.JsonObject? metadata, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>, global::Airlock.Contracts.SocialScale.PublishResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>(this, new global::Airlock.Contracts.SocialScale.PublishRequest(text, mediaUrls, hashtags, metadata), _publishResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>, global::Airlock.Contracts.SocialScale.PublishResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>(this, new global::Airlock.Contracts.SocialScale.PublishRequest(text, mediaUrls, hashtags, metadata), _publishResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.DeletePostResult> DeletePostAsync(string postId, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>, global::Airlock.Contracts.SocialScale.DeletePostResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>(this, new global::Airlock.Contracts.SocialScale.DeletePostRequest(postId), _deletePostResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>, global::Airlock.Contracts.SocialScale.DeletePostResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>(this, new global::Airlock.Contracts.SocialScale.DeletePostRequest(postId), _deletePostResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchCommentsResult> FetchCommentsAsync(string postId, string? cursor, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>, global::Airlock.Contracts.SocialScale.FetchCommentsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>(this, new global::Airlock.Contracts.SocialScale.FetchCommentsRequest(postId, cursor), _fetchCommentsResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>, global::Airlock.Contracts.SocialScale.FetchCommentsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>(this, new global::Airlock.Contracts.SocialScale.FetchCommentsRequest(postId, cursor), _fetchCommentsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.ReplyCommentResult> ReplyCommentAsync(string commentId, string text, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>, global::Airlock.Contracts.SocialScale.ReplyCommentResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>(this, new global::Airlock.Contracts.SocialScale.ReplyCommentRequest(commentId, text), _replyCommentResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>, global::Airlock.Contracts.SocialScale.ReplyCommentResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>(this, new global::Airlock.Contracts.SocialScale.ReplyCommentRequest(commentId, text), _replyCommentResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchInsightsResult> FetchInsightsAsync(global::System.DateTimeOffset start, global::System.DateTimeOffset end, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>, global::Airlock.Contracts.SocialScale.FetchInsightsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>(this, new global::Airlock.Contracts.SocialScale.FetchInsightsRequest(start, end), _fetchInsightsResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>, global::Airlock.Contracts.SocialScale.FetchInsightsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>(this, new global::Airlock.Contracts.SocialScale.FetchInsightsRequest(start, end), _fetchInsightsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> FetchPostMetricsAsync(string postId, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>, global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(this, new global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest(postId), _fetchPostMetricsResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>, global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(this, new global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest(postId), _fetchPostMetricsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> ExchangeCodeAsync(string code, string redirectUri, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.ExchangeCodeRequest(code, redirectUri), _oAuthTokenResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.ExchangeCodeRequest(code, redirectUri), _oAuthTokenResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> RefreshTokenAsync(string refreshToken, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.RefreshTokenRequest(refreshToken), _oAuthTokenResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.RefreshTokenRequest(refreshToken), _oAuthTokenResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.CustomResult> CustomAsync(string action, global::System.Text.Json.Nodes.JsonNode? payload, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>, global::Airlock.Contracts.SocialScale.CustomResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>(this, new global::Airlock.Contracts.SocialScale.CustomRequest(action, payload), _customResultInfo), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>, global::Airlock.Contracts.SocialScale.CustomResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>(this, new global::Airlock.Contracts.SocialScale.CustomRequest(action, payload), _customResultReader), cancellationToken);
 
             private readonly struct HandleOperation<TResult> : global::Airlock.Abi.IWasmOperation<BoundExports, TResult>
             {
                 private readonly AirlockClient _client;
                 private readonly global::Airlock.Contracts.SocialScale.PluginRequest _request;
-                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult> _resultInfo;
+                private readonly global::Airlock.Abi.WasmJsonReader<TResult> _resultReader;
 
-                public HandleOperation(AirlockClient client, global::Airlock.Contracts.SocialScale.PluginRequest request, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult> resultInfo)
+                public HandleOperation(AirlockClient client, global::Airlock.Contracts.SocialScale.PluginRequest request, global::Airlock.Abi.WasmJsonReader<TResult> resultReader)
                 {
                     _client = client;
                     _request = request;
-                    _resultInfo = resultInfo;
+                    _resultReader = resultReader;
                 }
 
                 public string Export => "plugin_handle_request";
@@ -208,7 +226,593 @@ namespace Sample.Connectors
                     global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, _request, _client._pluginRequestUnion, "request of plugin_handle_request");
                     long result = call.Exports.Handle(requestBuffer.WasmPointer, requestBuffer.WasmLength);
                     call.Free(requestBuffer);
-                    return global::Airlock.Abi.StatusEnvelope.Take(call, result, _resultInfo, "result of plugin_handle_request");
+                    return global::Airlock.Abi.StatusEnvelope.Take(call, result, _resultReader, "result of plugin_handle_request");
+                }
+            }
+
+            private sealed class PublishResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.PublishResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), true),
+                    new global::Airlock.Abi.WasmJsonMember("url", typeof(string), false),
+                };
+
+                public PublishResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.PublishResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.PublishResult value)
+                {
+                    value = default;
+                    string? member0 = default;
+                    string? member1 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("post_id"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadString(ref reader, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("url"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadString(ref reader, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.PublishResult(member0!, member1!);
+                    return true;
+                }
+            }
+
+            private sealed class DeletePostResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.DeletePostResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("deleted", typeof(bool), false),
+                };
+
+                public DeletePostResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.DeletePostResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.DeletePostResult value)
+                {
+                    value = default;
+                    string? member0 = null;
+                    bool member1 = true;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("post_id"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadString(ref reader, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("deleted"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadBoolean(ref reader, out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.DeletePostResult(member0!, member1);
+                    return true;
+                }
+            }
+
+            private sealed class FetchCommentsResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchCommentsResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("next_cursor", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("comments", typeof(global::System.Collections.Generic.IReadOnlyList<global::Airlock.Contracts.SocialScale.Comment>), false),
+                };
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Airlock.Contracts.SocialScale.Comment>>? _commentsInfo;
+
+                public FetchCommentsResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.FetchCommentsResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                    _commentsInfo = MemberTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Airlock.Contracts.SocialScale.Comment>>();
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.FetchCommentsResult value)
+                {
+                    value = default;
+                    string? member0 = null;
+                    string? member1 = null;
+                    global::System.Collections.Generic.IReadOnlyList<global::Airlock.Contracts.SocialScale.Comment>? member2 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("next_cursor"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadString(ref reader, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("post_id"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadString(ref reader, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (reader.ValueTextEquals("comments"u8))
+                        {
+                            if ((seen & 0x4UL) != 0 || !TryReadValue(ref reader, _commentsInfo!, AllowsNull(2), out member2))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x4UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x4UL) == 0 && IsRequired(2))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.FetchCommentsResult(member2!, member0!, member1!);
+                    return true;
+                }
+            }
+
+            private sealed class ReplyCommentResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.ReplyCommentResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("reply_id", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("comment_id", typeof(string), false),
+                };
+
+                public ReplyCommentResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.ReplyCommentResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.ReplyCommentResult value)
+                {
+                    value = default;
+                    string? member0 = null;
+                    string? member1 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("reply_id"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadString(ref reader, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("comment_id"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadString(ref reader, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.ReplyCommentResult(member0!, member1!);
+                    return true;
+                }
+            }
+
+            private sealed class FetchInsightsResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchInsightsResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("impressions", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("engagements", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("followers_gained", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("start", typeof(global::System.DateTimeOffset?), false),
+                    new global::Airlock.Abi.WasmJsonMember("end", typeof(global::System.DateTimeOffset?), false),
+                };
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _impressionsInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _engagementsInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _followersGainedInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTimeOffset?>? _startInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTimeOffset?>? _endInfo;
+
+                public FetchInsightsResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.FetchInsightsResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                    _impressionsInfo = MemberTypeInfo<long?>();
+                    _engagementsInfo = MemberTypeInfo<long?>();
+                    _followersGainedInfo = MemberTypeInfo<long?>();
+                    _startInfo = MemberTypeInfo<global::System.DateTimeOffset?>();
+                    _endInfo = MemberTypeInfo<global::System.DateTimeOffset?>();
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.FetchInsightsResult value)
+                {
+                    value = default;
+                    long? member0 = null;
+                    long? member1 = null;
+                    long? member2 = null;
+                    global::System.DateTimeOffset? member3 = null;
+                    global::System.DateTimeOffset? member4 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("impressions"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadValue(ref reader, _impressionsInfo!, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("engagements"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadValue(ref reader, _engagementsInfo!, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (reader.ValueTextEquals("followers_gained"u8))
+                        {
+                            if ((seen & 0x4UL) != 0 || !TryReadValue(ref reader, _followersGainedInfo!, AllowsNull(2), out member2))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x4UL;
+                        }
+                        else if (reader.ValueTextEquals("start"u8))
+                        {
+                            if ((seen & 0x8UL) != 0 || !TryReadValue(ref reader, _startInfo!, AllowsNull(3), out member3))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x8UL;
+                        }
+                        else if (reader.ValueTextEquals("end"u8))
+                        {
+                            if ((seen & 0x10UL) != 0 || !TryReadValue(ref reader, _endInfo!, AllowsNull(4), out member4))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x10UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x4UL) == 0 && IsRequired(2))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x8UL) == 0 && IsRequired(3))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x10UL) == 0 && IsRequired(4))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.FetchInsightsResult(member0, member1, member2, member3, member4);
+                    return true;
+                }
+            }
+
+            private sealed class FetchPostMetricsResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("likes", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("shares", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("comments", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("impressions", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                };
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _likesInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _sharesInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _commentsInfo;
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _impressionsInfo;
+
+                public FetchPostMetricsResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                    _likesInfo = MemberTypeInfo<long?>();
+                    _sharesInfo = MemberTypeInfo<long?>();
+                    _commentsInfo = MemberTypeInfo<long?>();
+                    _impressionsInfo = MemberTypeInfo<long?>();
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.FetchPostMetricsResult value)
+                {
+                    value = default;
+                    long? member0 = null;
+                    long? member1 = null;
+                    long? member2 = null;
+                    long? member3 = null;
+                    string? member4 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("likes"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadValue(ref reader, _likesInfo!, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("shares"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadValue(ref reader, _sharesInfo!, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (reader.ValueTextEquals("comments"u8))
+                        {
+                            if ((seen & 0x4UL) != 0 || !TryReadValue(ref reader, _commentsInfo!, AllowsNull(2), out member2))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x4UL;
+                        }
+                        else if (reader.ValueTextEquals("impressions"u8))
+                        {
+                            if ((seen & 0x8UL) != 0 || !TryReadValue(ref reader, _impressionsInfo!, AllowsNull(3), out member3))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x8UL;
+                        }
+                        else if (reader.ValueTextEquals("post_id"u8))
+                        {
+                            if ((seen & 0x10UL) != 0 || !TryReadString(ref reader, AllowsNull(4), out member4))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x10UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x4UL) == 0 && IsRequired(2))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x8UL) == 0 && IsRequired(3))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x10UL) == 0 && IsRequired(4))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.FetchPostMetricsResult(member0, member1, member2, member3, member4!);
+                    return true;
+                }
+            }
+
+            private sealed class OAuthTokenResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.OAuthTokenResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("access_token", typeof(string), true),
+                    new global::Airlock.Abi.WasmJsonMember("refresh_token", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("expires_in", typeof(long?), false),
+                    new global::Airlock.Abi.WasmJsonMember("token_type", typeof(string), false),
+                };
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long?>? _expiresInInfo;
+
+                public OAuthTokenResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.OAuthTokenResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                    _expiresInInfo = MemberTypeInfo<long?>();
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.SocialScale.OAuthTokenResult value)
+                {
+                    value = default;
+                    string? member0 = default;
+                    string? member1 = null;
+                    long? member2 = null;
+                    string? member3 = null;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("access_token"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadString(ref reader, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (reader.ValueTextEquals("refresh_token"u8))
+                        {
+                            if ((seen & 0x2UL) != 0 || !TryReadString(ref reader, AllowsNull(1), out member1))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x2UL;
+                        }
+                        else if (reader.ValueTextEquals("expires_in"u8))
+                        {
+                            if ((seen & 0x4UL) != 0 || !TryReadValue(ref reader, _expiresInInfo!, AllowsNull(2), out member2))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x4UL;
+                        }
+                        else if (reader.ValueTextEquals("token_type"u8))
+                        {
+                            if ((seen & 0x8UL) != 0 || !TryReadString(ref reader, AllowsNull(3), out member3))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x8UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x2UL) == 0 && IsRequired(1))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x4UL) == 0 && IsRequired(2))
+                    {
+                        return false;
+                    }
+
+                    if ((seen & 0x8UL) == 0 && IsRequired(3))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.SocialScale.OAuthTokenResult(member0!, member1!, member2, member3!);
+                    return true;
                 }
             }
 

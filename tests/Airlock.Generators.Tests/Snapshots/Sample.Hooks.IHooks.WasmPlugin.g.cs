@@ -46,6 +46,7 @@ namespace Sample.Hooks
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Lesstruct.ContentItem> _contentItemInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Lesstruct.ContentHookResult> _contentHookResultInfo;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Lesstruct.ContentHookResult> _contentHookResultReader;
             private readonly bool _hasRename;
             private readonly bool _hasNotify;
 
@@ -58,6 +59,7 @@ namespace Sample.Hooks
                 global::System.Text.Json.Serialization.JsonSerializerContext json = global::Airlock.Contracts.Lesstruct.LesstructJsonContext.Default;
                 _contentItemInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.Lesstruct.ContentItem>(json, "Sample.Hooks.IHooks");
                 _contentHookResultInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.Lesstruct.ContentHookResult>(json, "Sample.Hooks.IHooks");
+                _contentHookResultReader = new ContentHookResultJsonReader(_contentHookResultInfo);
             }
 
             public global::Airlock.WasmPluginInfo Info => _runtime.Info;
@@ -117,7 +119,7 @@ namespace Sample.Hooks
                         return default;
                     }
 
-                    return global::Airlock.Abi.ErrorEnvelope.ReadOptional(call, result, _client._contentHookResultInfo, "result of hook_before_save");
+                    return global::Airlock.Abi.ErrorEnvelope.ReadOptional(call, result, _client._contentHookResultReader, "result of hook_before_save");
                 }
             }
 
@@ -184,6 +186,57 @@ namespace Sample.Hooks
                 {
                     int result = call.Exports.Version();
                     return result;
+                }
+            }
+
+            private sealed class ContentHookResultJsonReader : global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Lesstruct.ContentHookResult>
+            {
+                private static readonly global::Airlock.Abi.WasmJsonMember[] s_members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("customFields", typeof(global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>), false),
+                };
+                private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>? _customFieldsInfo;
+
+                public ContentHookResultJsonReader(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Lesstruct.ContentHookResult> typeInfo)
+                    : base(typeInfo, s_members)
+                {
+                    _customFieldsInfo = MemberTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>>();
+                }
+
+                protected override bool TryReadObject(ref global::System.Text.Json.Utf8JsonReader reader, ref global::Airlock.Abi.WasmJsonEnvelope envelope, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Airlock.Contracts.Lesstruct.ContentHookResult value)
+                {
+                    value = default;
+                    global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? member0 = default;
+                    ulong seen = 0;
+                    while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("customFields"u8))
+                        {
+                            if ((seen & 0x1UL) != 0 || !TryReadValue(ref reader, _customFieldsInfo!, AllowsNull(0), out member0))
+                            {
+                                return false;
+                            }
+
+                            seen |= 0x1UL;
+                        }
+                        else if (!TryReadOther(ref reader, ref envelope))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if ((seen & 0x1UL) == 0 && IsRequired(0))
+                    {
+                        return false;
+                    }
+
+                    value = new global::Airlock.Contracts.Lesstruct.ContentHookResult();
+                    if ((seen & 0x1UL) != 0)
+                    {
+                        value.CustomFields = member0!;
+                    }
+
+                    return true;
                 }
             }
 

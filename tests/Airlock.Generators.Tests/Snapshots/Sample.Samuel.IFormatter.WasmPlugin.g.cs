@@ -31,6 +31,8 @@ namespace Sample.Samuel
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> _jsonElementInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Samuel.SamuelLintRequest> _samuelLintRequestInfo;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Samuel.SamuelLintReport> _samuelLintReportInfo;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::System.Text.Json.JsonElement> _jsonElementReader;
+            private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Samuel.SamuelLintReport> _samuelLintReportReader;
 
             public AirlockClient(global::Airlock.Abi.WasmPluginActivator activator)
             {
@@ -40,6 +42,8 @@ namespace Sample.Samuel
                 _jsonElementInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::System.Text.Json.JsonElement>(json, "Sample.Samuel.IFormatter");
                 _samuelLintRequestInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.Samuel.SamuelLintRequest>(json, "Sample.Samuel.IFormatter");
                 _samuelLintReportInfo = global::Airlock.Abi.WasmJson.GetTypeInfo<global::Airlock.Contracts.Samuel.SamuelLintReport>(json, "Sample.Samuel.IFormatter");
+                _jsonElementReader = global::Airlock.Abi.WasmJsonReader<global::System.Text.Json.JsonElement>.FromMetadata(_jsonElementInfo);
+                _samuelLintReportReader = global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.Samuel.SamuelLintReport>.FromMetadata(_samuelLintReportInfo);
             }
 
             public global::Airlock.WasmPluginInfo Info => _runtime.Info;
@@ -70,7 +74,7 @@ namespace Sample.Samuel
                     global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, _request, _client._jsonElementInfo, "request of format");
                     long result = call.Exports.Format(requestBuffer.WasmPointer, requestBuffer.WasmLength);
                     call.Free(requestBuffer);
-                    return global::Airlock.Abi.ErrorEnvelope.Take(call, result, _client._jsonElementInfo, "result of format");
+                    return global::Airlock.Abi.ErrorEnvelope.Take(call, result, _client._jsonElementReader, "result of format");
                 }
             }
 
@@ -92,7 +96,7 @@ namespace Sample.Samuel
                     global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, _request, _client._samuelLintRequestInfo, "request of report");
                     long result = call.Exports.Report(requestBuffer.WasmPointer, requestBuffer.WasmLength);
                     call.Free(requestBuffer);
-                    return global::Airlock.Abi.ErrorEnvelope.TakeOptional(call, result, _client._samuelLintReportInfo, "result of report");
+                    return global::Airlock.Abi.ErrorEnvelope.TakeOptional(call, result, _client._samuelLintReportReader, "result of report");
                 }
             }
 

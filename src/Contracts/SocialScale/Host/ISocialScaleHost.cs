@@ -41,9 +41,13 @@ public partial interface ISocialScaleHost
 
     /// <summary><c>host_emit_event(ptr, len)</c>: publish a JSON event on the host's event bus.</summary>
     /// <param name="guest">The calling plugin's instance.</param>
-    /// <param name="event">The event; plugins must send a JSON object.</param>
+    /// <param name="event">
+    /// The event; plugins must send a JSON object. It arrives checked (UTF-8, one well-formed JSON value) but
+    /// not parsed: a view of guest memory valid during the call. Call <see cref="JsonArgument.ToElement"/> for a
+    /// document that outlives it.
+    /// </param>
     [WasmImport("host_emit_event")]
-    void EmitEvent(GuestContext guest, JsonElement @event);
+    void EmitEvent(GuestContext guest, JsonArgument @event);
 
     /// <summary>
     /// Reads the OAuth tokens the host holds for the platform the plugin serves (an Airlock addition to

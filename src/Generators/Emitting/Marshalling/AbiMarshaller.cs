@@ -158,9 +158,9 @@ internal sealed class OperationShape
         ? string.Empty
         : ", " + Wasm.Literal(Plan.Contract.SuccessStatus) + ", " + (Plan.Contract.ErrorCodeRequired ? "true" : "false");
 
-    /// <summary>The JSON metadata the result is read with.</summary>
+    /// <summary>The reader the JSON result is read with (<c>WasmJsonReader</c>: generated, or the type's metadata).</summary>
     public string ResultInfo
-        => Generic ? "_resultInfo" : Export.Result.JsonType is { } jsonType ? "_client." + Plan.JsonInfos[jsonType] : string.Empty;
+        => Generic ? "_resultReader" : Export.Result.JsonType is { } jsonType ? "_client." + Plan.Readers[jsonType] : string.Empty;
 
     /// <summary>The call of the bound export with <paramref name="arguments"/>.</summary>
     public string ExportCall(IEnumerable<string> arguments)
