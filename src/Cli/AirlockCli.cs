@@ -15,7 +15,8 @@ internal static class AirlockCli
     {
         var context = new CliContext(console);
         RootCommand root = Build(context);
-        ParseResult parsed = root.Parse(args);
+        // '@file' is the run command's input file, not a response file of arguments.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var output = new StringWriter();
         var error = new StringWriter();
         try

@@ -50,7 +50,7 @@ internal sealed class CliConsole
         if (!terminal)
         {
             // Redirected output is read by scripts: no wrapping at an imagined width.
-            console.Profile.Width = 240;
+            console.Profile.Width = 4096;
         }
 
         return console;

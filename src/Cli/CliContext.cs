@@ -14,6 +14,9 @@ internal sealed class CliContext
     /// <summary>The data directory when neither the option nor <c>AIRLOCK_DATA_DIR</c> names one.</summary>
     public const string DefaultDataDirectory = "airlock-data";
 
+    /// <summary>The fuel budget of a call when neither the manifest nor <c>--fuel</c> sets one: metered, so its cost is known.</summary>
+    public const ulong MeteredFuel = 10_000_000_000;
+
     /// <summary>The lock file of a plugins directory.</summary>
     public const string LockFileName = "airlock.lock.json";
 
@@ -78,6 +81,8 @@ internal sealed class CliContext
             options.DataDirectory = data;
             options.ApprovalPolicy = new DenyAllPolicy();
             options.Host.ModuleCache = new ModuleCacheOptions { Directory = ModuleCachePath(parsed) };
+            // Fuel is metered (with a budget no ordinary call reaches) so that a call's cost can be reported.
+            options.Host.DefaultLimits = PluginLimits.Default with { FuelPerCall = PluginLimits.Default.FuelPerCall ?? MeteredFuel };
         });
         return services.BuildServiceProvider();
     }

@@ -175,6 +175,14 @@ internal static class CheckCommand
             throw new CliException(ExitCodes.CouldNot, $"The assembly '{assemblyPath}' does not exist; build the project first (dotnet build) and pass the .dll from its bin folder.");
         }
 
+        // An assembly the command already has (Airlock.Contracts itself) is read from there, so its types are the ones the checks know.
+        string? simpleName = TryName(full);
+        if (AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => a.GetName().Name == simpleName) is { } loaded)
+        {
+            return FindContract(loaded, contractName, Path.GetFileName(full))
+                ?? throw new CliException(ExitCodes.CouldNot, $"The assembly '{Path.GetFileName(full)}' has no contract '{contractName}' (a [WasmPlugin] partial interface the generator completed); it has {Describe(ContractNames(loaded))}.");
+        }
+
         var context = new ContractLoadContext(full);
         try
         {
@@ -197,6 +205,18 @@ internal static class CheckCommand
         }
     }
 
+    private static string? TryName(string path)
+    {
+        try
+        {
+            return AssemblyName.GetAssemblyName(path).Name;
+        }
+        catch (BadImageFormatException)
+        {
+            throw new CliException(ExitCodes.CouldNot, $"'{path}' is not a .NET assembly; pass the .dll the build produced.");
+        }
+    }
+
     private static string Describe(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
 
     private static WasmContract? FindContract(Assembly assembly, string name, string where)
@@ -216,8 +236,7 @@ internal static class CheckCommand
             return null;
         }
 
-        Type plugin = typeof(IWasmPlugin<>).MakeGenericType(type);
-        if (!type.IsInterface || !plugin.IsAssignableFrom(type))
+        if (!type.IsInterface || !type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IWasmPlugin<>) && i.GetGenericArguments()[0] == type))
         {
             throw new CliException(ExitCodes.CouldNot, $"'{name}' in {where} is not a plugin contract: a contract is a [WasmPlugin] partial interface, which the generator makes an IWasmPlugin<{type.Name}>.");
         }

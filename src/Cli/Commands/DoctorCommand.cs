@@ -122,10 +122,10 @@ internal static class DoctorCommand
         try
         {
             PluginPackage package = PluginPackage.Open(installed.Directory);
-            ModuleFile module = ModuleFile.Read(package.ModulePath);
-            if (!string.Equals(module.Sha256, installed.Sha256, StringComparison.OrdinalIgnoreCase))
+            string sha256 = Files.UntrustedFile.ComputeSha256(package.ModulePath, PluginHostOptions.DefaultMaxModuleBytes, "a module", package.Id, cancellationToken);
+            if (!string.Equals(sha256, installed.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                return $"its module has SHA-256 {module.Sha256}, not the {installed.Sha256} recorded when it was installed: it changed since; install it again.";
+                return $"its module has SHA-256 {sha256}, not the {installed.Sha256} recorded when it was installed: it changed since; install it again.";
             }
 
             IAsyncDisposable loaded = package.Profile switch
@@ -138,7 +138,7 @@ internal static class DoctorCommand
             await loaded.DisposeAsync().ConfigureAwait(false);
             return null;
         }
-        catch (Exception exception) when (exception is AirlockException or CliException or ModuleUnreadableException or IOException)
+        catch (Exception exception) when (exception is AirlockException or CliException or ModuleUnreadableException or PluginFileException or IOException)
         {
             return exception.Message;
         }

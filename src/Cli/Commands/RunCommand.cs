@@ -86,7 +86,7 @@ internal static class RunCommand
         return defaults with
         {
             Timeout = timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.Timeout,
-            FuelPerCall = fuel ?? defaults.FuelPerCall,
+            FuelPerCall = fuel ?? defaults.FuelPerCall ?? CliContext.MeteredFuel,
             MemoryBytes = memoryMb is { } mb ? mb * 1024L * 1024 : defaults.MemoryBytes,
         };
     }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Net;
 using Spectre.Console;
 
 namespace Airlock.Cli.Plugins;
@@ -228,7 +227,4 @@ internal sealed class PluginSource : IDisposable
             Directory.Move(inner, folder);
         }
     }
-
-    /// <summary>Whether a host answers for <c>http</c> loopback (for messages).</summary>
-    public static bool IsLoopback(Uri uri) => uri.IsLoopback || (IPAddress.TryParse(uri.Host, out IPAddress? address) && IPAddress.IsLoopback(address));
 }
