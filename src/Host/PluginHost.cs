@@ -388,7 +388,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
         };
-        var loaded = new LoadedPlugin(info, engine.Engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease };
+        var loaded = new LoadedPlugin(info, engine.Engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease, CallObserver = options.CallObserver };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try

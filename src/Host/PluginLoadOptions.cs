@@ -68,6 +68,12 @@ public sealed class PluginLoadOptions
     public string? ExpectedModuleSha256 { get; set; }
 
     /// <summary>
+    /// Told, as each call of the plugin ends, what it cost: the fuel it consumed (when fuel is metered) and the size
+    /// of its memory. For tools that report a single call's cost (the <c>airlock run</c> command); not for hot paths.
+    /// </summary>
+    internal Action<Runtime.PluginCallCost>? CallObserver { get; set; }
+
+    /// <summary>
     /// Provides the host functions of a <see cref="WasmHostAttribute"/> interface, implemented by
     /// <paramref name="implementation"/>. Name the interface as the type argument:
     /// <c>options.AddImports&lt;ISocialScaleHost&gt;(new MyHost())</c>.

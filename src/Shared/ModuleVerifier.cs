@@ -194,6 +194,55 @@ internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, str
     public override string ToString() => Message;
 }
 
+/// <summary>
+/// The diagnostics of a module checked against a contract: the same ids and sentences whether the build
+/// (the generator's AIR1xx diagnostics), the host or the <c>airlock check</c> command reports them.
+/// </summary>
+internal static class ModuleDiagnostics
+{
+    /// <summary>The module cannot be read: <c>Module '{0}' tied to contract '{1}' cannot be checked: {2}</c>.</summary>
+    public const string UnreadableId = "AIR101";
+
+    /// <summary>The sentence of <see cref="UnreadableId"/>: module file, contract, reason.</summary>
+    public const string UnreadableFormat = "Module '{0}' tied to contract '{1}' cannot be checked: {2}";
+
+    /// <summary>The sentence of every mismatch (AIR102 to AIR107): module file, contract, the problem's message.</summary>
+    public const string MismatchFormat = "Module '{0}' does not fit contract '{1}': {2}";
+
+    /// <summary>A required export the contract calls is absent.</summary>
+    public const string MissingExportId = "AIR102";
+
+    /// <summary>An export has a type the ABI cannot call.</summary>
+    public const string ExportSignatureId = "AIR103";
+
+    /// <summary>The module lacks what the ABI needs.</summary>
+    public const string AbiSupportId = "AIR104";
+
+    /// <summary>An import no host module provides.</summary>
+    public const string ImportId = "AIR105";
+
+    /// <summary>An import the contract forbids.</summary>
+    public const string ForbiddenImportId = "AIR106";
+
+    /// <summary>A fixed-offset window overlaps the guest's memory.</summary>
+    public const string MemoryWindowId = "AIR107";
+
+    /// <summary>The diagnostic id of a kind of mismatch.</summary>
+    public static string Id(ModuleProblemKind kind) => kind switch
+    {
+        ModuleProblemKind.MissingExport => MissingExportId,
+        ModuleProblemKind.ExportSignature => ExportSignatureId,
+        ModuleProblemKind.AbiSupport => AbiSupportId,
+        ModuleProblemKind.Import => ImportId,
+        ModuleProblemKind.ForbiddenImport => ForbiddenImportId,
+        _ => MemoryWindowId,
+    };
+
+    /// <summary>The full sentence of <paramref name="problem"/> for module file <paramref name="file"/> and <paramref name="contract"/>.</summary>
+    public static string Sentence(ModuleProblem problem, string file, string contract)
+        => string.Format(System.Globalization.CultureInfo.InvariantCulture, MismatchFormat, file, contract, problem.Message);
+}
+
 /// <summary>Checks a module against a contract before anything runs.</summary>
 internal static class ModuleVerifier
 {

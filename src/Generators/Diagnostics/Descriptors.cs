@@ -1,3 +1,4 @@
+using Airlock.Wasm;
 using Microsoft.CodeAnalysis;
 
 namespace Airlock.Generators.Diagnostics;
@@ -72,39 +73,39 @@ internal static class Descriptors
     // Checks of a plugin module tied to a contract (an AdditionalFiles .wasm). The mismatch sentences
     // are the host's own, so the build reports exactly what loading would refuse.
     public static readonly DiagnosticDescriptor ModuleUnreadable = Module(
-        "AIR101",
+        ModuleDiagnostics.UnreadableId,
         "Plugin module cannot be read",
-        "Module '{0}' tied to contract '{1}' cannot be checked: {2}");
+        ModuleDiagnostics.UnreadableFormat);
 
     public static readonly DiagnosticDescriptor ModuleMissingExport = Module(
-        "AIR102",
+        ModuleDiagnostics.MissingExportId,
         "Module lacks an export the contract binds",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleExportSignature = Module(
-        "AIR103",
+        ModuleDiagnostics.ExportSignatureId,
         "Export signature does not fit the contract's ABI",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleAbiSupport = Module(
-        "AIR104",
+        ModuleDiagnostics.AbiSupportId,
         "Module lacks what the ABI needs",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleUnprovidedImport = Module(
-        "AIR105",
+        ModuleDiagnostics.ImportId,
         "Module imports what the host does not provide",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleForbiddenImport = Module(
-        "AIR106",
+        ModuleDiagnostics.ForbiddenImportId,
         "Module imports WASI, which the contract forbids",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleMemoryWindow = Module(
-        "AIR107",
+        ModuleDiagnostics.MemoryWindowId,
         "Fixed-offset window overlaps the module's memory",
-        "Module '{0}' does not fit contract '{1}': {2}");
+        ModuleDiagnostics.MismatchFormat);
 
     public static readonly DiagnosticDescriptor ModuleTie = Module(
         "AIR108",

@@ -14,6 +14,23 @@ internal static class ContractVerifier
 {
     public static IReadOnlyList<string> Verify(ModuleShape module, WasmContract contract, IReadOnlyList<HostImports> provided, WasiPolicy wasi, GuestMemoryLayout layout, string? noImportsReason = null)
     {
+        var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
+        if (wasi.Functions is { } functions)
+        {
+            hosts.Add(functions);
+        }
+
+        WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];
+        return [.. Problems(module, contract, hosts, regions, noImportsReason).Select(p => p.Message)];
+    }
+
+    /// <summary>
+    /// Every way <paramref name="module"/> does not fit <paramref name="contract"/> when <paramref name="hosts"/> are
+    /// linked, with the kind of each problem (which names its AIR1xx diagnostic, <see cref="ModuleDiagnostics"/>): the
+    /// checks <see cref="Verify"/> runs at load, for tools that report them without loading (<c>airlock check</c>).
+    /// </summary>
+    public static IReadOnlyList<ModuleProblem> Problems(ModuleShape module, WasmContract contract, IReadOnlyList<HostModuleShape> hosts, IReadOnlyList<WasmMemoryRegion> regions, string? noImportsReason = null)
+    {
         var expectations = new ModuleExpectations(
             contract.Name,
             contract.Abi == WasmAbi.FixedOffset,
@@ -29,14 +46,7 @@ internal static class ContractVerifier
             RequiresReactor = contract.RequiresReactor,
             UsesGuestMemory = contract.UsesGuestMemory,
         };
-        var hosts = new List<HostModuleShape>(provided.Select(p => Shape(p.Module)));
-        if (wasi.Functions is { } functions)
-        {
-            hosts.Add(functions);
-        }
-
-        WasmMemoryRegion[] regions = [.. layout.Regions.Select(r => new WasmMemoryRegion(r.Start, r.End, r.Description))];
-        return [.. ModuleVerifier.Verify(module, expectations, hosts, regions, noImportsReason).Select(p => p.Message)];
+        return ModuleVerifier.Verify(module, expectations, hosts, regions, noImportsReason);
     }
 
     /// <summary>A host module as the checks see it.</summary>

@@ -49,6 +49,9 @@ internal sealed class LoadedPlugin : IDisposable
     /// <summary>The per-plugin log rate limit of the plugin's WASI output.</summary>
     public LogRateLimiter LogLimiter { get; }
 
+    /// <summary>Told what each call cost (fuel, memory) when it ends; see <see cref="PluginLoadOptions.CallObserver"/>.</summary>
+    public Action<PluginCallCost>? CallObserver { get; init; }
+
     /// <summary>Whether the module exports a function called <paramref name="name"/>.</summary>
     public bool HasFunctionExport(string name)
     {

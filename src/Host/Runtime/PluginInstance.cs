@@ -91,6 +91,12 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     {
         // An unfinished line of output is logged with the call that wrote it.
         _output?.Flush();
+        if (_plugin.CallObserver is { } observer)
+        {
+            ulong? fuel = Plugin.Limits.FuelPerCall is { } budget ? budget - Math.Min(budget, _store.Fuel) : null;
+            observer(new PluginCallCost(_export, fuel, (long)MemorySize));
+        }
+
         _export = "idle";
         _cancellationToken = CancellationToken.None;
     }

@@ -24,4 +24,7 @@ public sealed class SamuelPluginOptions
     /// SHA-256, source). Default <c>samuel-plugins.lock.json</c>.
     /// </summary>
     public string LockFileName { get; init; } = "samuel-plugins.lock.json";
+
+    /// <summary>Told what each call of a plugin loaded with these options cost (the <c>airlock run</c> command reports it).</summary>
+    internal Action<Runtime.PluginCallCost>? CallObserver { get; init; }
 }

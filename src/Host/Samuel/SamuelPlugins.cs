@@ -108,8 +108,7 @@ public sealed class SamuelPlugins
         string root = Path.GetFullPath(pluginsDirectory);
         Directory.CreateDirectory(root);
         string target = Path.Combine(root, manifest.Name);
-        string staging = Path.Combine(root, $".installing-{manifest.Name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        string staging = FolderSwap.CreateStaging(root, manifest.Name);
         try
         {
             string modulePath = Path.Combine(staging, manifest.Module);
@@ -117,16 +116,16 @@ public sealed class SamuelPlugins
             await File.WriteAllBytesAsync(Path.Combine(staging, SamuelManifest.FileName), manifestBytes, cancellationToken).ConfigureAwait(false);
             await File.WriteAllBytesAsync(modulePath, module, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            Swap(staging, target);
+            FolderSwap.Swap(staging, target);
         }
         catch
         {
-            TryDelete(staging);
+            FolderSwap.TryDelete(staging);
             throw;
         }
 
         var installation = new SamuelInstallation(manifest.Name, manifest.Version.ToString(), sha256, Path.GetFullPath(sourceFolder), target, DateTimeOffset.UtcNow);
-        SamuelLockFile.Record(Path.Combine(root, _options.LockFileName), installation);
+        Discovery.PluginLockFile.Record(Path.Combine(root, _options.LockFileName), new Discovery.InstalledPlugin(installation.Name, installation.Version, sha256, installation.Source, target, installation.InstalledAt) { Profile = "samuel", Module = manifest.Module });
         return installation;
     }
 
@@ -145,7 +144,8 @@ public sealed class SamuelPlugins
             HostResults = HostResultEncoding.StatusCodes,
             Wasi = WasiPolicy.WithCapabilities(Capabilities(manifest)),
             LogLimiter = _services.LogLimiter,
-            ExpectedModuleSha256 = SamuelLockFile.Find(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(manifest.FilePath)!) ?? ".", _options.LockFileName), manifest.Name, manifest.FilePath)?.Sha256,
+            CallObserver = _options.CallObserver,
+            ExpectedModuleSha256 = Discovery.PluginLockFile.Find(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(manifest.FilePath)!) ?? ".", _options.LockFileName), manifest.Name, manifest.FilePath)?.Sha256,
         };
         return options.AddImports<ISamuelHost>(services);
     }
@@ -173,50 +173,6 @@ public sealed class SamuelPlugins
         }
 
         return capabilities;
-    }
-
-    // Two renames: the old version is moved aside, the new one moved in, and only then the old one deleted.
-    private static void Swap(string staging, string target)
-    {
-        string? retired = null;
-        if (Directory.Exists(target))
-        {
-            retired = target + $".retired-{Guid.NewGuid():N}";
-            Directory.Move(target, retired);
-        }
-
-        try
-        {
-            Directory.Move(staging, target);
-        }
-        catch
-        {
-            if (retired is not null)
-            {
-                Directory.Move(retired, target);
-            }
-
-            throw;
-        }
-
-        if (retired is not null)
-        {
-            TryDelete(retired);
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
 

@@ -87,6 +87,26 @@ public sealed class SqliteApprovalStore : IApprovalStore, IDisposable
     public ApprovalRecord? Latest(string pluginId)
         => Query($"SELECT {Columns} FROM approvals WHERE plugin_id = $p ORDER BY approved_at_ticks DESC LIMIT 1", pluginId, null, null, null);
 
+    /// <summary>Every stored approval, or every approval of one plugin, newest first: what an administrator reviews.</summary>
+    /// <param name="pluginId">The plugin, or <see langword="null"/> for all.</param>
+    public IReadOnlyList<ApprovalRecord> List(string? pluginId = null)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM approvals WHERE $p IS NULL OR plugin_id = $p ORDER BY approved_at_ticks DESC, plugin_id";
+            command.Parameters.AddWithValue("$p", (object?)pluginId ?? DBNull.Value);
+            using SqliteDataReader reader = command.ExecuteReader();
+            var records = new List<ApprovalRecord>();
+            while (reader.Read())
+            {
+                records.Add(Record(reader));
+            }
+
+            return records;
+        }
+    }
+
     /// <inheritdoc/>
     public void Save(ApprovalRecord record)
     {
@@ -138,12 +158,13 @@ public sealed class SqliteApprovalStore : IApprovalStore, IDisposable
             command.Parameters.AddWithValue("$f", (object?)fingerprint ?? DBNull.Value);
             command.Parameters.AddWithValue("$m", (object?)moduleSha256 ?? DBNull.Value);
             using SqliteDataReader reader = command.ExecuteReader();
-            return reader.Read()
-                ? new ApprovalRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), reader.GetString(6))
-                {
-                    CarriedOverFrom = reader.IsDBNull(4) ? null : reader.GetString(4),
-                }
-                : null;
+            return reader.Read() ? Record(reader) : null;
         }
     }
+
+    private static ApprovalRecord Record(SqliteDataReader reader)
+        => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), reader.GetString(6))
+        {
+            CarriedOverFrom = reader.IsDBNull(4) ? null : reader.GetString(4),
+        };
 }

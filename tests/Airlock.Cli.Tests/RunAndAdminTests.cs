@@ -1,0 +1,145 @@
+using System.Text.Json;
+
+namespace Airlock.Cli.Tests;
+
+public sealed class RunAndAdminTests : IDisposable
+{
+    private const string ChirpId = "com.airlock.samples.chirp-c";
+
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Run_calls_a_local_samuel_plugin_and_reports_what_the_call_cost()
+    {
+        string input = Path.Combine(_cli.Root, "input.json");
+        File.WriteAllText(input, """{"name":"Grace"}""");
+
+        CliResult plain = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", "@" + input);
+        CliResult json = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", """{"name":"Ada"}""", "--json", "--fuel", "50000000");
+
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Equal("Hello, Grace!", plain.Json.GetProperty("greeting").GetString());
+        Assert.Matches(@"samuel-hello greet: [0-9.]+ ms, fuel [0-9,]+, memory [0-9.]+ KiB", plain.Error);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal("Hello, Ada!", json.Json.GetProperty("result").GetProperty("greeting").GetString());
+        Assert.InRange(json.Json.GetProperty("fuel").GetUInt64(), 1UL, 50_000_000UL);
+        Assert.True(json.Json.GetProperty("memoryBytes").GetInt64() >= 65536);
+    }
+
+    [Fact]
+    public async Task Run_reports_a_plugin_failure_as_one_sentence_with_exit_1()
+    {
+        CliResult fuel = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", """{"name":"Ada"}""", "--fuel", "10");
+        CliResult missing = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "nothing");
+        CliResult badJson = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", "{nope");
+        CliResult unknown = await _cli.RunAsync("run", "no.such.plugin", "greet");
+
+        Assert.Equal(1, fuel.ExitCode);
+        Assert.Contains("fuel", fuel.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", fuel.Error);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("'nothing'", missing.Error);
+        Assert.Equal(2, badJson.ExitCode);
+        Assert.Contains("not valid JSON", badJson.Error);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("airlock install", unknown.Error);
+    }
+
+    [Fact]
+    public async Task Run_calls_an_installed_socialscale_plugin_under_its_approval_with_its_host_functions()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "chirp-c"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult result = await _cli.RunAsync("run", ChirpId, "plugin_handle_request", """{"type":"no_such_request"}""");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("unsupported_request", result.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Run_refuses_a_profile_without_json_exports_and_says_why()
+    {
+        CliResult result = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "lesstruct-enrich-c"), "hook_before_save");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("fixed-offset ABI", result.Error);
+    }
+
+    [Fact]
+    public async Task Approvals_list_approve_and_revoke_use_the_store_the_host_reads()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "chirp-c"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult listed = await _cli.RunAsync("approvals", "list", "--json");
+        CliResult revoked = await _cli.RunAsync("approvals", "revoke", ChirpId);
+        CliResult pending = await _cli.RunAsync("approvals", "list");
+        CliResult refusedRun = await _cli.RunAsync("run", ChirpId, "plugin_handle_request", "{}");
+        CliResult revokedAgain = await _cli.RunAsync("approvals", "revoke", ChirpId);
+        CliResult approved = await _cli.RunAsync("approvals", "approve", ChirpId, "--yes");
+        CliResult runs = await _cli.RunAsync("run", ChirpId, "plugin_handle_request", """{"type":"x"}""");
+
+        JsonElement approval = Assert.Single(listed.Json.GetProperty("approvals").EnumerateArray());
+        Assert.Equal(ChirpId, approval.GetProperty("plugin").GetString());
+        Assert.Equal(CliHarness.Sha256(Path.Combine(CliHarness.Samples, "chirp-c", "chirp.wasm")), approval.GetProperty("moduleSha256").GetString());
+        Assert.Contains("credential_access: chirp", approval.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("airlock install --yes", approval.GetProperty("approvedBy").GetString());
+        Assert.Equal(0, revoked.ExitCode);
+        Assert.Contains("pending " + ChirpId + " 1.0.0", pending.Out);
+        Assert.Equal(1, refusedRun.ExitCode);
+        Assert.Equal(1, revokedAgain.ExitCode);
+        Assert.True(approved.ExitCode == 0, approved.ToString());
+        Assert.True(runs.ExitCode == 0, runs.ToString());
+    }
+
+    [Fact]
+    public async Task Audit_filters_by_plugin_and_time_and_refuses_a_bad_since()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "--yes", "--allow-unsigned")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "chirp-c"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult samuel = await _cli.RunAsync("audit", "--plugin", "samuel-hello", "--since", "1h", "--json");
+        CliResult future = await _cli.RunAsync("audit", "--since", DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--json");
+        CliResult table = await _cli.RunAsync("audit");
+        CliResult bad = await _cli.RunAsync("audit", "--since", "yesterday-ish");
+
+        Assert.All(samuel.Json.EnumerateArray(), e => Assert.Equal("samuel-hello", e.GetProperty("plugin").GetString()));
+        Assert.Contains(samuel.Json.EnumerateArray(), e => e.GetProperty("action").GetString() == "install");
+        Assert.Equal(0, future.Json.GetArrayLength());
+        Assert.Contains(ChirpId, table.Out);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--since 'yesterday-ish'", bad.Error);
+    }
+
+    [Fact]
+    public async Task Doctor_loads_each_installed_plugin_with_its_profile_and_says_why_one_does_not()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "chirp-c"), "--yes", "--allow-unsigned")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "--yes", "--allow-unsigned")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "lesstruct-redact-c"), "--yes", "--allow-unsigned")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "driftless-c"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult healthy = await _cli.RunAsync("doctor", "--json");
+        Assert.Equal(0, (await _cli.RunAsync("approvals", "revoke", ChirpId)).ExitCode);
+        File.AppendAllText(Path.Combine(_cli.PluginsDirectory, "samuel-hello", "samuel-hello.wasm"), "tampered");
+        CliResult broken = await _cli.RunAsync("doctor", "--json");
+        CliResult text = await _cli.RunAsync("doctor");
+
+        Assert.True(healthy.ExitCode == 0, healthy.ToString());
+        Assert.Equal(4, healthy.Json.GetProperty("plugins").GetArrayLength());
+        Assert.All(healthy.Json.GetProperty("plugins").EnumerateArray(), p => Assert.True(p.GetProperty("loads").GetBoolean(), p.ToString()));
+        Assert.StartsWith(".NET", healthy.Json.GetProperty("dotnet").GetString());
+        Assert.False(string.IsNullOrEmpty(healthy.Json.GetProperty("wasmtime").GetString()));
+        Assert.Equal(4, healthy.Json.GetProperty("moduleCache").GetProperty("compilations").GetInt64() + healthy.Json.GetProperty("moduleCache").GetProperty("diskHits").GetInt64() + healthy.Json.GetProperty("moduleCache").GetProperty("memoryHits").GetInt64());
+        Assert.Contains(healthy.Json.GetProperty("toolchains").EnumerateArray(), t => t.GetProperty("tool").GetString() == "wat2wasm");
+        Assert.Equal(1, broken.ExitCode);
+        JsonElement[] plugins = [.. broken.Json.GetProperty("plugins").EnumerateArray()];
+        Assert.Contains("not approved", plugins.Single(p => p.GetProperty("id").GetString() == ChirpId).GetProperty("problem").GetString());
+        Assert.Contains("changed since", plugins.Single(p => p.GetProperty("id").GetString() == "samuel-hello").GetProperty("problem").GetString());
+        Assert.True(broken.Json.GetProperty("moduleCache").GetProperty("diskHits").GetInt64() >= 1, broken.Out);
+        Assert.Contains(ChirpId + " 1.0.0", broken.Json.GetProperty("pendingApprovals").EnumerateArray().Select(p => p.GetString()));
+        Assert.Contains("fails", text.Out);
+        Assert.Contains("loads", text.Out);
+    }
+}
