@@ -39,6 +39,7 @@ public abstract class RawInstance : IDisposable
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
             BeginCall();
+            _store.SetEpochDeadline(1);
             configureStore?.Invoke(_store);
             Instance = linker.Instantiate(_store, module);
             Memory = Instance.GetMemory("memory") ?? throw new InvalidOperationException("The module exports no memory.");
@@ -61,7 +62,20 @@ public abstract class RawInstance : IDisposable
     protected Memory Memory { get; }
 
     /// <summary>The time since the current call began.</summary>
-    public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Environment.TickCount64 - _startedAt);
+    public TimeSpan Elapsed
+    {
+        get
+        {
+            if (_startedAt == NotStarted)
+            {
+                _startedAt = Environment.TickCount64;
+            }
+
+            return TimeSpan.FromMilliseconds(Environment.TickCount64 - _startedAt);
+        }
+    }
+
+    private const long NotStarted = long.MinValue;
 
     /// <summary>The first failure of a host function during the current call, if any.</summary>
     public Exception? ImportFault { get; set; }
@@ -77,8 +91,8 @@ public abstract class RawInstance : IDisposable
             _store.Fuel = fuel;
         }
 
-        _startedAt = Environment.TickCount64;
-        _store.SetEpochDeadline(1);
+        // As the host: the deadline stays at most one tick ahead, and the start is taken at the call's first tick.
+        _startedAt = NotStarted;
     }
 
     /// <summary>Entered by a host function: refuses re-entrant host calls (from inside <c>alloc</c>).</summary>

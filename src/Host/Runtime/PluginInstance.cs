@@ -17,6 +17,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     private WasiOutput? _output;
     private string _export = Instantiation;
     private CancellationToken _cancellationToken;
+    // When the call started on the plugin's clock; NotStarted until something asks (see BeginCall).
     private long _startedAt;
     private bool _timedOut;
     private bool _cancelled;
@@ -32,6 +33,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
             BeginCall(Instantiation, CancellationToken.None);
+            _store.SetEpochDeadline(1);
             plugin.Wasi?.Configure(_store, this);
             Instance instance = plugin.Instantiate(_store);
             BindExports(instance);
@@ -66,7 +68,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     {
         get
         {
-            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Clock.Since(_startedAt);
+            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Clock.Since(StartedAt);
             return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
     }
@@ -82,9 +84,17 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
         {
             _store.Fuel = fuel;
         }
-        _startedAt = _plugin.Clock.Now;
-        _store.SetEpochDeadline(1);
+        // No clock read and no native call per call. The epoch deadline is never more than one tick ahead
+        // (the constructor sets it, the callback renews it by one tick), so a call is checked at the first
+        // tick after it starts at the latest; on the system clock its start time is taken then, or when a
+        // host function asks for the remaining time, whichever comes first. A deadline therefore runs from
+        // at most one epoch interval after the call's true start: never early, late by at most one tick.
+        _startedAt = _plugin.Clock.IsSystem ? NotStarted : _plugin.Clock.Now;
     }
+
+    private const long NotStarted = long.MinValue;
+
+    private long StartedAt => _startedAt != NotStarted ? _startedAt : _startedAt = _plugin.Clock.Now;
 
     /// <summary>Marks the instance idle between calls.</summary>
     public void EndCall()
@@ -170,7 +180,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             throw Interrupt(cancelled: true);
         }
 
-        if (_plugin.Clock.Since(_startedAt) >= Plugin.Limits.Timeout)
+        if (_plugin.Clock.Since(StartedAt) >= Plugin.Limits.Timeout)
         {
             throw Interrupt(cancelled: false);
         }
