@@ -126,7 +126,7 @@ public sealed class RawBenchPlugin : RawPlugin<RawBenchInstance>
         return result;
     }
 
-    private static void DefineImports(Linker linker, BenchHostServices host)
+    internal static void DefineImports(Linker linker, BenchHostServices host)
     {
         linker.DefineFunction("env", "host_log", (CallerAction<int, int, int>)((caller, level, pointer, length) =>
         {
