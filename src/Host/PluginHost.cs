@@ -32,6 +32,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private readonly HostEngines _engines;
     private readonly Services.LogRateLimiter _logLimiter;
     private int _disposed;
+    private long _moduleHashes;
 
     /// <summary>Creates a host.</summary>
     /// <param name="options">Limits and settings; <see langword="null"/> for the defaults.</param>
@@ -75,6 +76,12 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     public int CompiledModuleCount => _engines.Created.Sum(slot => slot.Modules.Count);
 
     internal PluginHostOptions Options => _options;
+
+    /// <summary>How many times the host hashed a module's bytes (a module found unchanged in memory is not hashed again), for tests.</summary>
+    internal long ModuleHashes => Interlocked.Read(ref _moduleHashes);
+
+    /// <summary>How many times the host checked a module against a contract (once per module and load key), for tests.</summary>
+    internal long ContractChecks => _engines.Created.Sum(slot => slot.Modules.ContractChecks);
 
     /// <summary>
     /// The host's own per-plugin log rate limit (<see cref="PluginHostOptions.PluginLogRate"/>): what a
@@ -134,13 +141,13 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw manifest.Error(manifest.ModuleField, $"the module '{manifest.WasmPath}': {exception.Problem}", exception);
         }
 
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        RequireApprovedModule(manifest, options.Approval, sha256);
-        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration, sha256)
+        ModuleBytes module = Own(bytes);
+        RequireApprovedModule(manifest, options.Approval, module.Sha256);
+        var plan = new LoadPlan(manifest.Id, manifest.Version, manifest.ManifestPath, manifest.WasmPath, limits, options.HostResults ?? manifest.HostResults ?? HostResultEncoding.Plain, configuration)
         {
             Wasi = manifest.Wasi == false ? WasiPolicy.None : null,
         };
-        return await LoadCoreAsync(plan, bytes, options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(plan, module, options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -164,10 +171,17 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(version);
         ArgumentException.ThrowIfNullOrEmpty(modulePath);
         byte[] bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
-        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), Own(bytes), options, TPlugin.Contract, TPlugin.Create, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads a module without a manifest (for tests and embedded plugins) and binds it to contract <typeparamref name="TPlugin"/>.</summary>
+    /// <remarks>
+    /// The host copies the bytes (so a caller writing its array during the load cannot change what is
+    /// hashed, checked and compiled) and hashes the copy. Loading the same array again, in any host of
+    /// the process, compares it with that copy byte for byte instead: when every byte is unchanged the
+    /// copy, its hash and the checks already passed are reused (a second plugin over a module already
+    /// in memory neither copies nor hashes); when anything changed the bytes are copied and hashed anew.
+    /// </remarks>
     /// <typeparam name="TPlugin">The contract, a <see cref="WasmPluginAttribute"/> interface.</typeparam>
     /// <param name="pluginId">The id the plugin is known by.</param>
     /// <param name="module">The module's bytes (binary wasm).</param>
@@ -180,7 +194,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         CompileLimits.CheckSize(pluginId, null, module.Length, _options);
-        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, TPlugin.Contract, TPlugin.Create, cancellationToken);
+        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), Remember(module), options, TPlugin.Contract, TPlugin.Create, cancellationToken);
     }
 
     /// <summary>
@@ -206,7 +220,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modulePath);
         WasmContract wasm = contract.ToWasmContract();
         byte[] bytes = await ReadModuleAsync(pluginId, modulePath, cancellationToken).ConfigureAwait(false);
-        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), bytes, options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken).ConfigureAwait(false);
+        return await LoadCoreAsync(Plan(pluginId, version, manifestPath, modulePath, options), Own(bytes), options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -226,7 +240,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         WasmContract wasm = contract.ToWasmContract();
         CompileLimits.CheckSize(pluginId, null, module.Length, _options);
-        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), module.ToArray(), options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken);
+        return LoadCoreAsync(Plan(pluginId, "0.0.0", null, null, options), Remember(module), options, wasm, activator => new DynamicPlugin(activator, contract), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -305,23 +319,42 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         };
     }
 
+    // A module file the host read itself: its array is the host's own, hashed once.
+    private ModuleBytes Own(byte[] bytes)
+    {
+        Interlocked.Increment(ref _moduleHashes);
+        return ModuleBytes.Own(bytes);
+    }
+
+    // A module the caller holds: the host's copy of the same unchanged bytes, or a new one.
+    private ModuleBytes Remember(ReadOnlyMemory<byte> module)
+    {
+        ModuleBytes bytes = ModuleBytes.Of(module, out bool hashed);
+        if (hashed)
+        {
+            Interlocked.Increment(ref _moduleHashes);
+        }
+
+        return bytes;
+    }
+
     private LoadPlan Plan(string id, string version, string? manifestPath, string? modulePath, PluginLoadOptions? options)
         => new(id, version, manifestPath, modulePath, options?.Limits ?? _options.DefaultLimits, options?.HostResults ?? HostResultEncoding.Plain, options?.Configuration?.Clone());
 
-    private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, byte[] bytes, PluginLoadOptions? options, WasmContract contract, Func<WasmPluginActivator, TPlugin> create, CancellationToken cancellationToken)
+    private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, ModuleBytes bytes, PluginLoadOptions? options, WasmContract contract, Func<WasmPluginActivator, TPlugin> create, CancellationToken cancellationToken)
         where TPlugin : class, IWasmPlugin
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long started = Stopwatch.GetTimestamp();
         options ??= new PluginLoadOptions();
-        (string id, string version, string? manifestPath, string? modulePath, PluginLimits limits, _, _, string? knownSha256) = plan;
+        (string id, string version, string? manifestPath, string? modulePath, PluginLimits limits, _, _) = plan;
         limits.Validate();
         if (_options.PoolingAllocator is { } pool && limits.MemoryBytes > pool.MaxMemoryBytes)
         {
             throw new PluginLoadException(id, $"Plugin '{id}' may use {limits.MemoryBytes} bytes of memory, more than the pooling allocator's {pool.MaxMemoryBytes} bytes per instance; lower its memory limit or raise PoolingAllocatorOptions.MaxMemoryBytes.");
         }
 
-        string sha256 = knownSha256 ?? Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string sha256 = bytes.Sha256;
         if (options.ExpectedModuleSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
         {
             string source = modulePath is null ? "The module" : $"The module '{modulePath}'";
@@ -331,12 +364,21 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         // Refused before compiling: a module over the host's compile limits costs nothing.
         CompileLimits.Check(id, modulePath, bytes, _options);
         HostEngines.Slot engine = _engines.For(metered: limits.FuelPerCall is not null);
-        ModuleLease lease = await CompileAsync(engine, id, sha256, bytes, modulePath, cancellationToken).ConfigureAwait(false);
+
+        // A module already compiled in memory, or in the disk cache, is taken on this thread; only
+        // compiling goes to the thread pool.
+        ModuleLease lease = engine.Modules.TryRentCompiled(id, sha256)
+            ?? engine.Modules.TryRentFromDisk(id, sha256)
+            ?? await CompileAsync(engine, id, sha256, bytes.Array, modulePath, cancellationToken).ConfigureAwait(false);
         Module module = lease.Module;
+        ModuleFacts facts = lease.Facts;
+        WasiPolicy wasi = WasiOf(contract, options, plan);
         GuestMemoryLayout layout;
+        ModuleShape shape;
         try
         {
-            layout = ReadLayout(id, bytes, contract, options.Imports);
+            shape = facts.Shape;
+            layout = Check(id, bytes, facts, shape, contract, options, wasi);
         }
         catch
         {
@@ -344,38 +386,30 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             throw;
         }
 
-        ModuleShape shape = ContractVerifier.ShapeOf(module);
-        WasiPolicy wasi = WasiOf(contract, options, plan);
-        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
-        if (problems.Count > 0)
-        {
-            // A refused module leaves the cache at once: a stream of refused modules must not pile up.
-            lease.Refuse();
-            throw new PluginContractException(id, contract.Name, problems);
-        }
-
         bool usesWasi = ModuleVerifier.ImportsWasi(shape);
-        var linker = new Linker(engine.Engine);
+        SharedLinker linker;
         try
         {
-            if (usesWasi)
+            linker = facts.RentLinker(engine.Engine, LinkerKey(contract, options, usesWasi ? wasi : null), target =>
             {
-                wasi.Define(linker);
-            }
+                if (usesWasi)
+                {
+                    wasi.Define(target);
+                }
 
-            foreach (HostImports imports in options.Imports)
-            {
-                imports.Define(linker);
-            }
+                foreach (HostImports imports in options.Imports)
+                {
+                    imports.Define(target);
+                }
 
-            if (contract.Abi == WasmAbi.WasmBindgen)
-            {
-                WasmBindgenStubs.Define(linker, shape);
-            }
+                if (contract.Abi == WasmAbi.WasmBindgen)
+                {
+                    WasmBindgenStubs.Define(target, shape);
+                }
+            });
         }
         catch
         {
-            linker.Dispose();
             lease.Refuse();
             throw;
         }
@@ -427,13 +461,62 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         return plugin;
     }
 
+    // The module against the contract, once per module and load key: a key this module already passed
+    // (same contract, host modules, WASI policy and no-imports reason) gives the layout that check used.
+    private static GuestMemoryLayout Check(string id, ModuleBytes bytes, ModuleFacts facts, ModuleShape shape, WasmContract contract, PluginLoadOptions options, WasiPolicy wasi)
+    {
+        object?[] parts = new object?[3 + options.Imports.Count];
+        parts[0] = contract;
+        parts[1] = wasi;
+        parts[2] = options.NoImportsReason;
+        for (int i = 0; i < options.Imports.Count; i++)
+        {
+            parts[3 + i] = options.Imports[i].Module;
+        }
+
+        var key = new LoadKey(parts);
+        if (facts.TryGetVerified(key, out GuestMemoryLayout known))
+        {
+            return known;
+        }
+
+        GuestMemoryLayout layout = ReadLayout(id, bytes.Array, contract, options.Imports);
+        IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
+        if (problems.Count > 0)
+        {
+            // A refused module leaves the cache at once: a stream of refused modules must not pile up.
+            facts.Refused();
+            throw new PluginContractException(id, contract.Name, problems);
+        }
+
+        facts.Verified(key, layout);
+        return layout;
+    }
+
+    // Plugins of one module share a linker when it would hold the same definitions: the same WASI
+    // policy (when the module imports WASI), the same implementations of the same host modules, and
+    // wasm-bindgen's stubs (which depend on the module alone) or none.
+    private static LoadKey LinkerKey(WasmContract contract, PluginLoadOptions options, WasiPolicy? wasi)
+    {
+        object?[] parts = new object?[2 + (2 * options.Imports.Count)];
+        parts[0] = wasi;
+        parts[1] = contract.Abi == WasmAbi.WasmBindgen ? "wasm-bindgen" : string.Empty;
+        for (int i = 0; i < options.Imports.Count; i++)
+        {
+            parts[2 + (2 * i)] = options.Imports[i].Module;
+            parts[3 + (2 * i)] = options.Imports[i].Implementation;
+        }
+
+        return new LoadKey(parts);
+    }
+
     // A module file is untrusted input: only a regular file, read no further than the host's limit.
     private Task<byte[]> ReadModuleAsync(string id, string path, CancellationToken cancellationToken)
         => Files.UntrustedFile.ReadAllBytesAsync(path, _options.MaxModuleBytes, "a module", id, cancellationToken);
 
     // The fixed-offset ABI writes at fixed addresses, so it needs to know what the guest owns; other
     // ABIs write only into memory the guest allocated for them.
-    private static GuestMemoryLayout ReadLayout(string id, byte[] bytes, WasmContract contract, IReadOnlyList<HostImports> imports)
+    private static GuestMemoryLayout ReadLayout(string id, ReadOnlySpan<byte> bytes, WasmContract contract, IReadOnlyList<HostImports> imports)
     {
         var offsets = new List<ulong>();
         if (contract.Abi == WasmAbi.FixedOffset)
@@ -514,7 +597,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     }
 
     // What a load path settled before the module is compiled.
-    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration, string? ModuleSha256 = null)
+    private sealed record LoadPlan(string Id, string Version, string? ManifestPath, string? ModulePath, PluginLimits Limits, HostResultEncoding HostResults, JsonElement? Configuration)
     {
         /// <summary>The WASI the manifest narrows the load to, when it says it uses none.</summary>
         public WasiPolicy? Wasi { get; init; }

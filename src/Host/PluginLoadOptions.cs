@@ -97,10 +97,13 @@ public sealed class PluginLoadOptions
             throw new ArgumentException($"Host functions of module '{module.Name}' are already provided.", nameof(implementation));
         }
 
-        _imports.Add(new HostImports(module, linker => THost.DefineImports(linker, implementation)));
+        _imports.Add(new HostImports(module, implementation, linker => THost.DefineImports(linker, implementation)));
         return this;
     }
 }
 
-/// <summary>An import module and how to define it on a linker.</summary>
-internal sealed record HostImports(WasmHostModule Module, Action<Wasmtime.Linker> Define);
+/// <summary>An import module, the object implementing it, and how to define it on a linker.</summary>
+/// <param name="Module">The import module.</param>
+/// <param name="Implementation">What <paramref name="Define"/> defines the functions over (the only state the definitions capture).</param>
+/// <param name="Define">Defines the module's functions on a linker.</param>
+internal sealed record HostImports(WasmHostModule Module, object Implementation, Action<Wasmtime.Linker> Define);

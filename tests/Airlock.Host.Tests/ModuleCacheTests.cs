@@ -61,13 +61,17 @@ public sealed class ModuleCacheTests : IDisposable
 
     public static TheoryData<string, Func<byte[], byte[]>> Damage => new()
     {
-        { "a flipped bit in the compiled code", bytes => { bytes[^100] ^= 0x10; return bytes; } },
+        { "a flipped bit in the compiled code", bytes => { bytes[^200] ^= 0x10; return bytes; } },
         { "a truncated file", bytes => bytes[..(bytes.Length / 2)] },
-        { "a file shorter than its header", bytes => bytes[..40] },
+        { "a file shorter than its trailer", bytes => bytes[..40] },
         { "an empty file", _ => [] },
-        { "another engine configuration", bytes => { bytes[20] ^= 0xFF; return bytes; } },
+        { "another engine configuration", bytes => { bytes[^100] ^= 0xFF; return bytes; } },
+        { "a trailer that is not Airlock's", bytes => { bytes[^120] ^= 0xFF; return bytes; } },
+        { "another module's hash in the trailer", bytes => { bytes[^60] ^= 0x01; return bytes; } },
+        { "a flipped bit in the payload checksum", bytes => { bytes[^1] ^= 0x01; return bytes; } },
         { "a foreign file", bytes => [.. "not an Airlock cache file at all, just text"u8] },
-        { "a length that promises more", bytes => { bytes[80] ^= 0x01; return bytes; } },
+        { "a length that promises more", bytes => { bytes[^40] ^= 0x01; return bytes; } },
+        { "a file with a byte appended", bytes => [.. bytes, 0] },
     };
 
     [Theory]

@@ -92,6 +92,37 @@ internal static partial class UntrustedFile
         return total == buffer.Length ? buffer : buffer[..total];
     }
 
+    /// <summary>
+    /// Opens a regular file of at most <paramref name="maxBytes"/> bytes for reading, for a caller that reads
+    /// it in pieces (and must itself stop at <paramref name="length"/>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The most it may hold.</param>
+    /// <param name="kind">What the file is, for errors: "a module cache file".</param>
+    /// <param name="pluginId">The plugin concerned, when known.</param>
+    /// <param name="length">The file's length when it was opened.</param>
+    /// <returns>The open handle; the caller disposes it.</returns>
+    /// <exception cref="PluginFileException">The file is not a regular file, is too large, or cannot be opened.</exception>
+    public static SafeFileHandle Open(string path, long maxBytes, string kind, string? pluginId, out long length)
+    {
+        SafeFileHandle handle = OpenRegular(path, kind, pluginId);
+        try
+        {
+            length = Length(handle, path, pluginId);
+            if (length > maxBytes)
+            {
+                throw TooLarge(path, kind, maxBytes, pluginId, length);
+            }
+
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Reads the whole of a regular file of at most <paramref name="maxBytes"/> bytes, off the calling thread.</summary>
     /// <inheritdoc cref="ReadAllBytes" path="/param"/>
     /// <exception cref="PluginFileException">The file is not a regular file, is too large, or cannot be read.</exception>

@@ -23,13 +23,14 @@ internal static class CompileLimits
     /// <summary>Refuses <paramref name="module"/> when it is over any compile limit or its sections cannot be walked.</summary>
     /// <exception cref="PluginModuleLimitException">It is over a limit.</exception>
     /// <exception cref="PluginLoadException">It is not a WebAssembly module.</exception>
-    public static void Check(string id, string? modulePath, ReadOnlySpan<byte> module, PluginHostOptions options)
+    public static void Check(string id, string? modulePath, ModuleBytes module, PluginHostOptions options)
     {
         CheckSize(id, modulePath, module.Length, options);
         WasmCodeSize size;
         try
         {
-            size = WasmModuleReader.ReadCodeSize(module);
+            // Read once per module's bytes: the limits are compared with each host's options below.
+            size = module.CodeSize;
         }
         catch (WasmFormatException exception)
         {

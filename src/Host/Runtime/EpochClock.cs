@@ -6,15 +6,18 @@ namespace Airlock.Runtime;
 /// Advances the engine's epoch every <see cref="PluginHostOptions.EpochInterval"/>, which is when running
 /// calls check their deadline and cancellation. On the system clock it ticks on a thread of its own, so
 /// deadlines hold even when the thread pool is starved (every pool thread blocked, new ones injected
-/// slowly): a pool timer would then fire late and calls would overrun by as much. On any other
-/// <see cref="TimeProvider"/> (a test's fake clock) it ticks on that provider's timer.
+/// slowly): a pool timer would then fire late and calls would overrun by as much. That thread is shared
+/// by every host of the process with the same interval (starting and joining a thread per host cost
+/// about half a millisecond of each host's creation and disposal) and ends after a second without
+/// engines. On any other <see cref="TimeProvider"/> (a test's fake clock) it ticks on that provider's timer.
 /// </summary>
 internal sealed class EpochClock : IDisposable
 {
     private readonly ITimer? _timer;
-    private readonly Thread? _thread;
-    private readonly CancellationTokenSource? _stop;
+    private readonly SystemTicker? _ticker;
+    private readonly Lock _lock = new();
     private Engine[] _engines = [];
+    private bool _disposed;
 
     public EpochClock(TimeSpan interval, TimeProvider time)
     {
@@ -24,42 +27,36 @@ internal sealed class EpochClock : IDisposable
             return;
         }
 
-        _stop = new CancellationTokenSource();
-        WaitHandle stop = _stop.Token.WaitHandle;
-        _thread = new Thread(() =>
-        {
-            while (!stop.WaitOne(interval))
-            {
-                Tick();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "Airlock epoch clock",
-        };
-        _thread.Start();
+        _ticker = SystemTicker.For(interval);
     }
 
     /// <summary>Advances <paramref name="engine"/>'s epoch from the next tick on.</summary>
     public void Add(Engine engine)
     {
-        Engine[] current, updated;
-        do
+        lock (_lock)
         {
-            current = Volatile.Read(ref _engines);
-            updated = [.. current, engine];
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _engines = [.. _engines, engine];
         }
-        while (Interlocked.CompareExchange(ref _engines, updated, current) != current);
+
+        _ticker?.Add(engine);
     }
 
+    /// <summary>Stops advancing the engines: when this returns, no tick touches them again.</summary>
     public void Dispose()
     {
-        _timer?.Dispose();
-        if (_stop is not null)
+        Engine[] engines;
+        lock (_lock)
         {
-            _stop.Cancel();
-            _thread!.Join();
-            _stop.Dispose();
+            _disposed = true;
+            engines = _engines;
+            _engines = [];
+        }
+
+        _timer?.Dispose();
+        foreach (Engine engine in engines)
+        {
+            _ticker?.Remove(engine);
         }
     }
 
@@ -68,6 +65,89 @@ internal sealed class EpochClock : IDisposable
         foreach (Engine engine in Volatile.Read(ref _engines))
         {
             engine.IncrementEpoch();
+        }
+    }
+
+    // One thread per interval for the whole process, ticking the engines of every host on the system
+    // clock. A tick runs under the lock Remove takes, so an engine removed is never ticked afterwards.
+    private sealed class SystemTicker
+    {
+        private static readonly Dictionary<TimeSpan, SystemTicker> Tickers = [];
+        private static readonly Lock TickersLock = new();
+        private static readonly TimeSpan IdleEnd = TimeSpan.FromSeconds(1);
+
+        private readonly TimeSpan _interval;
+        private readonly Lock _lock = new();
+        private readonly List<Engine> _engines = [];
+        private bool _running;
+
+        private SystemTicker(TimeSpan interval) => _interval = interval;
+
+        public static SystemTicker For(TimeSpan interval)
+        {
+            lock (TickersLock)
+            {
+                if (!Tickers.TryGetValue(interval, out SystemTicker? ticker))
+                {
+                    ticker = new SystemTicker(interval);
+                    Tickers.Add(interval, ticker);
+                }
+
+                return ticker;
+            }
+        }
+
+        public void Add(Engine engine)
+        {
+            lock (_lock)
+            {
+                _engines.Add(engine);
+                if (_running)
+                {
+                    return;
+                }
+
+                _running = true;
+            }
+
+            new Thread(Run) { IsBackground = true, Name = "Airlock epoch clock" }.Start();
+        }
+
+        public void Remove(Engine engine)
+        {
+            lock (_lock)
+            {
+                _engines.Remove(engine);
+            }
+        }
+
+        private void Run()
+        {
+            TimeSpan idle = TimeSpan.Zero;
+            while (true)
+            {
+                Thread.Sleep(_interval);
+                lock (_lock)
+                {
+                    if (_engines.Count == 0)
+                    {
+                        idle += _interval;
+                        if (idle >= IdleEnd)
+                        {
+                            _running = false;
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    idle = TimeSpan.Zero;
+                    foreach (Engine engine in _engines)
+                    {
+                        engine.IncrementEpoch();
+                    }
+                }
+            }
         }
     }
 }

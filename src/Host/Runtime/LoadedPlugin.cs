@@ -10,11 +10,10 @@ namespace Airlock.Runtime;
 /// </summary>
 internal sealed class LoadedPlugin : IDisposable
 {
-    private readonly Linker _linker;
-    private readonly Lock _instantiation = new();
+    private readonly SharedLinker _linker;
     private HashSet<string>? _functionExports;
 
-    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, Linker linker, WasiPolicy? wasi, TimeProvider time, ILogger logger, LogRateLimiter logLimiter)
+    public LoadedPlugin(WasmPluginInfo info, Engine engine, Module module, SharedLinker linker, WasiPolicy? wasi, TimeProvider time, ILogger logger, LogRateLimiter logLimiter)
     {
         Info = info;
         Engine = engine;
@@ -62,16 +61,16 @@ internal sealed class LoadedPlugin : IDisposable
     public Instance Instantiate(Store store)
     {
         // A Wasmtime linker is not documented as safe for concurrent instantiation; instantiation is
-        // rare (pool growth and replacement after a trap), so serialise it.
-        lock (_instantiation)
+        // rare (pool growth and replacement after a trap), so serialise it (across every plugin sharing the linker).
+        lock (_linker.Instantiation)
         {
-            return _linker.Instantiate(store, Module);
+            return _linker.Linker.Instantiate(store, Module);
         }
     }
 
     public void Dispose()
     {
-        _linker.Dispose();
+        _linker.Release();
         ModuleLease?.Dispose();
     }
 }

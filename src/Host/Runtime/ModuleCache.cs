@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Wasmtime;
 
 namespace Airlock.Runtime;
@@ -18,22 +20,29 @@ namespace Airlock.Runtime;
 /// again. A module refused at load (not a valid module, does not fit its contract, failed to start)
 /// is evicted as soon as no loaded plugin uses it, so a stream of refused modules costs nothing lasting.
 /// </para>
-/// <para>A cache file is a 120-byte header and Wasmtime's serialized module:</para>
+/// <para>A cache file is Wasmtime's serialized module followed by a 120-byte trailer:</para>
 /// <code>
-/// magic "AIRLOCK-MODULE\0\1" (16) | engine fingerprint SHA-256 (32) | module SHA-256 (32)
-/// | payload length u64 LE (8) | payload SHA-256 (32) | payload
+/// payload | magic "AIRLOCK-MODULE\0\2" (16) | engine fingerprint SHA-256 (32) | module SHA-256 (32)
+/// | payload length u64 LE (8) | payload SHA-256 (32)
 /// </code>
 /// <para>
-/// Every field is checked before Wasmtime sees the payload; a file that fails any check is deleted
-/// and the module compiled again. Files are written to a temporary name and renamed into place, so a
-/// reader never sees half a file. The least recently used files go first when the cache is over budget.
+/// Every field is checked before Wasmtime sees the payload, the payload's checksum hashed from the open
+/// file through one pooled buffer (nothing of the file's size is allocated); a file that fails any
+/// check is deleted and the module compiled again. Wasmtime then maps the very file that was checked
+/// (<see cref="Module.DeserializeFile"/>, through the open handle's <c>/proc/self/fd</c> entry on
+/// Linux) instead of copying it: the trailer is after the ELF image Wasmtime reads, so it needs no
+/// copy to strip. Files are written to a temporary name and renamed into place, never written in
+/// place, so a reader never sees half a file and a mapped file never changes under Wasmtime. The least
+/// recently used files go first when the cache is over budget.
 /// </para>
 /// </remarks>
 internal sealed class ModuleCache : IDisposable
 {
     private const string Extension = ".airmod";
-    private const int HeaderLength = 16 + 32 + 32 + 8 + 32;
-    private static readonly byte[] Magic = "AIRLOCK-MODULE\0\u0001"u8.ToArray();
+    private const int TrailerLength = 16 + 32 + 32 + 8 + 32;
+    private const int HashChunk = 64 * 1024;
+    private static readonly byte[] Magic = "AIRLOCK-MODULE\0\u0002"u8.ToArray();
+    private static readonly bool ProcFileDescriptors = OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd");
 
     private readonly Engine _engine;
     private readonly byte[] _fingerprint;
@@ -51,6 +60,7 @@ internal sealed class ModuleCache : IDisposable
     private long _compilations;
     private long _rejected;
     private long _evicted;
+    private long _verifications;
 
     /// <param name="engine">The engine modules are compiled for.</param>
     /// <param name="engineConfiguration">Every engine setting that changes compiled code, as text.</param>
@@ -77,6 +87,12 @@ internal sealed class ModuleCache : IDisposable
         Interlocked.Read(ref _compilations),
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _evicted));
+
+    /// <summary>How many times a module was checked against a contract (<see cref="ModuleFacts"/> checks once per module and load key).</summary>
+    public long ContractChecks => Interlocked.Read(ref _verifications);
+
+    /// <summary>Counts one check of a module against a contract.</summary>
+    internal void CountVerification() => Interlocked.Increment(ref _verifications);
 
     /// <summary>What the cache directory <paramref name="disk"/> holds now (a scan of it).</summary>
     /// <param name="disk">The disk cache, or null for memory only.</param>
@@ -113,6 +129,85 @@ internal sealed class ModuleCache : IDisposable
     }
 
     /// <summary>
+    /// The compiled module whose bytes hash to <paramref name="sha256"/> when it is already in memory,
+    /// held for the caller as <see cref="Rent"/> holds it; <see langword="null"/> (and nothing held) when it
+    /// is not, or is still being compiled or loaded. Cheap: no compilation, no disk, no thread hop.
+    /// </summary>
+    /// <param name="id">The plugin (names log entries).</param>
+    /// <param name="sha256">The lower-case hex SHA-256 of the module's bytes.</param>
+    public ModuleLease? TryRentCompiled(string id, string sha256)
+    {
+        Entry? entry;
+        lock (_memoryLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_modules.TryGetValue(sha256, out entry) || !entry.Module.IsValueCreated)
+            {
+                return null;
+            }
+
+            entry.Users++;
+            if (entry.IdleNode is { } node)
+            {
+                _idle.Remove(node);
+                entry.IdleNode = null;
+            }
+        }
+
+        Interlocked.Increment(ref _memoryHits);
+        HostLog.ModuleCacheHit(_logger, id, sha256);
+        return new ModuleLease(this, entry, entry.Module.Value);
+    }
+
+    /// <summary>
+    /// The compiled module whose bytes hash to <paramref name="sha256"/> from the disk cache, read and
+    /// checked on the calling thread (a cache file is read once and mapped, not compiled), when no load
+    /// of the module is in memory or under way; <see langword="null"/> when there is no usable file (a
+    /// damaged one is deleted) or another load got there first, and <see cref="Rent"/> then serves.
+    /// </summary>
+    /// <param name="id">The plugin (names the module and log entries).</param>
+    /// <param name="sha256">The lower-case hex SHA-256 of the module's bytes.</param>
+    public ModuleLease? TryRentFromDisk(string id, string sha256)
+    {
+        if (_disk is null)
+        {
+            return null;
+        }
+
+        lock (_memoryLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_modules.ContainsKey(sha256))
+            {
+                return null;
+            }
+        }
+
+        if (TryLoad(id, sha256, CachePath(sha256)) is not { } module)
+        {
+            return null;
+        }
+
+        Entry entry;
+        lock (_memoryLock)
+        {
+            if (_disposed || _modules.ContainsKey(sha256))
+            {
+                // Another load of the module came first (or the host is going): serve from it instead.
+                module.Dispose();
+                return null;
+            }
+
+            entry = new Entry(this, sha256, new Lazy<Module>(module));
+            entry.Users = 1;
+            _modules.Add(sha256, entry);
+        }
+
+        Interlocked.Increment(ref _diskHits);
+        return new ModuleLease(this, entry, module);
+    }
+
+    /// <summary>
     /// The compiled module whose bytes hash to <paramref name="sha256"/>: from memory, from disk, or
     /// compiled now, held for the caller until the lease ends. A lease ended with
     /// <see cref="ModuleLease.Refuse"/> (the module was refused at load) evicts the module once no
@@ -130,7 +225,7 @@ internal sealed class ModuleCache : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_modules.TryGetValue(sha256, out entry!))
             {
-                entry = new Entry(sha256, new Lazy<Module>(() => LoadOrCompile(id, sha256, compile), LazyThreadSafetyMode.ExecutionAndPublication));
+                entry = new Entry(this, sha256, new Lazy<Module>(() => LoadOrCompile(id, sha256, compile), LazyThreadSafetyMode.ExecutionAndPublication));
                 _modules.Add(sha256, entry);
             }
 
@@ -234,7 +329,7 @@ internal sealed class ModuleCache : IDisposable
 
     private Module LoadOrCompile(string id, string sha256, Func<Module> compile)
     {
-        string? path = _disk is null ? null : Path.Combine(_disk.Directory, sha256 + "-" + _fingerprintTag + Extension);
+        string? path = _disk is null ? null : CachePath(sha256);
         if (path is not null && TryLoad(id, sha256, path) is { } loaded)
         {
             Interlocked.Increment(ref _diskHits);
@@ -251,9 +346,12 @@ internal sealed class ModuleCache : IDisposable
         return module;
     }
 
+    private string CachePath(string sha256) => Path.Combine(_disk!.Directory, sha256 + "-" + _fingerprintTag + Extension);
+
     private Module? TryLoad(string id, string sha256, string path)
     {
-        byte[] file;
+        SafeFileHandle handle;
+        long length;
         try
         {
             if (!File.Exists(path))
@@ -261,7 +359,7 @@ internal sealed class ModuleCache : IDisposable
                 return null;
             }
 
-            file = Files.UntrustedFile.ReadAllBytes(path, Math.Min(_disk!.MaxBytes, Array.MaxLength), "a module cache file", id);
+            handle = Files.UntrustedFile.Open(path, _disk!.MaxBytes, "a module cache file", id, out length);
         }
         catch (PluginFileException exception) when (exception.Reason != PluginFileProblem.Unreadable)
         {
@@ -275,21 +373,37 @@ internal sealed class ModuleCache : IDisposable
             return null;
         }
 
-        if (Validate(file, sha256) is { } problem)
-        {
-            Reject(path, problem);
-            return null;
-        }
-
         Module module;
-        try
+        using (handle)
         {
-            module = Module.Deserialize(_engine, id, file.AsSpan(HeaderLength));
-        }
-        catch (WasmtimeException exception)
-        {
-            Reject(path, "Wasmtime refused it: " + exception.Message.Split('\n')[0]);
-            return null;
+            string? problem;
+            try
+            {
+                problem = Validate(handle, length, sha256);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                HostLog.ModuleCacheUnavailable(_logger, path, exception.Message);
+                return null;
+            }
+
+            if (problem is not null)
+            {
+                Reject(path, problem);
+                return null;
+            }
+
+            try
+            {
+                // Wasmtime maps the file the checks just read: on Linux through the open handle, so a file
+                // renamed over the path in between is not the one mapped.
+                module = Module.DeserializeFile(_engine, id, ProcFileDescriptors ? "/proc/self/fd/" + handle.DangerousGetHandle() : path);
+            }
+            catch (WasmtimeException exception)
+            {
+                Reject(path, "Wasmtime refused it: " + exception.Message.Split('\n')[0]);
+                return null;
+            }
         }
 
         Touch(path);
@@ -297,38 +411,69 @@ internal sealed class ModuleCache : IDisposable
         return module;
     }
 
-    private string? Validate(byte[] file, string sha256)
+    // The trailer's fields, then the payload's checksum, read from the open file in pieces through one
+    // pooled buffer.
+    private string? Validate(SafeFileHandle file, long length, string sha256)
     {
-        if (file.Length < HeaderLength)
+        if (length < TrailerLength)
         {
-            return $"it is {file.Length} bytes, shorter than the {HeaderLength}-byte header";
+            return $"it is {length} bytes, shorter than the {TrailerLength}-byte trailer";
         }
 
-        ReadOnlySpan<byte> header = file.AsSpan(0, HeaderLength);
-        if (!header[..16].SequenceEqual(Magic))
+        long payloadLength = length - TrailerLength;
+        Span<byte> trailer = stackalloc byte[TrailerLength];
+        if (RandomAccess.Read(file, trailer, payloadLength) != TrailerLength)
         {
-            return "it does not start with Airlock's cache header";
+            return "it ended while its trailer was read";
         }
 
-        if (!header.Slice(16, 32).SequenceEqual(_fingerprint))
+        if (!trailer[..16].SequenceEqual(Magic))
+        {
+            return "it does not end with Airlock's cache trailer";
+        }
+
+        if (!trailer.Slice(16, 32).SequenceEqual(_fingerprint))
         {
             return "it was compiled for another engine configuration";
         }
 
-        if (!Convert.ToHexStringLower(header.Slice(48, 32)).Equals(sha256, StringComparison.Ordinal))
+        Span<byte> module = stackalloc byte[32];
+        if (Convert.FromHexString(sha256, module, out _, out _) != OperationStatus.Done || !trailer.Slice(48, 32).SequenceEqual(module))
         {
             return "it holds another module";
         }
 
-        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(80, 8));
-        if (length != (ulong)(file.Length - HeaderLength))
+        ulong promised = BinaryPrimitives.ReadUInt64LittleEndian(trailer.Slice(80, 8));
+        if (promised != (ulong)payloadLength)
         {
-            return $"its header promises {length} bytes of compiled code but {file.Length - HeaderLength} follow";
+            return $"its trailer promises {promised} bytes of compiled code but {payloadLength} precede it";
         }
 
-        return SHA256.HashData(file.AsSpan(HeaderLength)).AsSpan().SequenceEqual(header.Slice(88, 32))
-            ? null
-            : "its compiled code does not match its checksum";
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(HashChunk);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long offset = 0;
+            while (offset < payloadLength)
+            {
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, payloadLength - offset)), offset);
+                if (read == 0)
+                {
+                    return "it ended while its compiled code was read";
+                }
+
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+
+            Span<byte> actual = stackalloc byte[32];
+            hash.GetHashAndReset(actual);
+            return actual.SequenceEqual(trailer.Slice(88, 32)) ? null : "its compiled code does not match its checksum";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void Store(string id, string sha256, string path, Module module)
@@ -344,18 +489,18 @@ internal sealed class ModuleCache : IDisposable
             return;
         }
 
-        if (HeaderLength + payload.LongLength > _disk!.MaxBytes)
+        if (TrailerLength + payload.LongLength > _disk!.MaxBytes)
         {
-            HostLog.ModuleCacheTooLarge(_logger, id, HeaderLength + payload.LongLength, _disk.MaxBytes);
+            HostLog.ModuleCacheTooLarge(_logger, id, TrailerLength + payload.LongLength, _disk.MaxBytes);
             return;
         }
 
-        byte[] header = new byte[HeaderLength];
-        Magic.CopyTo(header, 0);
-        _fingerprint.CopyTo(header, 16);
-        Convert.FromHexString(sha256).CopyTo(header, 48);
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(80, 8), (ulong)payload.LongLength);
-        SHA256.HashData(payload).CopyTo(header, 88);
+        byte[] trailer = new byte[TrailerLength];
+        Magic.CopyTo(trailer, 0);
+        _fingerprint.CopyTo(trailer, 16);
+        Convert.FromHexString(sha256).CopyTo(trailer, 48);
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer.AsSpan(80, 8), (ulong)payload.LongLength);
+        SHA256.HashData(payload).CopyTo(trailer, 88);
 
         string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
@@ -363,12 +508,12 @@ internal sealed class ModuleCache : IDisposable
             Directory.CreateDirectory(_disk.Directory);
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.WriteThrough))
             {
-                stream.Write(header);
                 stream.Write(payload);
+                stream.Write(trailer);
             }
 
             File.Move(temporary, path, overwrite: true);
-            HostLog.ModuleCacheStored(_logger, id, sha256, path, header.Length + payload.Length);
+            HostLog.ModuleCacheStored(_logger, id, sha256, path, trailer.Length + payload.Length);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -450,11 +595,14 @@ internal sealed class ModuleCache : IDisposable
         }
     }
 
-    internal sealed class Entry(string sha256, Lazy<Module> module)
+    internal sealed class Entry(ModuleCache cache, string sha256, Lazy<Module> module)
     {
         public string Sha256 { get; } = sha256;
 
         public Lazy<Module> Module { get; } = module;
+
+        /// <summary>What the host worked out about the compiled module, for the loads that use it.</summary>
+        public ModuleFacts Facts { get; } = new(cache, module);
 
         // Guarded by the cache's memory lock.
         public int Users { get; set; }
@@ -478,6 +626,9 @@ internal sealed class ModuleLease : IDisposable
     }
 
     public Module Module { get; }
+
+    /// <summary>What the host worked out about the module: its shape, the contract checks it passed, its shared linkers.</summary>
+    public ModuleFacts Facts => _entry.Facts;
 
     /// <summary>
     /// Whether the module was refused at load: the lease then ends by evicting it once no one else
