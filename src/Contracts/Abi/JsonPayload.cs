@@ -44,6 +44,36 @@ public static class JsonPayload
     }
 
     /// <summary>
+    /// Writes a union case from a generated case writer into a new guest buffer: by the writer when
+    /// <paramref name="direct"/> (the union checked it, see <see cref="WasmJsonUnion{T}.CanWriteMembers{TCase}"/>),
+    /// else through the union's metadata.
+    /// </summary>
+    /// <typeparam name="T">The union type.</typeparam>
+    /// <typeparam name="TCase">The generated case writer.</typeparam>
+    /// <param name="guest">The instance.</param>
+    /// <param name="value">The case's values.</param>
+    /// <param name="union">The union's cases.</param>
+    /// <param name="direct">Whether the case writer may write the case.</param>
+    /// <param name="purpose">What the buffer is for, for error messages.</param>
+    public static GuestBuffer Write<T, TCase>(GuestContext guest, in TCase value, WasmJsonUnion<T> union, bool direct, string purpose)
+        where TCase : struct, IWasmUnionCase<T>
+    {
+        ArgumentNullException.ThrowIfNull(union);
+        if (!direct)
+        {
+            return Write(guest, value.Create(), union, purpose);
+        }
+
+        ArgumentNullException.ThrowIfNull(guest);
+        Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);
+        union.WriteCase(writer, in value);
+        writer.Flush();
+        GuestBuffer written = PackedPtrLen.WriteInput(guest, buffer.WrittenSpan, purpose);
+        guest.TrimScratch();
+        return written;
+    }
+
+    /// <summary>
     /// Serializes a host function's result and hands it to the guest, packed; see
     /// <see cref="PackedPtrLen.ReturnResult"/>.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Airlock.Abi;
@@ -59,6 +60,87 @@ public sealed class WasmJsonUnion<T>
         return new UnionJson(default, buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// Whether a generated case writer (<typeparamref name="TCase"/>) writes exactly what this union writes
+    /// for its case: the case is written through its own metadata (see <see cref="DirectCases"/>), its
+    /// serialized members are <paramref name="members"/> in this order with these types, none has a converter,
+    /// a number handling or a condition of its own, and the options ask for nothing the writer does not do
+    /// (no converters, strict numbers, no reference handling, nulls written or all omitted).
+    /// </summary>
+    /// <typeparam name="TCase">The generated case writer.</typeparam>
+    /// <param name="members">The members it writes, in order.</param>
+    public bool CanWriteMembers<TCase>(ReadOnlySpan<WasmJsonMember> members)
+        where TCase : struct, IWasmUnionCase<T>
+    {
+        if (Find(TCase.CaseType) is not { } unionCase)
+        {
+            return false;
+        }
+
+        JsonTypeInfo info = unionCase.TypeInfo;
+        JsonSerializerOptions options = info.Options;
+        if (options.Converters.Count > 0
+            || options.ReferenceHandler is not null
+            || (info.NumberHandling ?? options.NumberHandling) != JsonNumberHandling.Strict
+            || options.DefaultIgnoreCondition is not (JsonIgnoreCondition.Never or JsonIgnoreCondition.WhenWritingNull)
+            || options.IgnoreReadOnlyProperties
+            || info.OnSerializing is not null
+            || info.OnSerialized is not null)
+        {
+            return false;
+        }
+
+        int index = 0;
+        foreach (JsonPropertyInfo property in info.Properties)
+        {
+            if (property.Get is null)
+            {
+                continue;
+            }
+
+            if (index == members.Length
+                || property.Name != members[index].Name
+                || property.PropertyType != members[index].Type
+                || property.CustomConverter is not null
+                || property.NumberHandling is not null
+                || property.ShouldSerialize is not null
+                || property.IsExtensionData)
+            {
+                return false;
+            }
+
+            index++;
+        }
+
+        return index == members.Length;
+    }
+
+    /// <summary>
+    /// Writes a case from a generated case writer: <c>{"discriminator":...,</c> then its members, as
+    /// <see cref="CanWriteMembers{TCase}"/> checked they are written.
+    /// </summary>
+    /// <typeparam name="TCase">The generated case writer.</typeparam>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The case's values.</param>
+    public void WriteCase<TCase>(Utf8JsonWriter writer, in TCase value)
+        where TCase : struct, IWasmUnionCase<T>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        UnionCase unionCase = Find(TCase.CaseType) ?? throw new InvalidOperationException($"{TCase.CaseType} is not a case this union writes directly.");
+        writer.WriteStartObject();
+        if (unionCase.Discriminator is int number)
+        {
+            writer.WriteNumber(unionCase.Member, number);
+        }
+        else
+        {
+            writer.WriteString(unionCase.Member, unionCase.DiscriminatorText);
+        }
+
+        value.WriteMembers(writer, unionCase.TypeInfo.Options, unionCase.TypeInfo.Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull);
+        writer.WriteEndObject();
+    }
+
     private UnionCase? Find(Type type)
     {
         if (_byType is not null)
@@ -97,7 +179,12 @@ public sealed class WasmJsonUnion<T>
                 continue;
             }
 
-            cases.Add(new UnionCase(derived.DerivedType, caseInfo, EncodePrefix(member, derived.TypeDiscriminator)));
+            cases.Add(new UnionCase(derived.DerivedType, caseInfo, EncodePrefix(member, derived.TypeDiscriminator))
+            {
+                Member = JsonEncodedText.Encode(member, GuestContext.ScratchWriterOptions.Encoder),
+                Discriminator = derived.TypeDiscriminator,
+                DiscriminatorText = derived.TypeDiscriminator is string text ? JsonEncodedText.Encode(text, GuestContext.ScratchWriterOptions.Encoder) : default,
+            });
         }
 
         return [.. cases];
@@ -123,7 +210,14 @@ public sealed class WasmJsonUnion<T>
         return buffer.WrittenSpan.ToArray();
     }
 
-    private sealed record UnionCase(Type Type, JsonTypeInfo TypeInfo, byte[] Prefix);
+    private sealed record UnionCase(Type Type, JsonTypeInfo TypeInfo, byte[] Prefix)
+    {
+        public JsonEncodedText Member { get; init; }
+
+        public object Discriminator { get; init; } = string.Empty;
+
+        public JsonEncodedText DiscriminatorText { get; init; }
+    }
 }
 
 /// <summary>

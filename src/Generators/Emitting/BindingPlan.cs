@@ -57,6 +57,21 @@ internal sealed class BindingPlan
         }
 
         var members = new HashSet<string> { ClientName, ExportsName, "Contract", "Info", "DisposeAsync" };
+
+        // A union case with a generated writer: a struct of the method's arguments and the union's verdict on it.
+        foreach (ExportSpec export in contract.Exports)
+        {
+            foreach (UnionCaseSpec unionCase in export.UnionCases)
+            {
+                if (unionCase.Writer is not null)
+                {
+                    string stem = unionCase.MethodName.EndsWith("Async", System.StringComparison.Ordinal) ? unionCase.MethodName.Substring(0, unionCase.MethodName.Length - 5) : unionCase.MethodName;
+                    string type = Unique(members, stem + "Case");
+                    CaseWriters[unionCase] = (type, "_" + char.ToLowerInvariant(type[0]) + type.Substring(1) + "Direct");
+                }
+            }
+        }
+
         foreach (ExportSpec export in contract.Exports)
         {
             string stem = export.MethodName.EndsWith("Async", System.StringComparison.Ordinal) && export.MethodName.Length > 5
@@ -94,6 +109,9 @@ internal sealed class BindingPlan
 
     /// <summary>The generated reader of each result type that has one, with its class name made unique.</summary>
     public Dictionary<string, JsonReaderSpec> ReaderClasses { get; } = [];
+
+    /// <summary>The case-writer struct of each union case that has one, and the client's field that says whether it may write.</summary>
+    public Dictionary<UnionCaseSpec, (string Type, string DirectField)> CaseWriters { get; } = [];
 
     /// <summary>The <c>WasmJsonUnion</c> field of each union input type.</summary>
     public Dictionary<string, string> Unions { get; } = [];

@@ -119,6 +119,11 @@ internal static class PluginEmitter
             writer.Line("private readonly bool _" + Camel(has.Value) + ";");
         }
 
+        foreach ((string _, string direct) in plan.CaseWriters.Values)
+        {
+            writer.Line("private readonly bool " + direct + ";");
+        }
+
         writer.Line();
         writer.Line("public " + ClientName + "(" + Wasm.Abi + "WasmPluginActivator activator)").OpenBrace();
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(activator);");
@@ -148,6 +153,18 @@ internal static class PluginEmitter
             {
                 writer.Line(union.Value + " = new " + Wasm.Abi + "WasmJsonUnion<" + union.Key + ">(" + plan.JsonInfos[union.Key] + ");");
             }
+
+            foreach (ExportSpec export in contract.Exports)
+            {
+                foreach (UnionCaseSpec unionCase in export.UnionCases)
+                {
+                    if (plan.CaseWriters.TryGetValue(unionCase, out (string Type, string Direct) caseWriter))
+                    {
+                        string union = plan.Unions[UnionType(export)];
+                        writer.Line(caseWriter.Direct + " = " + union + ".CanWriteMembers<" + caseWriter.Type + ">(" + caseWriter.Type + ".Members);");
+                    }
+                }
+            }
         }
 
         writer.CloseBrace();
@@ -176,6 +193,20 @@ internal static class PluginEmitter
         {
             writer.Line();
             EmitOperation(writer, export, plan);
+            if (export.UnionCases.Any(plan.CaseWriters.ContainsKey))
+            {
+                writer.Line();
+                EmitOperation(writer, export, plan, caseWriter: true);
+            }
+
+            foreach (UnionCaseSpec unionCase in export.UnionCases)
+            {
+                if (plan.CaseWriters.TryGetValue(unionCase, out (string Type, string Direct) caseWriter))
+                {
+                    writer.Line();
+                    CaseWriterEmitter.Emit(writer, unionCase, caseWriter.Type, UnionType(export));
+                }
+            }
         }
 
         foreach (JsonReaderSpec reader in plan.ReaderClasses.Values)
@@ -307,9 +338,19 @@ internal static class PluginEmitter
     {
         IEnumerable<string> parameters = union.Parameters.Select(p => p.Type + " " + p.Name).Concat([CancellationToken + " cancellationToken"]);
         writer.Line("public " + ReturnType(export.Shape, union.ResultType) + " " + union.MethodName + "(" + string.Join(", ", parameters) + ")");
-        string operationType = plan.OperationNames[export] + "<" + union.ResultType + ">";
-        string request = "new " + union.CaseType + "(" + string.Join(", ", union.Parameters.Select(p => p.Name)) + ")";
-        string operation = "new " + operationType + "(this, " + request + ", " + plan.Readers[union.ResultType] + ")";
+        string arguments = string.Join(", ", union.Parameters.Select(p => p.Name));
+        string operationType, operation;
+        if (plan.CaseWriters.TryGetValue(union, out (string Type, string Direct) caseWriter))
+        {
+            operationType = plan.OperationNames[export] + "<" + union.ResultType + ", " + caseWriter.Type + ">";
+            operation = "new " + operationType + "(this, new " + caseWriter.Type + "(new " + union.CaseType + "(" + arguments + ")), " + caseWriter.Direct + ", " + plan.Readers[union.ResultType] + ")";
+        }
+        else
+        {
+            operationType = plan.OperationNames[export] + "<" + union.ResultType + ">";
+            operation = "new " + operationType + "(this, new " + union.CaseType + "(" + arguments + "), " + plan.Readers[union.ResultType] + ")";
+        }
+
         EmitBody(writer, export, plan, union.ResultType, Invocation(export.Shape, operationType, union.ResultType, operation, "cancellationToken"));
     }
 
@@ -326,18 +367,34 @@ internal static class PluginEmitter
         };
     }
 
-    private static void EmitOperation(SourceWriter writer, ExportSpec export, BindingPlan plan)
+    // The operation of an export; with caseWriter, the variant per-case methods use when the case is
+    // written from their arguments (the union input is a TCase struct, _direct the union's verdict on it).
+    private static void EmitOperation(SourceWriter writer, ExportSpec export, BindingPlan plan, bool caseWriter = false)
     {
         bool generic = export.UnionCases.Count > 0;
         string result = generic ? "TResult" : export.Result.Kind == PayloadKind.None ? Wasm.Abi + "WasmVoid" : export.Result.Type;
-        string name = plan.OperationNames[export] + (generic ? "<TResult>" : string.Empty);
+        string name = plan.OperationNames[export] + (caseWriter ? "<TResult, TCase>" : generic ? "<TResult>" : string.Empty);
         List<ValueSpec> inputs = export.Parameters.Where(p => p.Kind != PayloadKind.CancellationToken).ToList();
+        string InputType(ValueSpec input) => caseWriter && input.Name.TrimStart('@') == export.UnionParameter ? "TCase" : input.Type;
 
-        writer.Line("private readonly struct " + name + " : " + Wasm.Abi + "IWasmOperation<" + ExportsName + ", " + result + ">").OpenBrace();
+        writer.Line("private readonly struct " + name + " : " + Wasm.Abi + "IWasmOperation<" + ExportsName + ", " + result + ">");
+        if (caseWriter)
+        {
+            writer.Indent();
+            writer.Line("where TCase : struct, " + Wasm.Abi + "IWasmUnionCase<" + UnionType(export) + ">");
+            writer.Outdent();
+        }
+
+        writer.OpenBrace();
         writer.Line("private readonly " + ClientName + " _client;");
         foreach (ValueSpec input in inputs)
         {
-            writer.Line("private readonly " + input.Type + " _" + input.Name.TrimStart('@') + ";");
+            writer.Line("private readonly " + InputType(input) + " _" + input.Name.TrimStart('@') + ";");
+        }
+
+        if (caseWriter)
+        {
+            writer.Line("private readonly bool _direct;");
         }
 
         if (generic)
@@ -347,13 +404,19 @@ internal static class PluginEmitter
 
         writer.Line();
         IEnumerable<string> constructorParameters = new[] { ClientName + " client" }
-            .Concat(inputs.Select(p => p.Type + " " + p.Name))
+            .Concat(inputs.Select(p => InputType(p) + " " + p.Name))
+            .Concat(caseWriter ? ["bool direct"] : [])
             .Concat(generic ? [Wasm.Abi + "WasmJsonReader<TResult> resultReader"] : []);
         writer.Line("public " + plan.OperationNames[export] + "(" + string.Join(", ", constructorParameters) + ")").OpenBrace();
         writer.Line("_client = client;");
         foreach (ValueSpec input in inputs)
         {
             writer.Line("_" + input.Name.TrimStart('@') + " = " + input.Name + ";");
+        }
+
+        if (caseWriter)
+        {
+            writer.Line("_direct = direct;");
         }
 
         if (generic)
@@ -367,10 +430,14 @@ internal static class PluginEmitter
         writer.Line();
         writer.Line("public " + result + " Invoke(" + Wasm.Abi + "GuestCall<" + ExportsName + "> call)").OpenBrace();
 
-        plan.Marshaller.EmitInvoke(writer, new OperationShape(export, plan, generic));
+        plan.Marshaller.EmitInvoke(writer, new OperationShape(export, plan, generic) { CaseWriter = caseWriter });
         writer.CloseBrace();
         writer.CloseBrace();
     }
+
+    // The union input's type, fully qualified.
+    private static string UnionType(ExportSpec export)
+        => export.Parameters.First(p => p.Name.TrimStart('@') == export.UnionParameter).JsonType!;
 
     private static void EmitExports(SourceWriter writer, ContractSpec contract, BindingPlan plan)
     {

@@ -2,7 +2,7 @@ using Airlock.Generators.Infrastructure;
 
 namespace Airlock.Generators.Model;
 
-/// <summary>How a generated JSON reader reads one member's value.</summary>
+/// <summary>How a generated JSON reader reads, or a generated case writer writes, one member's value.</summary>
 internal enum JsonValueRead
 {
     /// <summary>Through the member type's System.Text.Json metadata.</summary>
@@ -12,6 +12,9 @@ internal enum JsonValueRead
     Int32,
     Int64,
     Double,
+
+    /// <summary>A list of strings written by index (case writers only; readers read lists through their metadata).</summary>
+    StringList,
 }
 
 /// <summary>How a read member reaches the object.</summary>
@@ -56,3 +59,12 @@ internal sealed record JsonMemberSpec(
 /// <param name="ClassName">The generated reader's class name.</param>
 /// <param name="Members">The members, in the type's order.</param>
 internal sealed record JsonReaderSpec(string Type, string ClassName, ImmutableEquatableArray<JsonMemberSpec> Members);
+
+/// <summary>One member a generated union-case writer writes, read from the case object's property.</summary>
+/// <param name="JsonName">Its JSON name.</param>
+/// <param name="Property">The property it is read from.</param>
+/// <param name="Type">The property's fully qualified type with nullable annotations.</param>
+/// <param name="BareType">The member's type without nullable annotations of reference types (for <c>typeof</c>).</param>
+/// <param name="Kind">How it is written.</param>
+/// <param name="IsValueType">Whether it is a value type that cannot be null (never omitted).</param>
+internal sealed record CaseMemberSpec(string JsonName, string Property, string Type, string BareType, JsonValueRead Kind, bool IsValueType);

@@ -101,7 +101,11 @@ internal sealed record UnionCaseSpec(
     string MethodName,
     string CaseType,
     string ResultType,
-    ImmutableEquatableArray<CaseParameterSpec> Parameters);
+    ImmutableEquatableArray<CaseParameterSpec> Parameters)
+{
+    /// <summary>The members a generated case writer writes from the method's arguments, in order; null when the case object is built and written through its metadata.</summary>
+    public ImmutableEquatableArray<CaseMemberSpec>? Writer { get; init; }
+}
 
 /// <summary>A parameter of a union case's constructor, surfaced on the per-case method.</summary>
 /// <param name="Name">The method parameter name (camelCase, escaped).</param>

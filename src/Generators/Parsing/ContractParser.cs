@@ -295,7 +295,10 @@ internal static class ContractParser
                     continue;
                 }
 
-                cases.Add(new UnionCaseSpec(discriminator, methodName, TypeClassifier.DisplayWithoutNullable(caseType), TypeClassifier.DisplayWithoutNullable(caseResult), caseParameters));
+                cases.Add(new UnionCaseSpec(discriminator, methodName, TypeClassifier.DisplayWithoutNullable(caseType), TypeClassifier.DisplayWithoutNullable(caseResult), caseParameters)
+                {
+                    Writer = abi == AbiKind.FixedOffset ? null : jsonContext?.CaseWriter(caseType),
+                });
                 jsonContext?.AddReader(caseResult, contract.ContainingAssembly, readers);
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Airlock.Generators.Diagnostics;
+using Airlock.Generators.Infrastructure;
 using Microsoft.CodeAnalysis;
 
 namespace Airlock.Generators.Parsing;
@@ -52,6 +53,10 @@ internal sealed class JsonPayloadChecker
             readers[name] = reader;
         }
     }
+
+    /// <summary>The members a generated writer writes for a union case, or null when the case object must be built.</summary>
+    public ImmutableEquatableArray<Model.CaseMemberSpec>? CaseWriter(INamedTypeSymbol caseType)
+        => _isContext && _context.TypeKind != TypeKind.Error ? JsonCaseWriterParser.TryParse(caseType, _context) : null;
 
     /// <summary>Reports a JsonContext that is not a <c>JsonSerializerContext</c>; returns whether it is one.</summary>
     public bool CheckContext(Location? location, List<Diagnostic> diagnostics)

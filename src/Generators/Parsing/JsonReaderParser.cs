@@ -164,7 +164,7 @@ internal static class JsonReaderParser
     }
 
     // The naming policy of the context's options, or null when the options ask for reading the generated pass does not do.
-    private static int? ContextPolicy(INamedTypeSymbol context)
+    internal static int? ContextPolicy(INamedTypeSymbol context)
     {
         AttributeData? options = context.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptionsAttribute);
         if (options is null)
@@ -219,7 +219,7 @@ internal static class JsonReaderParser
         => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
 
     // The type's properties, the most derived declaration of each name first seen.
-    private static IEnumerable<IPropertySymbol> Properties(INamedTypeSymbol type)
+    internal static IEnumerable<IPropertySymbol> Properties(INamedTypeSymbol type)
     {
         var chain = new List<INamedTypeSymbol>();
         for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
@@ -266,12 +266,12 @@ internal static class JsonReaderParser
         }
     }
 
-    private static string? PropertyName(IPropertySymbol property)
+    internal static string? PropertyName(IPropertySymbol property)
         => property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Serialization + "JsonPropertyNameAttribute")
             ?.ConstructorArguments.FirstOrDefault().Value as string;
 
     // Nullable<T> and every other type go through their own metadata.
-    private static JsonValueRead ReadOf(ITypeSymbol type) => type.SpecialType switch
+    internal static JsonValueRead ReadOf(ITypeSymbol type) => type.SpecialType switch
     {
         SpecialType.System_String => JsonValueRead.String,
         SpecialType.System_Boolean => JsonValueRead.Boolean,

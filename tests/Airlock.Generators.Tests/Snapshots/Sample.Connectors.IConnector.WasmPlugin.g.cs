@@ -144,6 +144,14 @@ namespace Sample.Connectors
             private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.OAuthTokenResult> _oAuthTokenResultReader;
             private readonly global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.CustomResult> _customResultReader;
             private readonly global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest> _pluginRequestUnion;
+            private readonly bool _publishCaseDirect;
+            private readonly bool _deletePostCaseDirect;
+            private readonly bool _fetchCommentsCaseDirect;
+            private readonly bool _replyCommentCaseDirect;
+            private readonly bool _fetchPostMetricsCaseDirect;
+            private readonly bool _exchangeCodeCaseDirect;
+            private readonly bool _refreshTokenCaseDirect;
+            private readonly bool _customCaseDirect;
 
             public AirlockClient(global::Airlock.Abi.WasmPluginActivator activator)
             {
@@ -170,6 +178,14 @@ namespace Sample.Connectors
                 _oAuthTokenResultReader = new OAuthTokenResultJsonReader(_oAuthTokenResultInfo);
                 _customResultReader = global::Airlock.Abi.WasmJsonReader<global::Airlock.Contracts.SocialScale.CustomResult>.FromMetadata(_customResultInfo);
                 _pluginRequestUnion = new global::Airlock.Abi.WasmJsonUnion<global::Airlock.Contracts.SocialScale.PluginRequest>(_pluginRequestInfo);
+                _publishCaseDirect = _pluginRequestUnion.CanWriteMembers<PublishCase>(PublishCase.Members);
+                _deletePostCaseDirect = _pluginRequestUnion.CanWriteMembers<DeletePostCase>(DeletePostCase.Members);
+                _fetchCommentsCaseDirect = _pluginRequestUnion.CanWriteMembers<FetchCommentsCase>(FetchCommentsCase.Members);
+                _replyCommentCaseDirect = _pluginRequestUnion.CanWriteMembers<ReplyCommentCase>(ReplyCommentCase.Members);
+                _fetchPostMetricsCaseDirect = _pluginRequestUnion.CanWriteMembers<FetchPostMetricsCase>(FetchPostMetricsCase.Members);
+                _exchangeCodeCaseDirect = _pluginRequestUnion.CanWriteMembers<ExchangeCodeCase>(ExchangeCodeCase.Members);
+                _refreshTokenCaseDirect = _pluginRequestUnion.CanWriteMembers<RefreshTokenCase>(RefreshTokenCase.Members);
+                _customCaseDirect = _pluginRequestUnion.CanWriteMembers<CustomCase>(CustomCase.Members);
             }
 
             public global::Airlock.WasmPluginInfo Info => _runtime.Info;
@@ -180,31 +196,31 @@ namespace Sample.Connectors
                 => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>, global::Airlock.Contracts.SocialScale.PluginResponse>(new HandleOperation<global::Airlock.Contracts.SocialScale.PluginResponse>(this, request, _pluginResponseReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.PublishResult> PublishAsync(string text, global::System.Collections.Generic.IReadOnlyList<string>? mediaUrls, global::System.Collections.Generic.IReadOnlyList<string>? hashtags, global::System.Text.Json.Nodes.JsonObject? metadata, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>, global::Airlock.Contracts.SocialScale.PublishResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult>(this, new global::Airlock.Contracts.SocialScale.PublishRequest(text, mediaUrls, hashtags, metadata), _publishResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult, PublishCase>, global::Airlock.Contracts.SocialScale.PublishResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.PublishResult, PublishCase>(this, new PublishCase(new global::Airlock.Contracts.SocialScale.PublishRequest(text, mediaUrls, hashtags, metadata)), _publishCaseDirect, _publishResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.DeletePostResult> DeletePostAsync(string postId, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>, global::Airlock.Contracts.SocialScale.DeletePostResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult>(this, new global::Airlock.Contracts.SocialScale.DeletePostRequest(postId), _deletePostResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult, DeletePostCase>, global::Airlock.Contracts.SocialScale.DeletePostResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.DeletePostResult, DeletePostCase>(this, new DeletePostCase(new global::Airlock.Contracts.SocialScale.DeletePostRequest(postId)), _deletePostCaseDirect, _deletePostResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchCommentsResult> FetchCommentsAsync(string postId, string? cursor, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>, global::Airlock.Contracts.SocialScale.FetchCommentsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult>(this, new global::Airlock.Contracts.SocialScale.FetchCommentsRequest(postId, cursor), _fetchCommentsResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult, FetchCommentsCase>, global::Airlock.Contracts.SocialScale.FetchCommentsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchCommentsResult, FetchCommentsCase>(this, new FetchCommentsCase(new global::Airlock.Contracts.SocialScale.FetchCommentsRequest(postId, cursor)), _fetchCommentsCaseDirect, _fetchCommentsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.ReplyCommentResult> ReplyCommentAsync(string commentId, string text, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>, global::Airlock.Contracts.SocialScale.ReplyCommentResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult>(this, new global::Airlock.Contracts.SocialScale.ReplyCommentRequest(commentId, text), _replyCommentResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult, ReplyCommentCase>, global::Airlock.Contracts.SocialScale.ReplyCommentResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.ReplyCommentResult, ReplyCommentCase>(this, new ReplyCommentCase(new global::Airlock.Contracts.SocialScale.ReplyCommentRequest(commentId, text)), _replyCommentCaseDirect, _replyCommentResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchInsightsResult> FetchInsightsAsync(global::System.DateTimeOffset start, global::System.DateTimeOffset end, global::System.Threading.CancellationToken cancellationToken)
                 => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>, global::Airlock.Contracts.SocialScale.FetchInsightsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchInsightsResult>(this, new global::Airlock.Contracts.SocialScale.FetchInsightsRequest(start, end), _fetchInsightsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult> FetchPostMetricsAsync(string postId, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>, global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(this, new global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest(postId), _fetchPostMetricsResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult, FetchPostMetricsCase>, global::Airlock.Contracts.SocialScale.FetchPostMetricsResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.FetchPostMetricsResult, FetchPostMetricsCase>(this, new FetchPostMetricsCase(new global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest(postId)), _fetchPostMetricsCaseDirect, _fetchPostMetricsResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> ExchangeCodeAsync(string code, string redirectUri, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.ExchangeCodeRequest(code, redirectUri), _oAuthTokenResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult, ExchangeCodeCase>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult, ExchangeCodeCase>(this, new ExchangeCodeCase(new global::Airlock.Contracts.SocialScale.ExchangeCodeRequest(code, redirectUri)), _exchangeCodeCaseDirect, _oAuthTokenResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.OAuthTokenResult> RefreshTokenAsync(string refreshToken, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult>(this, new global::Airlock.Contracts.SocialScale.RefreshTokenRequest(refreshToken), _oAuthTokenResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult, RefreshTokenCase>, global::Airlock.Contracts.SocialScale.OAuthTokenResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.OAuthTokenResult, RefreshTokenCase>(this, new RefreshTokenCase(new global::Airlock.Contracts.SocialScale.RefreshTokenRequest(refreshToken)), _refreshTokenCaseDirect, _oAuthTokenResultReader), cancellationToken);
 
             public global::System.Threading.Tasks.ValueTask<global::Airlock.Contracts.SocialScale.CustomResult> CustomAsync(string action, global::System.Text.Json.Nodes.JsonNode? payload, global::System.Threading.CancellationToken cancellationToken)
-                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>, global::Airlock.Contracts.SocialScale.CustomResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult>(this, new global::Airlock.Contracts.SocialScale.CustomRequest(action, payload), _customResultReader), cancellationToken);
+                => _runtime.InvokeAsync<HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult, CustomCase>, global::Airlock.Contracts.SocialScale.CustomResult>(new HandleOperation<global::Airlock.Contracts.SocialScale.CustomResult, CustomCase>(this, new CustomCase(new global::Airlock.Contracts.SocialScale.CustomRequest(action, payload)), _customCaseDirect, _customResultReader), cancellationToken);
 
             private readonly struct HandleOperation<TResult> : global::Airlock.Abi.IWasmOperation<BoundExports, TResult>
             {
@@ -227,6 +243,396 @@ namespace Sample.Connectors
                     long result = call.Exports.Handle(requestBuffer.WasmPointer, requestBuffer.WasmLength);
                     call.Free(requestBuffer);
                     return global::Airlock.Abi.StatusEnvelope.Take(call, result, _resultReader, "result of plugin_handle_request");
+                }
+            }
+
+            private readonly struct HandleOperation<TResult, TCase> : global::Airlock.Abi.IWasmOperation<BoundExports, TResult>
+                where TCase : struct, global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                private readonly AirlockClient _client;
+                private readonly TCase _request;
+                private readonly bool _direct;
+                private readonly global::Airlock.Abi.WasmJsonReader<TResult> _resultReader;
+
+                public HandleOperation(AirlockClient client, TCase request, bool direct, global::Airlock.Abi.WasmJsonReader<TResult> resultReader)
+                {
+                    _client = client;
+                    _request = request;
+                    _direct = direct;
+                    _resultReader = resultReader;
+                }
+
+                public string Export => "plugin_handle_request";
+
+                public TResult Invoke(global::Airlock.Abi.GuestCall<BoundExports> call)
+                {
+                    global::Airlock.Abi.GuestBuffer requestBuffer = global::Airlock.Abi.JsonPayload.Write(call, in _request, _client._pluginRequestUnion, _direct, "request of plugin_handle_request");
+                    long result = call.Exports.Handle(requestBuffer.WasmPointer, requestBuffer.WasmLength);
+                    call.Free(requestBuffer);
+                    return global::Airlock.Abi.StatusEnvelope.Take(call, result, _resultReader, "result of plugin_handle_request");
+                }
+            }
+
+            private readonly struct PublishCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("text", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("metadata", typeof(global::System.Text.Json.Nodes.JsonObject), false),
+                    new global::Airlock.Abi.WasmJsonMember("media_urls", typeof(global::System.Collections.Generic.IReadOnlyList<string>), false),
+                    new global::Airlock.Abi.WasmJsonMember("hashtags", typeof(global::System.Collections.Generic.IReadOnlyList<string>), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.PublishRequest _value;
+
+                public PublishCase(global::Airlock.Contracts.SocialScale.PublishRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.PublishRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberText = _value.Text;
+                    if (memberText is not null)
+                    {
+                        writer.WriteString("text"u8, memberText);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("text"u8);
+                    }
+
+                    global::System.Text.Json.Nodes.JsonObject? memberMetadata = _value.Metadata;
+                    if (memberMetadata is not null)
+                    {
+                        writer.WritePropertyName("metadata"u8);
+                        global::System.Text.Json.JsonSerializer.Serialize(writer, memberMetadata, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.Nodes.JsonObject>)options.GetTypeInfo(typeof(global::System.Text.Json.Nodes.JsonObject)));
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("metadata"u8);
+                    }
+
+                    global::System.Collections.Generic.IReadOnlyList<string> memberMediaUrls = _value.MediaUrls;
+                    if (memberMediaUrls is not null)
+                    {
+                        writer.WriteStartArray("media_urls"u8);
+                        for (int i = 0; i < memberMediaUrls.Count; i++)
+                        {
+                            string? item = memberMediaUrls[i];
+                            if (item is null)
+                            {
+                                writer.WriteNullValue();
+                            }
+                            else
+                            {
+                                writer.WriteStringValue(item);
+                            }
+                        }
+
+                        writer.WriteEndArray();
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("media_urls"u8);
+                    }
+
+                    global::System.Collections.Generic.IReadOnlyList<string> memberHashtags = _value.Hashtags;
+                    if (memberHashtags is not null)
+                    {
+                        writer.WriteStartArray("hashtags"u8);
+                        for (int i = 0; i < memberHashtags.Count; i++)
+                        {
+                            string? item = memberHashtags[i];
+                            if (item is null)
+                            {
+                                writer.WriteNullValue();
+                            }
+                            else
+                            {
+                                writer.WriteStringValue(item);
+                            }
+                        }
+
+                        writer.WriteEndArray();
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("hashtags"u8);
+                    }
+                }
+            }
+
+            private readonly struct DeletePostCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.DeletePostRequest _value;
+
+                public DeletePostCase(global::Airlock.Contracts.SocialScale.DeletePostRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.DeletePostRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberPostId = _value.PostId;
+                    if (memberPostId is not null)
+                    {
+                        writer.WriteString("post_id"u8, memberPostId);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("post_id"u8);
+                    }
+                }
+            }
+
+            private readonly struct FetchCommentsCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("cursor", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.FetchCommentsRequest _value;
+
+                public FetchCommentsCase(global::Airlock.Contracts.SocialScale.FetchCommentsRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.FetchCommentsRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberPostId = _value.PostId;
+                    if (memberPostId is not null)
+                    {
+                        writer.WriteString("post_id"u8, memberPostId);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("post_id"u8);
+                    }
+
+                    string? memberCursor = _value.Cursor;
+                    if (memberCursor is not null)
+                    {
+                        writer.WriteString("cursor"u8, memberCursor);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("cursor"u8);
+                    }
+                }
+            }
+
+            private readonly struct ReplyCommentCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("comment_id", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("text", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.ReplyCommentRequest _value;
+
+                public ReplyCommentCase(global::Airlock.Contracts.SocialScale.ReplyCommentRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.ReplyCommentRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberCommentId = _value.CommentId;
+                    if (memberCommentId is not null)
+                    {
+                        writer.WriteString("comment_id"u8, memberCommentId);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("comment_id"u8);
+                    }
+
+                    string memberText = _value.Text;
+                    if (memberText is not null)
+                    {
+                        writer.WriteString("text"u8, memberText);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("text"u8);
+                    }
+                }
+            }
+
+            private readonly struct FetchPostMetricsCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("post_id", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest _value;
+
+                public FetchPostMetricsCase(global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.FetchPostMetricsRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberPostId = _value.PostId;
+                    if (memberPostId is not null)
+                    {
+                        writer.WriteString("post_id"u8, memberPostId);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("post_id"u8);
+                    }
+                }
+            }
+
+            private readonly struct ExchangeCodeCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("code", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("redirect_uri", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.ExchangeCodeRequest _value;
+
+                public ExchangeCodeCase(global::Airlock.Contracts.SocialScale.ExchangeCodeRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.ExchangeCodeRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberCode = _value.Code;
+                    if (memberCode is not null)
+                    {
+                        writer.WriteString("code"u8, memberCode);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("code"u8);
+                    }
+
+                    string memberRedirectUri = _value.RedirectUri;
+                    if (memberRedirectUri is not null)
+                    {
+                        writer.WriteString("redirect_uri"u8, memberRedirectUri);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("redirect_uri"u8);
+                    }
+                }
+            }
+
+            private readonly struct RefreshTokenCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("refresh_token", typeof(string), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.RefreshTokenRequest _value;
+
+                public RefreshTokenCase(global::Airlock.Contracts.SocialScale.RefreshTokenRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.RefreshTokenRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberRefreshToken = _value.RefreshToken;
+                    if (memberRefreshToken is not null)
+                    {
+                        writer.WriteString("refresh_token"u8, memberRefreshToken);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("refresh_token"u8);
+                    }
+                }
+            }
+
+            private readonly struct CustomCase : global::Airlock.Abi.IWasmUnionCase<global::Airlock.Contracts.SocialScale.PluginRequest>
+            {
+                internal static readonly global::Airlock.Abi.WasmJsonMember[] Members =
+                {
+                    new global::Airlock.Abi.WasmJsonMember("action", typeof(string), false),
+                    new global::Airlock.Abi.WasmJsonMember("payload", typeof(global::System.Text.Json.Nodes.JsonNode), false),
+                };
+
+                private readonly global::Airlock.Contracts.SocialScale.CustomRequest _value;
+
+                public CustomCase(global::Airlock.Contracts.SocialScale.CustomRequest value)
+                {
+                    _value = value;
+                }
+
+                public static global::System.Type CaseType => typeof(global::Airlock.Contracts.SocialScale.CustomRequest);
+
+                public global::Airlock.Contracts.SocialScale.PluginRequest Create() => _value;
+
+                public void WriteMembers(global::System.Text.Json.Utf8JsonWriter writer, global::System.Text.Json.JsonSerializerOptions options, bool omitNulls)
+                {
+                    string memberAction = _value.Action;
+                    if (memberAction is not null)
+                    {
+                        writer.WriteString("action"u8, memberAction);
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("action"u8);
+                    }
+
+                    global::System.Text.Json.Nodes.JsonNode? memberPayload = _value.Payload;
+                    if (memberPayload is not null)
+                    {
+                        writer.WritePropertyName("payload"u8);
+                        global::System.Text.Json.JsonSerializer.Serialize(writer, memberPayload, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.Nodes.JsonNode>)options.GetTypeInfo(typeof(global::System.Text.Json.Nodes.JsonNode)));
+                    }
+                    else if (!omitNulls)
+                    {
+                        writer.WriteNull("payload"u8);
+                    }
                 }
             }
 

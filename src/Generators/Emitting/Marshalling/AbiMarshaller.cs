@@ -138,6 +138,9 @@ internal sealed class OperationShape
     /// <summary>Whether the operation is generic over a union case's result type.</summary>
     public bool Generic { get; }
 
+    /// <summary>Whether the union input is a generated case writer (<c>TCase</c>) rather than the union value.</summary>
+    public bool CaseWriter { get; init; }
+
     /// <summary>The parameters that travel to the guest, in order.</summary>
     public List<ValueSpec> Inputs { get; }
 

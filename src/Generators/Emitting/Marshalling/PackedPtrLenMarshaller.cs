@@ -44,6 +44,8 @@ internal sealed class PackedPtrLenMarshaller : AbiMarshaller
         return input.Kind switch
         {
             PayloadKind.Utf8 => Abi + "Utf8Payload.Write(call, " + field + ", " + purpose + ")",
+            PayloadKind.Json when operation.CaseWriter && input.Name.TrimStart('@') == operation.Export.UnionParameter
+                => Abi + "JsonPayload.Write(call, in " + field + ", _client." + operation.Plan.JsonWriter(input) + ", _direct, " + purpose + ")",
             PayloadKind.Json => Abi + "JsonPayload.Write(call, " + field + ", _client." + operation.Plan.JsonWriter(input) + ", " + purpose + ")",
             PayloadKind.BytesMemory => Abi + "BytesPayload.Write(call, " + field + ".Span, " + purpose + ")",
             _ => Abi + "BytesPayload.Write(call, " + field + ", " + purpose + ")",
