@@ -223,4 +223,29 @@ public sealed class RunAndAdminTests : IDisposable
         Assert.Contains("fails", text.Out);
         Assert.Contains("loads", text.Out);
     }
+
+    [Fact]
+    public async Task Doctor_reports_the_module_cache_lookups_of_every_command_that_used_the_data_directory()
+    {
+        string hello = Path.Combine(CliHarness.Samples, "samuel-hello-c");
+        string tally = Path.Combine(_cli.DataDirectory, "module-cache-stats.json");
+
+        CliResult before = await _cli.RunAsync("doctor", "--json");
+        Assert.Equal(0, (await _cli.RunAsync("run", hello, "greet", """{"name":"Ada"}""")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("run", hello, "greet", """{"name":"Bob"}""")).ExitCode);
+        CliResult after = await _cli.RunAsync("doctor", "--json");
+        CliResult text = await _cli.RunAsync("doctor");
+        File.WriteAllText(tally, "{not json");
+        CliResult corrupt = await _cli.RunAsync("doctor", "--json");
+
+        Assert.Equal(JsonValueKind.Null, before.Json.GetProperty("moduleCache").GetProperty("total").GetProperty("hitRate").ValueKind);
+        JsonElement total = after.Json.GetProperty("moduleCache").GetProperty("total");
+        Assert.Equal(2, total.GetProperty("memoryHits").GetInt64() + total.GetProperty("diskHits").GetInt64() + total.GetProperty("compilations").GetInt64());
+        Assert.True(total.GetProperty("diskHits").GetInt64() + total.GetProperty("memoryHits").GetInt64() >= 1, after.Out);
+        Assert.InRange(total.GetProperty("hitRate").GetDouble(), 0.5, 1.0);
+        Assert.Equal(0, after.Json.GetProperty("moduleCache").GetProperty("compilations").GetInt64());
+        Assert.Contains("every run and doctor since", text.Out);
+        Assert.Equal(0, corrupt.ExitCode);
+        Assert.Equal(JsonValueKind.Null, corrupt.Json.GetProperty("moduleCache").GetProperty("total").GetProperty("hitRate").ValueKind);
+    }
 }
