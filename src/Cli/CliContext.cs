@@ -68,6 +68,9 @@ internal sealed class CliContext
     /// <summary>The folder of the compiled-module cache the command's host keeps in the data directory.</summary>
     public string ModuleCachePath(ParseResult parsed) => Path.Combine(DataPath(parsed), "module-cache");
 
+    /// <summary>The module cache's lookups summed over the commands that used this data directory (<see cref="ModuleCacheTally"/>).</summary>
+    public string ModuleCacheTallyPath(ParseResult parsed) => Path.Combine(DataPath(parsed), ModuleCacheTally.FileName);
+
     /// <summary>
     /// Airlock's services as an application that calls AddAirlock with this data directory has them (the same stores,
     /// host functions and loaders), with nothing approved that is not stored and the module cache in the data directory.
@@ -84,6 +87,11 @@ internal sealed class CliContext
             // Fuel is metered (with a budget no ordinary call reaches) so that a call's cost can be reported.
             options.Host.DefaultLimits = PluginLimits.Default with { FuelPerCall = PluginLimits.Default.FuelPerCall ?? MeteredFuel };
         });
-        return services.BuildServiceProvider();
+        // Disposed before the host (created after it), adding this command's module cache lookups to the tally.
+        string tally = ModuleCacheTallyPath(parsed);
+        services.AddSingleton(provider => new ModuleCacheTally(tally, provider.GetRequiredService<PluginHost>()));
+        ServiceProvider built = services.BuildServiceProvider();
+        built.GetRequiredService<ModuleCacheTally>();
+        return built;
     }
 }

@@ -1,6 +1,3 @@
-using System.IO.Compression;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -55,25 +52,6 @@ public sealed class InstallTests : IDisposable
     }
 
     [Fact]
-    public async Task A_module_changed_after_signing_is_refused_and_nothing_is_installed()
-    {
-        string source = _cli.CopySample("chirp-c");
-        (var key, string publicKey) = _cli.NewKey();
-        string module = Path.Combine(source, "chirp.wasm");
-        CliHarness.SignBlob(key, module);
-        byte[] bytes = File.ReadAllBytes(module);
-        bytes[^1] ^= 0x01;
-        File.WriteAllBytes(module, bytes);
-
-        CliResult result = await _cli.RunAsync("install", source, "--yes", "--key", publicKey);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("does not verify with any trusted key (cosign.pub): the module was changed after it was signed", result.Error);
-        Assert.False(File.Exists(_cli.LockFile));
-        Assert.False(Directory.Exists(Path.Combine(_cli.PluginsDirectory, ChirpId)));
-    }
-
-    [Fact]
     public async Task A_signature_by_an_untrusted_key_is_refused()
     {
         string source = _cli.CopySample("chirp-c");
@@ -122,72 +100,24 @@ public sealed class InstallTests : IDisposable
     }
 
     [Fact]
-    public async Task A_bundle_made_for_another_module_is_refused()
+    public async Task A_download_installs_and_records_its_address_as_the_source()
     {
-        string source = _cli.CopySample("chirp-c");
-        (var key, string publicKey) = _cli.NewKey();
-        string module = Path.Combine(source, "chirp.wasm");
-        CliHarness.SignBundle(key, module);
-        byte[] bytes = File.ReadAllBytes(module);
-        bytes[^1] ^= 0x01;
-        File.WriteAllBytes(module, bytes);
+        using var server = new DownloadServer();
+        server.Serve("/hello.zip", DownloadServer.Zip(_cli.CopySample("samuel-hello-c")), truncateAt: null);
 
-        CliResult result = await _cli.RunAsync("install", source, "--yes", "--key", publicKey);
+        CliResult installed = await _cli.RunAsync("install", server.Url("/hello.zip"), "--yes", "--allow-unsigned");
+        CliResult run = await _cli.RunAsync("run", "samuel-hello", "greet", """{"name":"Ada"}""");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("was made for another module", result.Error);
-    }
-
-    [Fact]
-    public async Task A_manifest_asking_for_more_than_the_approval_needs_a_new_decision_and_does_not_run()
-    {
-        string source = _cli.CopySample("chirp-c");
-        Assert.Equal(0, (await _cli.RunAsync("install", source, "--yes", "--allow-unsigned")).ExitCode);
-        string manifest = Path.Combine(source, "plugin.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"domains\": [\"api.chirp.example\"]", "\"domains\": [\"api.chirp.example\", \"evil.example\"]", StringComparison.Ordinal));
-
-        CliResult install = await _cli.RunAsync("install", source, "--allow-unsigned");
-        CliResult run = await _cli.RunAsync("run", source, "plugin_handle_request", """{"type":"metadata"}""");
-        CliResult installedStillRuns = await _cli.RunAsync("run", ChirpId, "plugin_handle_request", """{"type":"metadata"}""");
-
-        Assert.Equal(1, install.ExitCode);
-        Assert.Contains("network_access: api.chirp.example, evil.example", install.Out);
-        Assert.Contains("│ new", install.Out);
-        Assert.Contains("no terminal to ask on", install.Error);
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("no stored approval covers exactly that", run.Error);
-        Assert.True(installedStillRuns.ExitCode == 0, installedStillRuns.ToString());
-        Assert.DoesNotContain("evil.example", File.ReadAllText(Path.Combine(_cli.PluginsDirectory, ChirpId, "plugin.json")));
-    }
-
-    [Fact]
-    public async Task A_download_shows_its_source_and_an_interrupted_one_leaves_the_old_version_serving()
-    {
-        string v1 = _cli.CopySample("samuel-hello-c");
-        byte[] archive1 = Zip(v1);
-        string v2 = _cli.CopySample("samuel-hello-c");
-        File.WriteAllText(Path.Combine(v2, "samuel-plugin.toml"), File.ReadAllText(Path.Combine(v2, "samuel-plugin.toml")).Replace("version = \"0.1.0\"", "version = \"0.2.0\"", StringComparison.Ordinal));
-        byte[] archive2 = Zip(v2);
-        using var server = new LoopbackServer();
-        server.Serve("/v1.zip", archive1, truncateAt: null);
-        server.Serve("/v2.zip", archive2, truncateAt: archive2.Length / 2);
-
-        CliResult first = await _cli.RunAsync("install", server.Url("/v1.zip"), "--yes", "--allow-unsigned");
-        string lockBefore = File.ReadAllText(_cli.LockFile);
-        CliResult interrupted = await _cli.RunAsync("install", server.Url("/v2.zip"), "--yes", "--allow-unsigned");
-        CliResult stillServing = await _cli.RunAsync("run", "samuel-hello", "greet", """{"name":"Ada"}""");
-
-        Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Contains(server.Url("/v1.zip"), lockBefore);
-        Assert.Equal(2, interrupted.ExitCode);
-        Assert.Contains("was interrupted", interrupted.Error);
-        Assert.Contains("the installed version, if any, is unchanged", interrupted.Error);
-        Assert.Equal(lockBefore, File.ReadAllText(_cli.LockFile));
-        Assert.Contains("version = \"0.1.0\"", File.ReadAllText(Path.Combine(_cli.PluginsDirectory, "samuel-hello", "samuel-plugin.toml")));
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains(server.Url("/hello.zip"), File.ReadAllText(_cli.LockFile));
         Assert.Empty(Directory.GetDirectories(_cli.PluginsDirectory, ".installing-*"));
-        Assert.True(stillServing.ExitCode == 0, stillServing.ToString());
-        Assert.Equal("Hello, Ada!", stillServing.Json.GetProperty("greeting").GetString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("Hello, Ada!", run.Json.GetProperty("greeting").GetString());
     }
+
+    // The install-time attacks (tampered after signing, a bundle for another module, a manifest asking for more than
+    // its approval, an interrupted download, a truncated module) are hostile-suite cases:
+    // tests/Airlock.EndToEnd.Tests/Security/HostileCases.Install.cs.
 
     [Fact]
     public async Task Plain_http_is_refused_except_to_this_machine()
@@ -196,87 +126,5 @@ public sealed class InstallTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is plain http", result.Error);
-    }
-
-    private static byte[] Zip(string folder)
-    {
-        using var stream = new MemoryStream();
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (string file in Directory.GetFiles(folder))
-            {
-                zip.CreateEntryFromFile(file, Path.GetFileName(file));
-            }
-        }
-
-        return stream.ToArray();
-    }
-
-    /// <summary>A minimal HTTP/1.1 server on 127.0.0.1 that can cut a response short, as a dropped connection does.</summary>
-    private sealed class LoopbackServer : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly Dictionary<string, (byte[] Body, int? TruncateAt)> _routes = [];
-        private readonly CancellationTokenSource _stop = new();
-
-        public LoopbackServer()
-        {
-            _listener.Start();
-            _ = Task.Run(AcceptAsync);
-        }
-
-        public string Url(string path) => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}";
-
-        public void Serve(string path, byte[] body, int? truncateAt) => _routes[path] = (body, truncateAt);
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-        }
-
-        private async Task AcceptAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => HandleAsync(client));
-            }
-        }
-
-        private async Task HandleAsync(TcpClient client)
-        {
-            using (client)
-            {
-                NetworkStream stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.ASCII);
-                string? requestLine = await reader.ReadLineAsync();
-                while (await reader.ReadLineAsync() is { Length: > 0 })
-                {
-                }
-
-                string path = requestLine?.Split(' ')[1] ?? "/";
-                if (!_routes.TryGetValue(path, out var route))
-                {
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
-                    return;
-                }
-
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {route.Body.Length}\r\nConnection: close\r\n\r\n"));
-                await stream.WriteAsync(route.Body.AsMemory(0, route.TruncateAt ?? route.Body.Length));
-                await stream.FlushAsync();
-                // A truncated response ends with the connection dropped before Content-Length bytes arrived.
-                client.Client.LingerState = new LingerOption(true, 0);
-            }
-        }
     }
 }

@@ -59,12 +59,93 @@ public sealed class RunAndAdminTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_refuses_a_profile_without_json_exports_and_says_why()
+    public async Task Run_calls_an_installed_lesstruct_hook_through_its_typed_contract()
     {
-        CliResult result = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "lesstruct-enrich-c"), "hook_before_save");
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "lesstruct-redact-c"), "--yes", "--allow-unsigned")).ExitCode);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("fixed-offset ABI", result.Error);
+        CliResult masked = await _cli.RunAsync("run", "plugin", "hook_before_save", """{"title":"Darn","content":"heck","customFields":{"note":"Darn it","deep":{"x":"what the frak"},"keep":"darned"}}""", "--json");
+        CliResult unchanged = await _cli.RunAsync("run", "plugin", "hook_before_save", """{"title":"t","customFields":{"note":"fine"}}""");
+        CliResult created = await _cli.RunAsync("run", "plugin", "hook_after_create", """{"title":"t"}""");
+
+        Assert.True(masked.ExitCode == 0, masked.ToString());
+        JsonElement fields = masked.Json.GetProperty("result").GetProperty("customFields");
+        Assert.Equal("**** it", fields.GetProperty("note").GetString());
+        Assert.Equal("what the ****", fields.GetProperty("deep").GetProperty("x").GetString());
+        Assert.Equal("darned", fields.GetProperty("keep").GetString());
+        Assert.InRange(masked.Json.GetProperty("fuel").GetUInt64(), 1UL, CliContext.MeteredFuel);
+        Assert.True(masked.Json.GetProperty("memoryBytes").GetInt64() >= 65536);
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        Assert.Equal(JsonValueKind.Null, unchanged.Json.ValueKind);
+        Assert.Matches(@"plugin hook_before_save: [0-9.]+ ms, fuel [0-9,]+, memory [0-9.]+ [KM]iB", unchanged.Error);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal(JsonValueKind.Null, created.Json.ValueKind);
+    }
+
+    [Fact]
+    public async Task Run_names_the_callable_hooks_when_a_lesstruct_export_is_unknown_or_not_exported()
+    {
+        string plugin = Path.Combine(CliHarness.Samples, "lesstruct-redact-c");
+
+        CliResult unknown = await _cli.RunAsync("run", plugin, "hook_before_sav");
+        CliResult notExported = await _cli.RunAsync("run", plugin, "hook_after_publish");
+        CliResult badInput = await _cli.RunAsync("run", plugin, "hook_before_save", """{"title": 5}""");
+
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("has no export 'hook_before_sav'; call one of: hook_before_save, hook_after_create.", unknown.Error);
+        Assert.Equal(2, notExported.ExitCode);
+        Assert.Contains("does not export it; call one of: hook_before_save, hook_after_create.", notExported.Error);
+        Assert.Equal(2, badInput.ExitCode);
+        Assert.Contains("does not fit the item (ContentItem)", badInput.Error);
+        Assert.DoesNotContain("   at ", badInput.Error);
+    }
+
+    [Fact]
+    public async Task Run_calls_an_installed_driftless_plugin_registry_and_executions_through_its_loader()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "driftless-rust"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult tasks = await _cli.RunAsync("run", "confkit", "get_task_definitions");
+        CliResult slug = await _cli.RunAsync("run", "confkit", "execute_template_filter", """{"name":"slugify","config":{},"value":"Hello, Wasm World!","args":[]}""", "--json", "--fuel", "100000000");
+        CliResult line = await _cli.RunAsync("run", "confkit", "execute_task", """{"name":"line_in_file","config":{"path":"/etc/hosts","content":"a\nb\n","line":"c"}}""");
+        CliResult parsed = await _cli.RunAsync("run", "confkit", "execute_log_parser", """{"name":"logfmt","config":{},"input":"level=warn msg=\"disk low\""}""");
+
+        Assert.True(tasks.ExitCode == 0, tasks.ToString());
+        Assert.Equal(["line_in_file", "render_template"], tasks.Json.EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.Matches(@"confkit get_task_definitions: [0-9.]+ ms, fuel [0-9,]+, memory", tasks.Error);
+        Assert.True(slug.ExitCode == 0, slug.ToString());
+        Assert.Equal("hello-wasm-world", slug.Json.GetProperty("result").GetProperty("value").GetString());
+        Assert.InRange(slug.Json.GetProperty("fuel").GetUInt64(), 1UL, 100_000_000UL);
+        Assert.True(line.ExitCode == 0, line.ToString());
+        Assert.True(line.Json.GetProperty("changed").GetBoolean());
+        Assert.Equal("a\nb\nc\n", line.Json.GetProperty("content").GetString());
+        Assert.True(parsed.ExitCode == 0, parsed.ToString());
+        Assert.Equal("disk low", parsed.Json.GetProperty("entry").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Run_checks_driftless_names_configurations_and_arguments_before_the_plugin_runs()
+    {
+        string plugin = Path.Combine(CliHarness.Samples, "driftless-rust");
+
+        CliResult unknownTask = await _cli.RunAsync("run", plugin, "execute_task", """{"name":"no_such_task","config":{}}""");
+        CliResult badConfig = await _cli.RunAsync("run", plugin, "execute_task", """{"name":"line_in_file","config":{"path":"/x","content":"","line":"y","colour":"red"}}""");
+        CliResult missingArgument = await _cli.RunAsync("run", plugin, "execute_task", """{"name":"line_in_file"}""");
+        CliResult extraArgument = await _cli.RunAsync("run", plugin, "execute_task", """{"name":"line_in_file","config":{},"cfg":{}}""");
+        CliResult notExported = await _cli.RunAsync("run", plugin, "execute_log_filter", """{"name":"x","config":{},"entry":{"message":"m"}}""");
+        CliResult fuel = await _cli.RunAsync("run", plugin, "get_task_definitions", "--fuel", "1000");
+
+        Assert.Equal(1, unknownTask.ExitCode);
+        Assert.Contains("registered no task named 'no_such_task'", unknownTask.Error);
+        Assert.Equal(1, badConfig.ExitCode);
+        Assert.Contains("colour", badConfig.Error);
+        Assert.Equal(2, missingArgument.ExitCode);
+        Assert.Contains("""needs the argument 'config'; its input is {"name": a string, "config": any JSON}""", missingArgument.Error);
+        Assert.Equal(2, extraArgument.ExitCode);
+        Assert.Contains("has no argument 'cfg'", extraArgument.Error);
+        Assert.Equal(2, notExported.ExitCode);
+        Assert.Contains("does not export it; call one of: get_task_definitions, get_facts_collectors, get_template_extensions, get_log_parsers, execute_task", notExported.Error);
+        Assert.Equal(1, fuel.ExitCode);
+        Assert.Contains("fuel", fuel.Error, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -141,5 +222,30 @@ public sealed class RunAndAdminTests : IDisposable
         Assert.Contains(ChirpId + " 1.0.0", broken.Json.GetProperty("pendingApprovals").EnumerateArray().Select(p => p.GetString()));
         Assert.Contains("fails", text.Out);
         Assert.Contains("loads", text.Out);
+    }
+
+    [Fact]
+    public async Task Doctor_reports_the_module_cache_lookups_of_every_command_that_used_the_data_directory()
+    {
+        string hello = Path.Combine(CliHarness.Samples, "samuel-hello-c");
+        string tally = Path.Combine(_cli.DataDirectory, "module-cache-stats.json");
+
+        CliResult before = await _cli.RunAsync("doctor", "--json");
+        Assert.Equal(0, (await _cli.RunAsync("run", hello, "greet", """{"name":"Ada"}""")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("run", hello, "greet", """{"name":"Bob"}""")).ExitCode);
+        CliResult after = await _cli.RunAsync("doctor", "--json");
+        CliResult text = await _cli.RunAsync("doctor");
+        File.WriteAllText(tally, "{not json");
+        CliResult corrupt = await _cli.RunAsync("doctor", "--json");
+
+        Assert.Equal(JsonValueKind.Null, before.Json.GetProperty("moduleCache").GetProperty("total").GetProperty("hitRate").ValueKind);
+        JsonElement total = after.Json.GetProperty("moduleCache").GetProperty("total");
+        Assert.Equal(2, total.GetProperty("memoryHits").GetInt64() + total.GetProperty("diskHits").GetInt64() + total.GetProperty("compilations").GetInt64());
+        Assert.True(total.GetProperty("diskHits").GetInt64() + total.GetProperty("memoryHits").GetInt64() >= 1, after.Out);
+        Assert.InRange(total.GetProperty("hitRate").GetDouble(), 0.5, 1.0);
+        Assert.Equal(0, after.Json.GetProperty("moduleCache").GetProperty("compilations").GetInt64());
+        Assert.Contains("every run and doctor since", text.Out);
+        Assert.Equal(0, corrupt.ExitCode);
+        Assert.Equal(JsonValueKind.Null, corrupt.Json.GetProperty("moduleCache").GetProperty("total").GetProperty("hitRate").ValueKind);
     }
 }

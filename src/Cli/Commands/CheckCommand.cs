@@ -233,6 +233,8 @@ internal static class CheckCommand
 
         if (type is null)
         {
+            // A type whose base interface or attribute lives in an assembly that is not there is not found either.
+            ThrowIfDependencyMissing(assembly, where);
             return null;
         }
 
@@ -248,6 +250,22 @@ internal static class CheckCommand
         catch (TargetInvocationException exception) when (exception.InnerException is not null)
         {
             throw new CliException(ExitCodes.CouldNot, $"The contract '{name}' in {where} failed to describe itself: {exception.InnerException.Message}");
+        }
+    }
+
+    private static void ThrowIfDependencyMissing(Assembly assembly, string where)
+    {
+        try
+        {
+            _ = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException exception)
+        {
+            if (exception.LoaderExceptions.FirstOrDefault(e => e is FileNotFoundException or FileLoadException) is { } missing)
+            {
+                string name = (missing as FileNotFoundException)?.FileName ?? (missing as FileLoadException)?.FileName ?? missing.Message;
+                throw new CliException(ExitCodes.CouldNot, $"The types of {where} need the assembly '{name}', which is not next to it in {Path.GetDirectoryName(assembly.Location)}: pass the .dll from the build's output folder, where its dependencies are.");
+            }
         }
     }
 

@@ -89,6 +89,12 @@ internal static class DoctorCommand
         ModuleCacheStatistics statistics = host.ModuleCacheStatistics;
         ModuleCacheUsage usage = host.ModuleCacheUsage;
         long lookups = statistics.MemoryHits + statistics.DiskHits + statistics.Compilations;
+        // The commands before this one, as the tally file has them, plus this check's own loads.
+        (long storedMemory, long storedDisk, long storedCompilations, DateTimeOffset? since) = ModuleCacheTally.Read(context.ModuleCacheTallyPath(parsed));
+        long memoryHits = storedMemory + statistics.MemoryHits;
+        long diskHits = storedDisk + statistics.DiskHits;
+        long compilations = storedCompilations + statistics.Compilations;
+        long allLookups = memoryHits + diskHits + compilations;
         return new JsonObject
         {
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
@@ -110,6 +116,14 @@ internal static class DoctorCommand
                 ["diskHits"] = statistics.DiskHits,
                 ["compilations"] = statistics.Compilations,
                 ["hitRate"] = lookups == 0 ? null : Math.Round(statistics.HitRate, 4),
+                ["total"] = new JsonObject
+                {
+                    ["since"] = since ?? (allLookups == 0 ? null : DateTimeOffset.UtcNow),
+                    ["memoryHits"] = memoryHits,
+                    ["diskHits"] = diskHits,
+                    ["compilations"] = compilations,
+                    ["hitRate"] = allLookups == 0 ? null : Math.Round((double)(memoryHits + diskHits) / allLookups, 4),
+                },
             },
             ["toolchains"] = new JsonArray([.. Toolchains.Select(t => (JsonNode)new JsonObject { ["tool"] = t.Tool, ["for"] = t.Use, ["version"] = VersionOf(t.Tool) })]),
         };
@@ -200,6 +214,11 @@ internal static class DoctorCommand
 
         JsonObject cache = report["moduleCache"]!.AsObject();
         console.Out.WriteLine($"module cache  {cache["directory"]}: {cache["files"]} files, {Output.Size(cache["bytes"]!.GetValue<long>())} of {Output.Size(cache["budgetBytes"]!.GetValue<long>())}; this check: {cache["memoryHits"]} memory hits, {cache["diskHits"]} disk hits, {cache["compilations"]} compilations{(cache["hitRate"] is { } rate ? $" (hit rate {rate.GetValue<double>():P0})" : string.Empty)}");
+        JsonObject total = cache["total"]!.AsObject();
+        if (total["since"] is { } since)
+        {
+            console.Out.WriteLine($"              every run and doctor since {since.GetValue<DateTimeOffset>().UtcDateTime:yyyy-MM-dd HH:mm}Z: {total["memoryHits"]} memory hits, {total["diskHits"]} disk hits, {total["compilations"]} compilations{(total["hitRate"] is { } all ? $" (hit rate {all.GetValue<double>():P0})" : string.Empty)}");
+        }
         console.Out.WriteLine("toolchains");
         foreach (JsonNode? tool in report["toolchains"]!.AsArray())
         {

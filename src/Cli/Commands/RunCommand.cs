@@ -4,8 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Airlock.Abi;
 using Airlock.Cli.Plugins;
+using Airlock.Contracts.Driftless;
+using Airlock.Contracts.Lesstruct;
 using Airlock.Contracts.SocialScale;
 using Airlock.Discovery;
+using Airlock.Driftless;
+using Airlock.Lesstruct;
 using Airlock.Runtime;
 using Airlock.Samuel;
 using Airlock.Security;
@@ -35,9 +39,9 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Write the result and the cost as one JSON object." };
         var command = new Command(
             "run",
-            "Call one export of an installed or local plugin (SocialScale or Samuel: the JSON exports of the packed ptr+len ABI) through the dynamic path and print the result as pretty JSON, then the time, fuel and memory the call took. Host functions come from the profile's services (AddAirlock's, with the data directory's stores) under the manifest's permissions; a SocialScale plugin that asks for permissions runs only under a stored approval of exactly them and its module.\n\n"
-            + "Examples:\n  airlock run com.airlock.samples.chirp-c plugin_info\n  airlock run samples/plugins/samuel-hello-c greet '{\"name\":\"Ada\"}'\n  airlock run ./my-plugin transform @input.json --timeout-ms 200 --fuel 1000000\n\n"
-            + "Exit codes: 0 the call returned, 1 the plugin answered an error or failed (trap, timeout, fuel, memory) or is not approved, 2 could not run it (unknown plugin, bad input JSON, profile without JSON exports).")
+            "Call one export of an installed or local plugin and print the result as pretty JSON, then the time, fuel and memory the call took. SocialScale and Samuel plugins are called through the dynamic path (the JSON exports of the packed ptr+len ABI); Lesstruct and Driftless plugins through their profile's own loader and typed contract (ILesstructPlugin's hooks, IDriftlessPlugin's registries and executions), the JSON input becoming the method's arguments through the contract's JSON context. Host functions come from the profile's services (AddAirlock's, with the data directory's stores) under the manifest's permissions; a SocialScale plugin that asks for permissions runs only under a stored approval of exactly them and its module.\n\n"
+            + "Examples:\n  airlock run com.airlock.samples.chirp-c plugin_info\n  airlock run samples/plugins/samuel-hello-c greet '{\"name\":\"Ada\"}'\n  airlock run samples/plugins/lesstruct-redact-c hook_before_save '{\"title\":\"t\",\"customFields\":{\"note\":\"Darn it\"}}'\n  airlock run samples/plugins/driftless-rust execute_template_filter '{\"name\":\"slugify\",\"config\":{},\"value\":\"Hello World\",\"args\":[]}'\n  airlock run ./my-plugin transform @input.json --timeout-ms 200 --fuel 1000000\n\n"
+            + "Exit codes: 0 the call returned, 1 the plugin answered an error or failed (trap, timeout, fuel, memory) or is not approved, 2 could not run it (unknown plugin or export, input that does not fit the export).")
         {
             plugin,
             export,
@@ -47,7 +51,7 @@ internal static class RunCommand
             memory,
             json,
         };
-        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed, parsed.GetValue(plugin)!, parsed.GetValue(export)!, parsed.GetValue(input), Limits(parsed.GetValue(timeout), parsed.GetValue(fuel), parsed.GetValue(memory)), parsed.GetValue(json), cancellationToken));
+        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed, parsed.GetValue(plugin)!, parsed.GetValue(export)!, parsed.GetValue(input), new RunLimits(parsed.GetValue(timeout), parsed.GetValue(fuel), parsed.GetValue(memory)), parsed.GetValue(json), cancellationToken));
         return command;
     }
 
@@ -70,25 +74,40 @@ internal static class RunCommand
         return PluginPackage.Open(installed.Directory);
     }
 
-    private static PluginLimits? Limits(int? timeoutMs, ulong? fuel, int? memoryMb)
+    // The limits as given: each profile's loader starts from its own defaults (Driftless from plugins.toml's).
+    private sealed record RunLimits(int? TimeoutMs, ulong? Fuel, int? MemoryMb)
     {
-        if (timeoutMs is null && fuel is null && memoryMb is null)
+        public PluginLimits? ToPluginLimits()
         {
-            return null;
+            if (TimeoutMs is null && Fuel is null && MemoryMb is null)
+            {
+                return null;
+            }
+
+            if (TimeoutMs <= 0 || MemoryMb <= 0)
+            {
+                throw new CliException(ExitCodes.CouldNot, "--timeout-ms and --memory-mb must be positive.");
+            }
+
+            PluginLimits defaults = PluginLimits.Default;
+            return defaults with
+            {
+                Timeout = TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.Timeout,
+                FuelPerCall = Fuel ?? defaults.FuelPerCall ?? CliContext.MeteredFuel,
+                MemoryBytes = MemoryMb is { } mb ? mb * 1024L * 1024 : defaults.MemoryBytes,
+            };
         }
 
-        if (timeoutMs <= 0 || memoryMb <= 0)
+        public DriftlessSecurity ToDriftless(DriftlessSecurity security)
         {
-            throw new CliException(ExitCodes.CouldNot, "--timeout-ms and --memory-mb must be positive.");
+            _ = ToPluginLimits();
+            return security with
+            {
+                ExecutionTimeout = TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : security.ExecutionTimeout,
+                FuelLimit = Fuel ?? security.FuelLimit,
+                MaxMemory = MemoryMb is { } mb ? mb * 1024L * 1024 : security.MaxMemory,
+            };
         }
-
-        PluginLimits defaults = PluginLimits.Default;
-        return defaults with
-        {
-            Timeout = timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.Timeout,
-            FuelPerCall = fuel ?? defaults.FuelPerCall ?? CliContext.MeteredFuel,
-            MemoryBytes = memoryMb is { } mb ? mb * 1024L * 1024 : defaults.MemoryBytes,
-        };
     }
 
     private static JsonElement ReadInput(string? text)
@@ -118,10 +137,11 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parsed, string pluginText, string export, string? inputText, PluginLimits? limits, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, ParseResult parsed, string pluginText, string export, string? inputText, RunLimits given, bool json, CancellationToken cancellationToken)
     {
         PluginPackage package = Resolve(context, parsed, pluginText, out InstalledPlugin? installed);
         JsonElement input = ReadInput(inputText);
+        PluginLimits? limits = given.ToPluginLimits();
         var costs = new List<PluginCallCost>();
         void Observe(PluginCallCost cost)
         {
@@ -184,8 +204,38 @@ internal static class RunCommand
                 break;
             }
 
+            case Profile.Lesstruct:
+            {
+                // Lesstruct's own loader: the manifest's host functions, hook_on_plugin_loaded before it serves.
+                TypedExports exports = TypedExports.Of(typeof(ILesstructPlugin));
+                TypedExport typed = exports.Find(InspectCommand.Read(package.ModulePath), package.Id, "Lesstruct", export);
+                var options = new LesstructPluginOptions
+                {
+                    DevelopmentMode = false,
+                    Limits = limits,
+                    Services = new LesstructServicesOptions { Audit = provider.GetRequiredService<Auditing.IAuditLog>() },
+                    CallObserver = Observe,
+                };
+                await using ILesstructPlugin plugin = await LesstructPlugins.LoadAsync(host, options, new PluginFile(package.Id, package.ModulePath, package.ManifestPath), cancellationToken).ConfigureAwait(false);
+                started = Stopwatch.GetTimestamp();
+                result = await exports.InvokeAsync([plugin], typed, input, cancellationToken).ConfigureAwait(false);
+                elapsed = Stopwatch.GetElapsedTime(started);
+                break;
+            }
+
             default:
-                throw new CliException(ExitCodes.CouldNot, $"Plugin '{package.Id}' is a {package.Profile} plugin, whose exports are not JSON exports of the packed ptr+len ABI ({(package.Profile == Profile.Lesstruct ? "Lesstruct hooks use the fixed-offset ABI" : "Driftless plugins use wasm-bindgen or their own task exports")}), so the dynamic path cannot call them; run them from their host (samples/ContentPipeline.App, samples/Driftless.App).");
+            {
+                // Driftless's own loader: its import rules, the contract of the module's convention, the registries read
+                // at load; executions go through DriftlessPlugin, which checks the name and the configuration's schema.
+                TypedExports exports = TypedExports.Of(typeof(IDriftlessPlugin));
+                TypedExport typed = exports.Find(InspectCommand.Read(package.ModulePath), package.Id, "Driftless", export);
+                var options = new DriftlessPluginOptions { Settings = DriftlessSettings.Default with { Security = given.ToDriftless(DriftlessSecurity.Default) }, CallObserver = Observe };
+                await using DriftlessPlugin plugin = await DriftlessPlugins.LoadAsync(host, options, new PluginFile(package.Id, package.ModulePath, null), cancellationToken).ConfigureAwait(false);
+                started = Stopwatch.GetTimestamp();
+                result = await exports.InvokeAsync([plugin, plugin.Exports], typed, input, cancellationToken).ConfigureAwait(false);
+                elapsed = Stopwatch.GetElapsedTime(started);
+                break;
+            }
         }
 
         PluginCallCost? cost;

@@ -30,4 +30,7 @@ public sealed class DriftlessPluginOptions
 
     /// <summary>The clock of <c>host_get_timestamp</c>; the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>Told what each call of a plugin loaded with these options cost (the <c>airlock run</c> command reports it).</summary>
+    internal Action<Runtime.PluginCallCost>? CallObserver { get; set; }
 }

@@ -82,6 +82,7 @@ public static class DriftlessPlugins
             {
                 Limits = _security.ToLimits(host.Options.DefaultLimits),
                 Wasi = _security.AllowWasi ? WasiPolicy.Minimal : WasiPolicy.None,
+                CallObserver = options.CallObserver,
             }.AddImports<IDriftlessHost>(_services);
             return wasmBindgen
                 ? await DriftlessPlugin.CreateAsync(await host.LoadModuleAsync<IDriftlessPlugin>(file.Name, bytes, load, cancellationToken).ConfigureAwait(false), _validator, _logger, cancellationToken).ConfigureAwait(false)

@@ -28,6 +28,9 @@ public sealed class LesstructPluginOptions
     /// <summary>What plugins' host functions use: HTTP, the database, the audit log.</summary>
     public LesstructServicesOptions Services { get; set; } = new();
 
+    /// <summary>Told what each call of a plugin loaded with these options cost (the <c>airlock run</c> command reports it).</summary>
+    internal Action<Runtime.PluginCallCost>? CallObserver { get; set; }
+
     // Tests read a dictionary instead of the process environment, which other tests share.
     internal Func<string, string?> ReadEnvironment { get; set; } = Environment.GetEnvironmentVariable;
 

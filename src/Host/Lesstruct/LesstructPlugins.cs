@@ -46,7 +46,7 @@ public static class LesstructPlugins
         ArgumentNullException.ThrowIfNull(file);
         LesstructManifest? manifest = file.ManifestPath is null ? null : LesstructManifest.Load(file.ManifestPath);
         // Lesstruct host functions answer refusals with negative status codes (docs/abi/fixed-offset.md).
-        var load = new PluginLoadOptions { Limits = options.Limits, HostResults = HostResultEncoding.StatusCodes };
+        var load = new PluginLoadOptions { Limits = options.Limits, HostResults = HostResultEncoding.StatusCodes, CallObserver = options.CallObserver };
         if (manifest is null)
         {
             load.NoImportsReason = $"plugin '{file.Name}' has no manifest ({file.Name}.manifest)";

@@ -104,6 +104,9 @@ public static partial class HostileCases
 
         // WASI with capabilities: mounts, escapes and deadlines under Wasmtime's WASI (HostileCases.WasiCapabilities.cs).
         .. WasiCapabilityCases,
+
+        // Install-time attacks, through the airlock command (HostileCases.Install.cs).
+        .. InstallCases,
     ];
 
     private const string Invalid = "\uFFFF-invalid";
