@@ -577,7 +577,11 @@ internal sealed class CBindings
             }
 
             w.Append(CultureInfo.InvariantCulture, $"    if ({absent}) {{\n");
-            if (m.Nullable)
+            if (m.Type.Kind is CKind.StrList or CKind.StructList or CKind.StrMap && !m.WriteNullable)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"        wr_key(w, first, {key});\n        wr_lit(w, {(m.Type.Kind == CKind.StrMap ? "\"{}\"" : "\"[]\"")});\n");
+            }
+            else if (m.Nullable)
             {
                 w.Append(types.OmitsNull ? "        /* absent: left out */\n" : $"        wr_key(w, first, {key});\n        wr_lit(w, \"null\");\n");
             }

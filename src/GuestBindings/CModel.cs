@@ -58,7 +58,8 @@ internal sealed record CType(CKind Kind, CStruct? Struct = null, string? Enum = 
 /// <param name="Nullable">Whether JSON <c>null</c> is accepted (and an absent value written as null or left out).</param>
 /// <param name="Required">Whether reading fails when the JSON lacks it.</param>
 /// <param name="Default">The C literal a missing scalar takes (its constructor default), or null for zero.</param>
-internal sealed record CMember(string JsonName, string Field, CType Type, bool Nullable, bool Required, string? Default)
+/// <param name="WriteNullable">Whether the property itself may be null: an absent non-nullable list is written empty, as the property's initializer makes it.</param>
+internal sealed record CMember(string JsonName, string Field, CType Type, bool Nullable, bool Required, string? Default, bool WriteNullable)
 {
     public bool HasFlag => Nullable && !Type.SelfAbsent;
 }
@@ -244,7 +245,7 @@ internal sealed class CTypeMap
                 long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "LL",
                 _ => null,
             } : null;
-            result.Members.Add(new CMember(jsonName, Field(jsonName), ctype, nullable, required, literal));
+            result.Members.Add(new CMember(jsonName, Field(jsonName), ctype, nullable, required, literal, IsNullable(property.Type)));
         }
 
         if (result.Members.Count > 64)

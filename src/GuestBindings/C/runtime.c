@@ -448,6 +448,10 @@ AIRLOCK_INTERNAL bool rd_str_map(airlock_reader *r, airlock_str_map *out) {
         if (!rd_string(r, &out->values[at])) return false;
         if (at == out->count) out->count++;
     }
+    if (out->count == 0) {
+        out->keys = (airlock_str *)airlock_alloc(r->ctx, sizeof(airlock_str));
+        out->values = out->keys;
+    }
     return m == 0;
 }
 
