@@ -52,6 +52,8 @@ internal static class AirlockCli
         root.Subcommands.Add(ApprovalsCommand.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(DoctorCommand.Create(context));
+        root.Subcommands.Add(BindingsCommand.Create(context));
+        root.Subcommands.Add(NewCommand.Create(context));
         return root;
     }
 

@@ -36,7 +36,7 @@ internal sealed record ProfileFit(Profile Profile, string Contract, IReadOnlyLis
 
 /// <summary>
 /// The checks each profile's loader runs on a module before it compiles it, with the host modules and WASI that
-/// loader links: the same <see cref="ContractVerifier"/> and <see cref="ModuleVerifier"/> the host and the
+/// loader links: the same <see cref="ContractVerifier"/> and <c>ModuleVerifier</c> the host and the
 /// generator use, plus the Driftless import rules. Nothing here is a parser or a rule of its own.
 /// </summary>
 internal static class Profiles

@@ -1,0 +1,262 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Airlock.GuestBindings;
+using Spectre.Console;
+
+namespace Airlock.Cli.Commands;
+
+/// <summary><c>airlock new</c>: a complete plugin project on generated bindings, which builds and passes <c>airlock check</c> as it is.</summary>
+internal static partial class NewCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, samuel) or a contract interface's full name (then --assembly)." };
+        var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract, when a contract is named." };
+        var lang = new Option<string>("--lang") { Description = "The guest language: c.", DefaultValueFactory = _ => "c" };
+        var name = new Option<string>("--name") { Description = "The plugin's name: lower-case letters, digits and dashes; also the project folder.", Required = true };
+        var output = new Option<string?>("--out") { Description = "The folder to create; by default ./<name>." };
+        var command = new Command(
+            "new",
+            "Create a plugin project: generated bindings, a stub implementation that builds and passes `airlock check`, a build script, the manifest, a README and a test script.\n\n"
+            + "Example:\n  airlock new socialscale --lang c --name my-connector && cd my-connector && ./build.sh && ./test.sh\n\n"
+            + "Exit codes: 0 created, 2 it could not be (the folder exists and is not empty, the contract cannot be bound).")
+        {
+            target,
+            assembly,
+            lang,
+            name,
+            output,
+        };
+        command.SetAction((parsed, _) =>
+        {
+            string plugin = parsed.GetValue(name)!;
+            string folder = parsed.GetValue(output) ?? plugin;
+            IReadOnlyList<GeneratedFile> files = Scaffold(parsed.GetValue(target)!, parsed.GetValue(assembly), parsed.GetValue(lang)!, plugin);
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                throw new CliException(ExitCodes.CouldNot, $"The folder '{folder}' exists and is not empty; choose another --name or --out.");
+            }
+
+            foreach (IGrouping<string, GeneratedFile> group in files.GroupBy(f => Path.GetDirectoryName(f.Name) ?? string.Empty))
+            {
+                BindingsCommand.Write(Path.Combine(folder, group.Key), [.. group.Select(f => f with { Name = Path.GetFileName(f.Name) })]);
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                foreach (string script in new[] { "build.sh", "test.sh" })
+                {
+                    File.SetUnixFileMode(Path.Combine(folder, script), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                }
+            }
+
+            context.Console.Out.MarkupLine($"created {Markup.Escape(folder)}: {files.Count} files. Next: cd {Markup.Escape(folder)} && ./build.sh && ./test.sh");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>The files of a new project, with paths relative to its folder.</summary>
+    public static IReadOnlyList<GeneratedFile> Scaffold(string target, string? assembly, string language, string plugin)
+    {
+        if (!PluginName().IsMatch(plugin))
+        {
+            throw new CliException(ExitCodes.CouldNot, $"The name '{plugin}' must be lower-case letters, digits and dashes, starting with a letter.");
+        }
+
+        string kind = target.ToLowerInvariant() switch
+        {
+            "socialscale" => "socialscale",
+            "samuel" => "samuel",
+            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the C bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
+            _ => "contract",
+        };
+        IReadOnlyList<GeneratedFile> bindings = kind == "contract"
+            ? BindingsCommand.Generate(target, assembly ?? throw new CliException(ExitCodes.CouldNot, $"'{target}' is not a profile; name a contract with its assembly: airlock new MyApp.IMyPlugin --assembly bin/MyApp.dll --name my-plugin."), null, language, null)
+            : BindingsCommand.Generate(null, null, kind, language, null);
+        string prefix = Path.GetFileNameWithoutExtension(bindings[0].Name);
+        string module = plugin + ".wasm";
+        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine("bindings", b.Name) }));
+        string sources = string.Join("\n", bindings.Select(b => b.Text));
+        files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
+        files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+        string check = kind switch
+        {
+            "socialscale" => "airlock check \"$module\" --profile socialscale --manifest plugin.json",
+            "samuel" => "airlock check \"$module\" --profile samuel --manifest samuel-plugin.toml",
+            _ => $"airlock check \"$module\" --contract {target} --assembly \"{Path.GetFullPath(assembly!)}\"",
+        };
+        files.Add(new GeneratedFile("test.sh", TestScript(module, check)));
+        if (kind == "socialscale")
+        {
+            files.Add(new GeneratedFile("plugin.json", $$"""
+                {
+                  "id": "com.example.{{plugin}}",
+                  "name": "{{plugin}}",
+                  "version": "0.1.0",
+                  "description": "A SocialScale connector built on Airlock's generated C bindings.",
+                  "author": "You <you@example.com>",
+                  "capabilities": ["platform_connector"],
+                  "wasm_path": "{{module}}",
+                  "host_status_codes": true,
+                  "permissions": {},
+                  "limits": {"memory_mb": 32, "timeout_ms": 10000}
+                }
+
+                """));
+        }
+        else if (kind == "samuel")
+        {
+            files.Add(new GeneratedFile("samuel-plugin.toml", $"""
+                name = "{plugin}"
+                version = "0.1.0"
+                kind = "wasm"
+                summary = "A Samuel linter built on Airlock's generated C bindings."
+
+                [samuel]
+                framework = "^2.2.0"
+                protocol = "^1.0.0"
+
+                [wasm]
+                module = "{module}"
+                exports = ["lint", "health"]
+
+                """));
+        }
+
+        files.Add(new GeneratedFile("README.md", Readme(plugin, kind, prefix, check)));
+        return files;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    private static partial Regex PluginName();
+
+    private static string BuildScript(string prefix, string module, string kind) => $$"""
+        #!/usr/bin/env bash
+        # Builds {{module}}: a wasm32-wasi reactor with no WASI imports (the bindings use no stdio).
+        # Needs clang 14+, lld and wasi-libc: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32
+        set -euo pipefail
+        cd "$(dirname "${BASH_SOURCE[0]}")"
+        out="${1:-{{module}}}"
+        clang --target=wasm32-wasi -O2 -mexec-model=reactor -std=c11 -Wall -Wextra -Werror \
+          -Ibindings -ffile-prefix-map="$PWD"=. -fno-ident -Wl,--strip-all \
+          -o "$out" plugin.c bindings/{{prefix}}.c
+        echo "build.sh: wrote $out"
+
+        """;
+
+    private static string TestScript(string module, string check) => $$"""
+        #!/usr/bin/env bash
+        # Builds the module and checks it against its contract with the same rules the host applies at load.
+        set -euo pipefail
+        cd "$(dirname "${BASH_SOURCE[0]}")"
+        module="{{module}}"
+        ./build.sh "$module"
+        {{check}}
+
+        """;
+
+    private static string Stub(string kind, string prefix, string plugin, string bindings)
+    {
+        if (kind == "socialscale")
+        {
+            return $$"""
+                /*
+                 * {{plugin}}: a SocialScale connector on the generated bindings (bindings/{{prefix}}.h).
+                 * Implement one function per request type you support; a request type without a function is answered
+                 * with an "unsupported_request" error. Strings in requests are NUL-terminated and live until the call
+                 * returns; allocate what you answer with airlock_alloc / airlock_str_copy (freed after the call).
+                 */
+                #include "{{prefix}}.h"
+
+                bool {{prefix}}_plugin_init(airlock_ctx *ctx, {{prefix}}_plugin_metadata_t *out) {
+                    (void)ctx;
+                    out->id = airlock_str_of("com.example.{{plugin}}");
+                    out->name = airlock_str_of("{{plugin}}");
+                    out->version = airlock_str_of("0.1.0");
+                    out->has_abi_version = true;
+                    out->abi_version = 1;
+                    return true;
+                }
+
+                bool {{prefix}}_plugin_capabilities(airlock_ctx *ctx, {{prefix}}_plugin_capabilities_t *out) {
+                    (void)ctx;
+                    out->has_abi_version = true;
+                    out->abi_version = 1;
+                    out->can_publish_text = true;
+                    return true;
+                }
+
+                /* publish: answer a post id, or fail with a typed error. */
+                bool {{prefix}}_publish(airlock_ctx *ctx, const {{prefix}}_publish_request_t *req, {{prefix}}_publish_result_t *out) {
+                    if (req->text.len == 0) return airlock_fail(ctx, "invalid_request", "the text is empty");
+                    out->post_id = airlock_str_of("post-1");
+                    return true;
+                }
+
+                """;
+        }
+
+        if (kind == "samuel")
+        {
+            return $$"""
+                /*
+                 * {{plugin}}: a Samuel linter on the generated bindings (bindings/{{prefix}}.h).
+                 */
+                #include "{{prefix}}.h"
+
+                bool {{prefix}}_lint(airlock_ctx *ctx, const {{prefix}}_samuel_lint_request_t *request, {{prefix}}_samuel_lint_report_t *out) {
+                    (void)ctx;
+                    (void)request;
+                    out->files = 0;
+                    return true;
+                }
+
+                bool {{prefix}}_health(airlock_ctx *ctx, airlock_json request, airlock_json *out) {
+                    (void)ctx;
+                    (void)request;
+                    out->ptr = "{\"ok\":true}";
+                    out->len = 11;
+                    return true;
+                }
+
+                """;
+        }
+
+        // Any other contract: a stub per function the header asks for, failing until implemented.
+        var stub = new System.Text.StringBuilder($"/* {plugin}: implement each function of bindings/{prefix}.h. */\n#include \"{prefix}.h\"\n\n");
+        foreach (Match match in Prototype().Matches(bindings))
+        {
+            string signature = match.Groups[1].Value;
+            stub.Append(signature).Append(" {\n");
+            stub.Append(signature.StartsWith("bool", StringComparison.Ordinal) && signature.Contains("airlock_ctx *ctx", StringComparison.Ordinal)
+                ? "    return airlock_fail(ctx, \"not_implemented\", \"not implemented yet\");\n"
+                : "    __builtin_trap();\n");
+            stub.Append("}\n\n");
+        }
+
+        return stub.ToString();
+    }
+
+    [GeneratedRegex(@"/\* export [^\n]*\*/\n([^\n;]+);")]
+    private static partial Regex Prototype();
+
+    private static string Readme(string plugin, string kind, string prefix, string check) => $"""
+        # {plugin}
+
+        A WebAssembly plugin in C on bindings generated by `airlock bindings` from its Airlock contract.
+
+        | file | what |
+        |---|---|
+        | `plugin.c` | your code: one plain function per contract export |
+        | `bindings/{prefix}.h`, `bindings/{prefix}.c` | generated: the allocator, export shims, payload structs with their JSON readers and writers, typed host functions. Do not edit; regenerate with `airlock bindings` |
+        | `build.sh` | builds `{plugin}.wasm` with clang (wasm32-wasi reactor, no WASI imports) |
+        | `test.sh` | builds and runs `{check}` |
+        {(kind == "socialscale" ? "| `plugin.json` | the manifest |\n" : kind == "samuel" ? "| `samuel-plugin.toml` | the manifest |\n" : string.Empty)}
+        Each function gets an `airlock_ctx *ctx`: allocate with `airlock_alloc(ctx, n)` or `airlock_str_copy(ctx, p, n)` (freed
+        after the call) and fail with `return airlock_fail(ctx, "code", "message");`, which the host receives as a typed
+        `PluginErrorException`. Inputs are read strictly (UTF-8, JSON nesting up to 64, required members); what the plugin
+        answers is checked before it is written. See docs/guest-bindings.md in the Airlock repository.
+
+        """;
+}

@@ -1,0 +1,984 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Airlock.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.GuestBindings;
+
+/// <summary>One generated file.</summary>
+/// <param name="Name">Its file name.</param>
+/// <param name="Text">Its contents (LF line ends).</param>
+public sealed record GeneratedFile(string Name, string Text);
+
+/// <summary>
+/// C bindings of a <c>[WasmPlugin]</c> contract under the packed ptr+len ABI (and the Samuel convention, its named-allocator
+/// variant): a header and a source file with the allocator exports, one export shim per contract export, a struct with a
+/// JSON reader and writer per payload type, and a typed wrapper per host function.
+/// </summary>
+internal sealed class CBindings
+{
+    /// <summary>The version of the bindings generator, written into every file it makes.</summary>
+    public static string GeneratorVersion { get; } = typeof(CBindings).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+    private readonly LoadedContract contract;
+    private readonly string prefix;
+    private readonly CTypeMap types;
+    private readonly List<ExportPlan> exports = [];
+    private readonly List<ImportPlan> imports = [];
+
+    private CBindings(LoadedContract contract, string prefix)
+    {
+        this.contract = contract;
+        this.prefix = prefix;
+        INamedTypeSymbol? context = contract.Spec.JsonContext is { } name ? contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(name)) : null;
+        types = new CTypeMap(prefix, context);
+    }
+
+    /// <summary>The default C prefix of a contract: its name without the leading I and a trailing "Plugin", lower case.</summary>
+    public static string DefaultPrefix(string interfaceName)
+    {
+        string name = interfaceName.Length > 1 && interfaceName[0] == 'I' && char.IsUpper(interfaceName[1]) ? interfaceName[1..] : interfaceName;
+        if (name.EndsWith("Plugin", StringComparison.Ordinal) && name.Length > "Plugin".Length)
+        {
+            name = name[..^"Plugin".Length];
+        }
+
+        return name.ToLowerInvariant();
+    }
+
+    /// <summary>Generates <c>prefix.h</c> and <c>prefix.c</c> for <paramref name="contract"/>.</summary>
+    public static IReadOnlyList<GeneratedFile> Generate(LoadedContract contract, string prefix)
+    {
+        if (contract.Spec.Abi != AbiKind.PackedPtrLen)
+        {
+            string abi = contract.Spec.Abi == AbiKind.FixedOffset ? "the fixed-offset ABI" : "the wasm-bindgen ABI";
+            throw new GuestBindingsException($"{contract.Spec.Type.Name} uses {abi}; the C bindings support the packed ptr+len ABI and the Samuel convention so far.");
+        }
+
+        var bindings = new CBindings(contract, prefix);
+        bindings.Plan();
+        return bindings.Emit();
+    }
+
+    private sealed record ParamPlan(string Name, ValueSpec Value, CType? Json);
+
+    private sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union);
+
+    private sealed record ImportPlan(string Module, ImportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, bool Fixed);
+
+    private void Plan()
+    {
+        foreach (ExportSpec export in contract.Spec.Exports)
+        {
+            IMethodSymbol method = FindMethod(contract.Symbol, export.MethodName);
+            var parameters = new List<ParamPlan>();
+            CUnion? union = null;
+            foreach (ValueSpec value in export.Parameters)
+            {
+                if (value.Kind == PayloadKind.CancellationToken)
+                {
+                    continue;
+                }
+
+                IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@'));
+                CType? json = null;
+                if (value.Kind == PayloadKind.Json)
+                {
+                    if (export.UnionParameter is not null && export.UnionCases.Count > 0)
+                    {
+                        union = Union((INamedTypeSymbol)symbol.Type, export);
+                    }
+                    else
+                    {
+                        json = types.Map(symbol.Type, export.MethodName + "(" + symbol.Name + ")");
+                    }
+                }
+
+                parameters.Add(new ParamPlan(Identifier(types.Snake(symbol.Name)), value, json));
+            }
+
+            CType? result = null;
+            if (export.Result.Kind == PayloadKind.Json && union is null)
+            {
+                result = types.Map(ResultType(method.ReturnType), export.MethodName + " result");
+            }
+
+            if (export.Envelope != EnvelopeKind.None && result is not null && result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
+            {
+                throw new GuestBindingsException($"{export.MethodName}: an enveloped result must be an object.");
+            }
+
+            exports.Add(new ExportPlan(export, prefix + "_" + Identifier(export.ExportName), parameters, result, union));
+        }
+
+        foreach (HostSpec host in contract.Hosts)
+        {
+            INamedTypeSymbol hostSymbol = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(host.Type.FullName))!;
+            foreach (ImportSpec import in host.Imports)
+            {
+                IMethodSymbol method = FindMethod(hostSymbol, import.MethodName);
+                var parameters = new List<ParamPlan>();
+                foreach (ValueSpec value in import.Parameters)
+                {
+                    if (value.Kind == PayloadKind.GuestContext)
+                    {
+                        continue;
+                    }
+
+                    IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@') || p.Name + "Value" == value.Name);
+                    CType? json = value.Kind == PayloadKind.Json ? types.Map(symbol.Type, host.Type.Name + "." + import.MethodName + "(" + symbol.Name + ")") : null;
+                    if (value.Kind == PayloadKind.Scalar && symbol.Type.TypeKind == TypeKind.Enum)
+                    {
+                        json = types.Map(symbol.Type, host.Type.Name + "." + import.MethodName);
+                    }
+
+                    parameters.Add(new ParamPlan(Identifier(types.Snake(symbol.Name)), value, json));
+                }
+
+                CType? result = import.Result.Kind == PayloadKind.Json ? types.Map(method.ReturnType, host.Type.Name + "." + import.MethodName + " result") : null;
+                imports.Add(new ImportPlan(host.Module, import, prefix + "_" + Identifier(import.ImportName), parameters, result, host.Abi == AbiKind.FixedOffset));
+            }
+        }
+    }
+
+    private CUnion Union(INamedTypeSymbol unionType, ExportSpec export)
+    {
+        AttributeData polymorphic = unionType.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonPolymorphicAttribute");
+        string discriminator = polymorphic.NamedArguments.FirstOrDefault(a => a.Key == "TypeDiscriminatorPropertyName").Value.Value as string ?? "$type";
+        var cases = new List<CUnionCase>();
+        foreach (UnionCaseSpec unionCase in export.UnionCases)
+        {
+            var caseType = (INamedTypeSymbol)contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.CaseType))!;
+            ITypeSymbol resultType = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.ResultType))!;
+            CStruct request = types.StructOf(caseType);
+            CType result = types.Map(resultType, unionCase.Discriminator + " result");
+            if (result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
+            {
+                throw new GuestBindingsException($"The result of '{unionCase.Discriminator}' must be an object.");
+            }
+
+            cases.Add(new CUnionCase(unionCase.Discriminator, request, result, prefix + "_" + Identifier(unionCase.Discriminator)));
+        }
+
+        return new CUnion(discriminator, types.OutOfOrder, cases);
+    }
+
+    private static ITypeSymbol ResultType(ITypeSymbol type)
+        => type is INamedTypeSymbol { IsGenericType: true, Name: "ValueTask" or "Task" } task ? task.TypeArguments[0] : type;
+
+    private static IMethodSymbol FindMethod(INamedTypeSymbol owner, string name)
+        => owner.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault()
+            ?? owner.AllInterfaces.SelectMany(i => i.GetMembers(name)).OfType<IMethodSymbol>().First();
+
+    private static string Identifier(string name)
+    {
+        var builder = new StringBuilder();
+        foreach (char c in name)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private string Guard => prefix.ToUpperInvariant();
+
+    private IReadOnlyList<GeneratedFile> Emit()
+    {
+        string header = EmitHeader();
+        string source = EmitSource();
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(header + "\n" + source)))[..16];
+        string banner = Banner(hash);
+        return
+        [
+            new GeneratedFile(prefix + ".h", banner + header.Replace("@HASH@", hash, StringComparison.Ordinal)),
+            new GeneratedFile(prefix + ".c", banner + source),
+        ];
+    }
+
+    private string Banner(string hash)
+        => $"""
+            /*
+             * Generated by airlock bindings {GeneratorVersion} (C, packed ptr+len ABI) from the contract
+             * {contract.Spec.Type.Namespace}.{contract.Spec.Type.Name} in {contract.AssemblyName} {contract.AssemblyVersion}. Bindings hash {hash}.
+             * Do not edit: regenerate with `airlock bindings` when the contract changes.
+             */
+
+            """;
+
+    private static string Resource(string name)
+    {
+        using Stream stream = typeof(CBindings).Assembly.GetManifestResourceStream("Airlock.GuestBindings.C." + name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
+    private string EmitHeader()
+    {
+        var w = new StringBuilder();
+        w.Append(CultureInfo.InvariantCulture, $"#ifndef {Guard}_H\n#define {Guard}_H\n\n");
+        w.Append(Resource("runtime.h"));
+        w.Append(CultureInfo.InvariantCulture, $"\n#define {Guard}_CONTRACT \"{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}\"\n");
+        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_CONTRACT_VERSION \"{contract.AssemblyVersion}\"\n");
+        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n\n");
+
+        foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            w.Append(CultureInfo.InvariantCulture, $"/* {symbol.ToDisplayString()} */\ntypedef int32_t {name};\n");
+            foreach (IFieldSymbol field in symbol.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+            {
+                w.Append(CultureInfo.InvariantCulture, $"#define {name[..^2].ToUpperInvariant()}_{types.Snake(field.Name).ToUpperInvariant()} {Convert.ToInt64(field.ConstantValue, CultureInfo.InvariantCulture)}\n");
+            }
+
+            w.Append('\n');
+        }
+
+        foreach (CStruct s in types.Ordered)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"/* {s.ClrName} */\ntypedef struct {{\n");
+            foreach (CMember m in s.Members)
+            {
+                string note = (m.Nullable ? (m.HasFlag ? "optional (has_" + m.Field + ")" : "optional (NULL when absent)") : "required") + ", JSON \"" + m.JsonName + "\"";
+                if (m.HasFlag)
+                {
+                    w.Append(CultureInfo.InvariantCulture, $"    bool has_{m.Field};\n");
+                }
+
+                w.Append(CultureInfo.InvariantCulture, $"    {m.Type.Spell(prefix)} {m.Field}; /* {note} */\n");
+            }
+
+            if (s.Members.Count == 0)
+            {
+                w.Append("    char unused_;\n");
+            }
+
+            w.Append(CultureInfo.InvariantCulture, $"}} {s.CName};\n");
+            if (s.NeedsList)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"typedef struct {{ {s.CName} *items; uint32_t count; }} {s.ListName};\n");
+            }
+
+            w.Append('\n');
+        }
+
+        w.Append("/* ---- what the plugin implements: return true with *out filled, or return airlock_fail(ctx, code, message) ---- */\n\n");
+        foreach (ExportPlan export in exports)
+        {
+            if (export.Union is { } union)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"/* {export.Spec.ExportName}: one function per \"{union.Discriminator}\". A function that is not defined answers \"unsupported_request\". */\n");
+                foreach (CUnionCase c in union.Cases)
+                {
+                    w.Append(CultureInfo.InvariantCulture, $"bool {c.Function}(airlock_ctx *ctx, const {c.Request.CName} *req, {c.Result.Spell(prefix)} *out);\n");
+                }
+
+                w.Append('\n');
+                continue;
+            }
+
+            w.Append(CultureInfo.InvariantCulture, $"/* export {export.Spec.ExportName} ({Envelope(export.Spec.Envelope)}) */\n{Prototype(export)};\n\n");
+        }
+
+        if (imports.Count > 0)
+        {
+            w.Append("/* ---- host functions ---- */\n\n");
+            foreach (ImportPlan import in imports)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"/* {import.Module}.{import.Spec.ImportName} */\n{ImportPrototype(import)};\n\n");
+            }
+        }
+
+        w.Append(CultureInfo.InvariantCulture, $"#endif /* {Guard}_H */\n");
+        return w.ToString();
+    }
+
+    private static string Envelope(EnvelopeKind envelope) => envelope switch
+    {
+        EnvelopeKind.Status => "an error is answered as {\"status\":\"error\",...}",
+        EnvelopeKind.ErrorMember => "an error is answered as {\"error\":{...}}",
+        _ => "an error traps: the contract has no error envelope",
+    };
+
+    private string Prototype(ExportPlan export)
+    {
+        var parts = new List<string>();
+        bool usesCtx = export.Parameters.Any(p => p.Value.Kind != PayloadKind.Scalar) || export.Spec.Result.Kind is not (PayloadKind.Scalar or PayloadKind.None);
+        if (usesCtx)
+        {
+            parts.Add("airlock_ctx *ctx");
+        }
+
+        foreach (ParamPlan p in export.Parameters)
+        {
+            parts.Add(ParameterC(p, input: true));
+        }
+
+        string returns = "bool";
+        switch (export.Spec.Result.Kind)
+        {
+            case PayloadKind.Scalar:
+                returns = usesCtx ? "bool" : ScalarC(export.Spec.Result);
+                if (usesCtx)
+                {
+                    parts.Add(ScalarC(export.Spec.Result) + " *out");
+                }
+
+                break;
+            case PayloadKind.Utf8:
+                parts.Add("airlock_str *out");
+                break;
+            case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                parts.Add("airlock_bytes *out");
+                break;
+            case PayloadKind.Json:
+                parts.Add(export.ResultJson!.Spell(prefix) + " *out");
+                break;
+            case PayloadKind.None:
+                returns = usesCtx ? "bool" : "void";
+                break;
+        }
+
+        return $"{returns} {export.Function}({(parts.Count == 0 ? "void" : string.Join(", ", parts))})";
+    }
+
+    private string ParameterC(ParamPlan p, bool input) => p.Value.Kind switch
+    {
+        PayloadKind.Scalar => (p.Json?.Enum ?? ScalarC(p.Value)) + " " + p.Name,
+        PayloadKind.Utf8 => "airlock_str " + p.Name,
+        PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan => "airlock_bytes " + p.Name,
+        PayloadKind.JsonView => "airlock_json " + p.Name,
+        _ => p.Json!.Kind == CKind.Struct ? $"const {p.Json.Spell(prefix)} *{p.Name}" : p.Json.Spell(prefix) + " " + p.Name,
+    };
+
+    private static string ScalarC(ValueSpec value) => value.Conversion == ScalarConversion.Boolean ? "bool" : value.Scalar switch
+    {
+        WasmScalar.I64 => "int64_t",
+        WasmScalar.F32 => "float",
+        WasmScalar.F64 => "double",
+        _ => "int32_t",
+    };
+
+    private static string WasmC(WasmScalar scalar) => scalar switch
+    {
+        WasmScalar.I64 => "int64_t",
+        WasmScalar.F32 => "float",
+        WasmScalar.F64 => "double",
+        _ => "int32_t",
+    };
+
+    private static bool ImportReturnsStatus(ImportPlan import)
+        => import.Spec.Result.Kind is not (PayloadKind.None or PayloadKind.Scalar) || import.Parameters.Any(p => p.Value.Kind == PayloadKind.Json);
+
+    private string ImportPrototype(ImportPlan import)
+    {
+        var parts = new List<string>();
+        bool status = ImportReturnsStatus(import);
+        if (import.Spec.Result.Kind is not (PayloadKind.None or PayloadKind.Scalar))
+        {
+            parts.Add("airlock_ctx *ctx");
+        }
+
+        parts.AddRange(import.Parameters.Select(p => ParameterC(p, input: true)));
+        switch (import.Spec.Result.Kind)
+        {
+            case PayloadKind.Utf8:
+                parts.Add("airlock_str *out");
+                break;
+            case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                parts.Add("airlock_bytes *out");
+                break;
+            case PayloadKind.Json:
+                parts.Add(import.ResultJson!.Spell(prefix) + " *out");
+                break;
+        }
+
+        string returns = status ? "airlock_status" : import.Spec.Result.Kind == PayloadKind.Scalar ? ScalarC(import.Spec.Result) : "void";
+        return $"{returns} {import.Function}({(parts.Count == 0 ? "void" : string.Join(", ", parts))})";
+    }
+
+    private string EmitSource()
+    {
+        var w = new StringBuilder();
+        w.Append(CultureInfo.InvariantCulture, $"#include \"{prefix}.h\"\n\n");
+        w.Append(Resource("runtime.c"));
+        w.Append("\n/* ---- the contract's JSON types ---- */\n\n");
+        foreach (CStruct s in types.Ordered)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"AIRLOCK_INTERNAL bool rd_{s.CName}(airlock_reader *r, {s.CName} *out);\nAIRLOCK_INTERNAL void wr_{s.CName}_members(airlock_writer *w, const {s.CName} *v, bool *first);\n");
+        }
+
+        w.Append('\n');
+        foreach (CStruct s in types.Ordered)
+        {
+            EmitReader(w, s);
+            EmitWriter(w, s);
+        }
+
+        EmitAllocator(w);
+        foreach (ExportPlan export in exports)
+        {
+            EmitExport(w, export);
+        }
+
+        foreach (ImportPlan import in imports)
+        {
+            EmitImport(w, import);
+        }
+
+        return w.ToString();
+    }
+
+    private static string ReadCall(CType type, string target) => type.Kind switch
+    {
+        CKind.Str => $"rd_string(r, &{target})",
+        CKind.Int32 => $"rd_int32(r, &{target})",
+        CKind.Int64 => $"rd_int64(r, &{target})",
+        CKind.Bool => $"rd_bool(r, &{target})",
+        CKind.Json => $"rd_json(r, &{target})",
+        CKind.JsonObject => $"rd_json_object(r, &{target})",
+        CKind.Struct => $"rd_{type.Struct!.CName}(r, &{target})",
+        CKind.StrList => $"rd_str_list(r, &{target})",
+        CKind.StructList => $"rd_{type.Struct!.CName}_list(r, &{target})",
+        _ => $"rd_str_map(r, &{target})",
+    };
+
+    private static string Quote(string text)
+    {
+        var b = new StringBuilder("\"");
+        foreach (char c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                b.Append('\\').Append(c);
+            }
+            else if (c < 0x20 || c > 0x7E)
+            {
+                foreach (byte u in Encoding.UTF8.GetBytes(c.ToString()))
+                {
+                    b.Append(CultureInfo.InvariantCulture, $"\\{Convert.ToString(u, 8).PadLeft(3, '0')}");
+                }
+            }
+            else
+            {
+                b.Append(c);
+            }
+        }
+
+        return b.Append('"').ToString();
+    }
+
+    // The JSON text of a member's key with its colon, escaped as the writer would write it, as a C literal.
+    private static string KeyLiteral(string jsonName)
+        => Quote(System.Text.Json.JsonSerializer.Serialize(jsonName) + ":");
+
+    private static void EmitReader(StringBuilder w, CStruct s)
+    {
+        string name = s.CName;
+        string list = s.ListName;
+        if (s.NeedsList)
+        {
+            w.Append(CultureInfo.InvariantCulture, $$"""
+                AIRLOCK_INTERNAL bool rd_{{name}}_list(airlock_reader *r, {{list}} *out) {
+                    if (!rd_open(r, '[', "expected an array")) return false;
+                    bool first = true;
+                    int m;
+                    uint32_t cap = 0;
+                    while ((m = rd_item(r, &first)) == 1) {
+                        out->items = ({{name}} *)rd_grow(r, out->items, out->count, &cap, sizeof({{name}}));
+                        if (rd_null(r)) return rd_fail(r, "null item in a list of objects");
+                        if (!rd_{{name}}(r, &out->items[out->count])) return false;
+                        out->count++;
+                    }
+                    if (out->count == 0) out->items = ({{name}} *)airlock_alloc(r->ctx, sizeof({{name}}));
+                    return m == 0;
+                }
+
+
+                """);
+        }
+
+        w.Append(CultureInfo.InvariantCulture, $"AIRLOCK_INTERNAL bool rd_{name}(airlock_reader *r, {name} *out) {{\n");
+        foreach (CMember m in s.Members.Where(m => m.Default is not null))
+        {
+            w.Append(CultureInfo.InvariantCulture, $"    out->{m.Field} = {m.Default};\n");
+        }
+
+        w.Append("    if (!rd_open(r, '{', \"expected an object\")) return false;\n    bool first = true;\n    int m;\n    uint64_t seen = 0;\n    airlock_str key;\n");
+        w.Append("    while ((m = rd_member(r, &first, &key)) == 1) {\n");
+        for (int i = 0; i < s.Members.Count; i++)
+        {
+            CMember m = s.Members[i];
+            int bytes = Encoding.UTF8.GetByteCount(m.JsonName);
+            w.Append(CultureInfo.InvariantCulture, $"        {(i == 0 ? "if" : "} else if")} (rd_key_is(key, {Quote(m.JsonName)}, {bytes})) {{\n");
+            w.Append(CultureInfo.InvariantCulture, $"            seen |= (uint64_t)1 << {i};\n");
+            string target = "out->" + m.Field;
+            if (m.Type.Kind == CKind.Json && !m.Nullable)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"            if (!{ReadCall(m.Type, target)}) return false;\n");
+                continue;
+            }
+
+            w.Append("            if (rd_null(r)) {\n");
+            if (m.Nullable)
+            {
+                w.Append(m.HasFlag ? $"                out->has_{m.Field} = false;\n" : $"                memset(&{target}, 0, sizeof {target});\n");
+            }
+            else
+            {
+                w.Append(CultureInfo.InvariantCulture, $"                return rd_fail(r, {Quote("\"" + m.JsonName + "\" must not be null")});\n");
+            }
+
+            w.Append("            } else {\n");
+            w.Append(CultureInfo.InvariantCulture, $"                memset(&{target}, 0, sizeof {target});\n");
+            w.Append(CultureInfo.InvariantCulture, $"                if (!{ReadCall(m.Type, target)}) return false;\n");
+            if (m.HasFlag)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"                out->has_{m.Field} = true;\n");
+            }
+
+            w.Append("            }\n");
+        }
+
+        w.Append(s.Members.Count == 0 ? "        if (!rd_skip(r)) return false;\n" : "        } else if (!rd_skip(r)) {\n            return false;\n        }\n");
+        w.Append("    }\n    if (m < 0) return false;\n");
+        for (int i = 0; i < s.Members.Count; i++)
+        {
+            CMember m = s.Members[i];
+            if (m.Required)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"    if (!(seen & ((uint64_t)1 << {i}))) return rd_fail(r, {Quote("missing required member \"" + m.JsonName + "\"")});\n");
+            }
+        }
+
+        w.Append("    (void)seen;\n    return true;\n}\n\n");
+    }
+
+    private void EmitWriter(StringBuilder w, CStruct s)
+    {
+        string name = s.CName;
+        string list = s.ListName;
+        w.Append(CultureInfo.InvariantCulture, $"AIRLOCK_INTERNAL void wr_{name}_members(airlock_writer *w, const {name} *v, bool *first) {{\n");
+        foreach (CMember m in s.Members)
+        {
+            string value = "v->" + m.Field;
+            string key = KeyLiteral(m.JsonName);
+            string? absent = m.HasFlag ? $"!v->has_{m.Field}"
+                : m.Type.Kind is CKind.StrList or CKind.StructList ? $"!{value}.items && !{value}.count"
+                : m.Type.Kind is CKind.StrMap ? $"!{value}.keys && !{value}.count"
+                : m.Type.SelfAbsent ? $"!{value}.ptr"
+                : null;
+            string write = Write(m.Type, value);
+            if (absent is null)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"    wr_key(w, first, {key});\n    {write};\n");
+                continue;
+            }
+
+            w.Append(CultureInfo.InvariantCulture, $"    if ({absent}) {{\n");
+            if (m.Type.Kind is CKind.StrList or CKind.StructList or CKind.StrMap && !m.WriteNullable)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"        wr_key(w, first, {key});\n        wr_lit(w, {(m.Type.Kind == CKind.StrMap ? "\"{}\"" : "\"[]\"")});\n");
+            }
+            else if (m.Nullable)
+            {
+                w.Append(types.OmitsNull ? "        /* absent: left out */\n" : $"        wr_key(w, first, {key});\n        wr_lit(w, \"null\");\n");
+            }
+            else if (m.Type.Kind is CKind.StrList or CKind.StructList or CKind.StrMap)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"        wr_key(w, first, {key});\n        wr_lit(w, {(m.Type.Kind == CKind.StrMap ? "\"{}\"" : "\"[]\"")});\n");
+            }
+            else
+            {
+                w.Append(CultureInfo.InvariantCulture, $"        wr_fail(w, {Quote(s.ClrName + " needs \"" + m.JsonName + "\"")});\n");
+            }
+
+            w.Append(CultureInfo.InvariantCulture, $"    }} else {{\n        wr_key(w, first, {key});\n        {write};\n    }}\n");
+        }
+
+        w.Append("    (void)w;\n    (void)v;\n    (void)first;\n}\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"AIRLOCK_INTERNAL void wr_{name}(airlock_writer *w, const {name} *v) {{\n    bool first = true;\n    if (!wr_open(w, \"{{\")) return;\n    wr_{name}_members(w, v, &first);\n    wr_close(w, \"}}\");\n}}\n\n");
+        if (s.NeedsList)
+        {
+            w.Append(CultureInfo.InvariantCulture, $$"""
+                AIRLOCK_INTERNAL void wr_{{name}}_list(airlock_writer *w, {{list}} l) {
+                    if (!wr_open(w, "[")) return;
+                    if (l.count && !l.items) { wr_fail(w, "a list with items but no pointer"); return; }
+                    for (uint32_t i = 0; i < l.count; i++) {
+                        if (i) wr_raw(w, ",", 1);
+                        wr_{{name}}(w, &l.items[i]);
+                    }
+                    wr_close(w, "]");
+                }
+
+
+                """);
+        }
+    }
+
+    private static string Write(CType type, string value) => type.Kind switch
+    {
+        CKind.Str => $"wr_str(w, {value})",
+        CKind.Int32 or CKind.Int64 => $"wr_i64(w, {value})",
+        CKind.Bool => $"wr_bool(w, {value})",
+        CKind.Json or CKind.JsonObject => $"wr_json(w, {value})",
+        CKind.Struct => $"wr_{type.Struct!.CName}(w, &{value})",
+        CKind.StrList => $"wr_str_list(w, {value})",
+        CKind.StructList => $"wr_{type.Struct!.CName}_list(w, {value})",
+        _ => $"wr_str_map(w, {value})",
+    };
+
+    private bool NamedFree => contract.Spec.FreeExport != Airlock.Wasm.PackedAbiExports.DefaultFree;
+
+    private void EmitAllocator(StringBuilder w)
+    {
+        string alloc = contract.Spec.AllocExport;
+        string free = contract.Spec.FreeExport;
+        w.Append(CultureInfo.InvariantCulture, $$"""
+            /* ---- the allocator the host uses for inputs and for host-function results ---- */
+
+            __attribute__((export_name({{Quote(alloc)}})))
+            void *airlock_export_alloc(uint32_t size) {
+                return malloc(size ? size : 1);
+            }
+
+
+            """);
+        w.Append(NamedFree
+            ? $"__attribute__((export_name({Quote(free)})))\nvoid airlock_export_free(void *ptr) {{\n    free(ptr);\n}}\n\n"
+            : $"__attribute__((export_name({Quote(free)})))\nvoid airlock_export_free(void *ptr, uint32_t size) {{\n    (void)size;\n    free(ptr);\n}}\n\n");
+        w.Append("""
+            /* An error object's members: "code", "message", "retryable". */
+            AIRLOCK_INTERNAL void wr_error_members(airlock_writer *w, bool *first, airlock_str code, airlock_str message, bool retryable) {
+                wr_key(w, first, "\"code\":");
+                wr_str(w, code);
+                wr_key(w, first, "\"message\":");
+                wr_str(w, message);
+                wr_key(w, first, "\"retryable\":");
+                wr_bool(w, retryable);
+            }
+
+            /* "<why> at byte <n>" in the call's arena. */
+            AIRLOCK_INTERNAL airlock_str airlock_where(airlock_ctx *ctx, const char *prefix, const char *why, size_t at) {
+                char digits[24];
+                int n = 0;
+                do { digits[n++] = (char)('0' + at % 10u); at /= 10u; } while (at);
+                size_t lp = strlen(prefix), lw = strlen(why);
+                char *text = (char *)airlock_alloc(ctx, lp + lw + 9 + (size_t)n + 1);
+                memcpy(text, prefix, lp);
+                memcpy(text + lp, why, lw);
+                memcpy(text + lp + lw, " at byte ", 9);
+                size_t k = lp + lw + 9;
+                while (n) text[k++] = digits[--n];
+                airlock_str s = {text, (uint32_t)k};
+                return s;
+            }
+
+
+            """);
+    }
+
+    private void EmitError(StringBuilder w, EnvelopeKind envelope, string indent)
+    {
+        // Writes ctx's error into a fresh writer `w` as the envelope says, or traps without one.
+        switch (envelope)
+        {
+            case EnvelopeKind.Status:
+                w.Append(CultureInfo.InvariantCulture, $"{indent}free(w.buf);\n{indent}memset(&w, 0, sizeof w);\n{indent}bool first = false;\n{indent}wr_lit(&w, \"{{\\\"status\\\":\\\"error\\\"\");\n{indent}wr_error_members(&w, &first, ctx.code, ctx.message, ctx.retryable);\n{indent}wr_lit(&w, \"}}\");\n");
+                break;
+            case EnvelopeKind.ErrorMember:
+                w.Append(CultureInfo.InvariantCulture, $"{indent}free(w.buf);\n{indent}memset(&w, 0, sizeof w);\n{indent}bool first = true;\n{indent}wr_lit(&w, \"{{\\\"error\\\":{{\");\n{indent}wr_error_members(&w, &first, ctx.code, ctx.message, ctx.retryable);\n{indent}wr_lit(&w, \"}}}}\");\n");
+                break;
+            default:
+                w.Append(CultureInfo.InvariantCulture, $"{indent}__builtin_trap();\n");
+                break;
+        }
+    }
+
+    // Writes `out` (of type) into `w` under the envelope.
+    private void EmitResult(StringBuilder w, CType type, EnvelopeKind envelope, string indent)
+    {
+        if (envelope == EnvelopeKind.Status)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"{indent}bool first = false;\n{indent}wr_open(&w, \"{{\");\n{indent}wr_lit(&w, {Quote("\"status\":" + System.Text.Json.JsonSerializer.Serialize(contract.Spec.SuccessStatus))});\n");
+            w.Append(type.Kind == CKind.Struct ? $"{indent}wr_{type.Struct!.CName}_members(&w, &out, &first);\n" : $"{indent}wr_json_members(&w, out, &first);\n");
+            w.Append(CultureInfo.InvariantCulture, $"{indent}wr_close(&w, \"}}\");\n");
+            return;
+        }
+
+        w.Append(CultureInfo.InvariantCulture, $"{indent}{Write(type, "out").Replace("w,", "&w,", StringComparison.Ordinal)};\n");
+    }
+
+    private void EmitExport(StringBuilder w, ExportPlan export)
+    {
+        ExportSpec spec = export.Spec;
+        EnvelopeKind envelope = spec.Envelope;
+        var wasmParams = new List<string>();
+        foreach (ParamPlan p in export.Parameters)
+        {
+            if (p.Value.Kind == PayloadKind.Scalar)
+            {
+                wasmParams.Add(WasmC(p.Value.Scalar) + " " + p.Name);
+            }
+            else
+            {
+                wasmParams.Add($"const char *{p.Name}_ptr");
+                wasmParams.Add($"uint32_t {p.Name}_len");
+            }
+        }
+
+        string wasmResult = spec.Result.Kind switch
+        {
+            PayloadKind.None => "void",
+            PayloadKind.Scalar => WasmC(spec.Result.Scalar),
+            _ => "int64_t",
+        };
+        bool usesCtx = export.Union is not null || Prototype(export).Contains("airlock_ctx *ctx", StringComparison.Ordinal);
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- export {spec.ExportName} ---- */\n\n");
+        if (export.Union is { } union)
+        {
+            foreach (CUnionCase c in union.Cases)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"#pragma weak {c.Function}\n");
+            }
+
+            w.Append('\n');
+        }
+
+        w.Append(CultureInfo.InvariantCulture, $"__attribute__((export_name({Quote(spec.ExportName)})))\n{wasmResult} airlock_export_{Identifier(spec.ExportName)}({(wasmParams.Count == 0 ? "void" : string.Join(", ", wasmParams))}) {{\n");
+        if (!usesCtx)
+        {
+            string call = $"{export.Function}({string.Join(", ", export.Parameters.Select(p => p.Name))})";
+            w.Append(spec.Result.Kind == PayloadKind.None ? $"    {call};\n}}\n\n" : $"    return ({wasmResult}){call};\n}}\n\n");
+            return;
+        }
+
+        w.Append("    airlock_ctx ctx;\n    memset(&ctx, 0, sizeof ctx);\n    airlock_writer w;\n    memset(&w, 0, sizeof w);\n    bool ok = true;\n");
+        var args = new List<string> { "&ctx" };
+        foreach (ParamPlan p in export.Parameters)
+        {
+            switch (p.Value.Kind)
+            {
+                case PayloadKind.Scalar:
+                    args.Add(p.Name);
+                    break;
+                case PayloadKind.Utf8:
+                    w.Append(CultureInfo.InvariantCulture, $"    airlock_str {p.Name} = {{\"\", 0}};\n    if (ok && {p.Name}_len) {{\n        if (!airlock_utf8_valid({p.Name}_ptr, {p.Name}_len)) ok = airlock_fail(&ctx, \"invalid_request\", \"{p.Name} is not valid UTF-8\");\n        else {p.Name} = airlock_str_copy(&ctx, {p.Name}_ptr, {p.Name}_len);\n    }}\n");
+                    args.Add(p.Name);
+                    break;
+                case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                    w.Append(CultureInfo.InvariantCulture, $"    airlock_bytes {p.Name} = {{(const uint8_t *)({p.Name}_len ? {p.Name}_ptr : \"\"), {p.Name}_len}};\n");
+                    args.Add(p.Name);
+                    break;
+                default:
+                    if (export.Union is not null)
+                    {
+                        break;
+                    }
+
+                    string ctype = p.Json!.Spell(prefix);
+                    w.Append(CultureInfo.InvariantCulture, $"    {ctype} {p.Name};\n    memset(&{p.Name}, 0, sizeof {p.Name});\n");
+                    w.Append(CultureInfo.InvariantCulture, $"    if (ok) {{\n        airlock_reader rd = {{{p.Name}_ptr, {p.Name}_ptr, {p.Name}_ptr + {p.Name}_len, 0, &ctx, NULL, 0}};\n        airlock_reader *r = &rd;\n");
+                    w.Append(CultureInfo.InvariantCulture, $"        if ({p.Name}_len > AIRLOCK_MAX_INPUT) rd_fail(r, \"input larger than AIRLOCK_MAX_INPUT\");\n        else if ({ReadCall(p.Json, p.Name)}) rd_finish(r);\n");
+                    w.Append(CultureInfo.InvariantCulture, $"        if (rd.error) {{\n            ok = false;\n            ctx.failed = true;\n            ctx.code = airlock_str_of(\"invalid_request\");\n            ctx.message = airlock_where(&ctx, {Quote(p.Name + ": ")}, rd.error, rd.error_at);\n        }}\n    }}\n");
+                    args.Add(p.Json.Kind == CKind.Struct ? "&" + p.Name : p.Name);
+                    break;
+            }
+        }
+
+        if (export.Union is { } u)
+        {
+            EmitUnionDispatch(w, export, u);
+        }
+        else
+        {
+            string? outType = spec.Result.Kind switch
+            {
+                PayloadKind.Scalar => ScalarC(spec.Result),
+                PayloadKind.Utf8 => "airlock_str",
+                PayloadKind.Bytes or PayloadKind.BytesMemory => "airlock_bytes",
+                PayloadKind.Json => export.ResultJson!.Spell(prefix),
+                _ => null,
+            };
+            if (outType is not null)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"    {outType} out;\n    memset(&out, 0, sizeof out);\n");
+                args.Add("&out");
+            }
+
+            w.Append(CultureInfo.InvariantCulture, $"    if (ok) ok = {export.Function}({string.Join(", ", args)});\n");
+            w.Append("    if (ok) {\n");
+            switch (spec.Result.Kind)
+            {
+                case PayloadKind.Utf8:
+                    w.Append("        if (out.len) wr_raw(&w, out.ptr, out.len);\n        if (!airlock_utf8_valid(w.buf, w.len)) wr_fail(&w, \"the result is not valid UTF-8\");\n");
+                    break;
+                case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                    w.Append("        if (out.len) wr_raw(&w, (const char *)out.ptr, out.len);\n");
+                    break;
+                case PayloadKind.Json:
+                    EmitResult(w, export.ResultJson!, envelope, "        ");
+                    break;
+            }
+
+            w.Append("    }\n");
+            EmitCallEnd(w, spec, envelope);
+        }
+
+        string ret = spec.Result.Kind switch
+        {
+            PayloadKind.None => "    airlock_arena_free(&ctx);\n    free(w.buf);\n}\n\n",
+            PayloadKind.Scalar => "    airlock_arena_free(&ctx);\n    free(w.buf);\n    return out;\n}\n\n",
+            _ => "    airlock_arena_free(&ctx);\n    return airlock_take(&w);\n}\n\n",
+        };
+        w.Append(ret);
+    }
+
+    // After the implementation ran: an unwritable result becomes an error, and an error is answered as the envelope says.
+    private void EmitCallEnd(StringBuilder w, ExportSpec spec, EnvelopeKind envelope)
+    {
+        w.Append("    if (ok && w.error) {\n        ok = airlock_fail(&ctx, \"invalid_result\", w.error);\n    }\n");
+        w.Append("    if (!ok) {\n");
+        EmitError(w, spec.Result.Kind == PayloadKind.Json ? envelope : EnvelopeKind.None, "        ");
+        w.Append("    }\n");
+    }
+
+    private void EmitUnionDispatch(StringBuilder w, ExportPlan export, CUnion union)
+    {
+        ParamPlan p = export.Parameters.First(x => x.Value.Kind == PayloadKind.Json);
+        string ptr = p.Name + "_ptr", len = p.Name + "_len";
+        w.Append(CultureInfo.InvariantCulture, $"    airlock_reader rd = {{{ptr}, {ptr}, {ptr} + {len}, 0, &ctx, NULL, 0}};\n    airlock_reader *r = &rd;\n    airlock_str tag = {{NULL, 0}};\n");
+        w.Append(CultureInfo.InvariantCulture, $"    if ({len} > AIRLOCK_MAX_INPUT) {{\n        rd_fail(r, \"input larger than AIRLOCK_MAX_INPUT\");\n    }} else {{\n        /* Find the discriminator, then read the whole object as its case. */\n        airlock_reader probe = rd;\n        bool first = true;\n        int m;\n        airlock_str key;\n");
+        w.Append(CultureInfo.InvariantCulture, $"        if (rd_open(&probe, '{{', \"expected an object\")) {{\n            while ((m = rd_member(&probe, &first, &key)) == 1) {{\n                if (rd_key_is(key, {Quote(union.Discriminator)}, {Encoding.UTF8.GetByteCount(union.Discriminator)})) {{\n                    if (!rd_string(&probe, &tag)) break;\n                    break;\n                }}\n");
+        if (!union.OutOfOrder)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"                rd_fail(&probe, {Quote("\"" + union.Discriminator + "\" must be the first member")});\n                break;\n");
+        }
+        else
+        {
+            w.Append("                if (!rd_skip(&probe)) break;\n");
+        }
+
+        w.Append(CultureInfo.InvariantCulture, $"            }}\n        }}\n        if (probe.error) {{ rd.error = probe.error; rd.error_at = probe.error_at; }}\n        else if (!tag.ptr) rd_fail(r, {Quote("missing discriminator \"" + union.Discriminator + "\"")});\n    }}\n");
+        w.Append("    if (rd.error) {\n        ok = false;\n        ctx.failed = true;\n        ctx.code = airlock_str_of(\"invalid_request\");\n        ctx.message = airlock_where(&ctx, \"request: \", rd.error, rd.error_at);\n");
+        EmitError(w, export.Spec.Envelope, "        ");
+        w.Append("    }\n");
+        for (int i = 0; i < union.Cases.Count; i++)
+        {
+            CUnionCase c = union.Cases[i];
+            w.Append(CultureInfo.InvariantCulture, $"    {(i == 0 ? "else if" : "else if")} (airlock_str_eq(tag, {Quote(c.Tag)})) {{\n");
+            w.Append(CultureInfo.InvariantCulture, $"        {c.Request.CName} req;\n        memset(&req, 0, sizeof req);\n        {c.Result.Spell(prefix)} out;\n        memset(&out, 0, sizeof out);\n");
+            w.Append(CultureInfo.InvariantCulture, $"        if (!rd_{c.Request.CName}(r, &req) || !rd_finish(r)) {{\n            ok = false;\n            ctx.failed = true;\n            ctx.code = airlock_str_of(\"invalid_request\");\n            ctx.message = airlock_where(&ctx, {Quote(c.Tag + ": ")}, rd.error, rd.error_at);\n        }} else if (!{c.Function}) {{\n            ok = airlock_fail(&ctx, \"unsupported_request\", {Quote("this plugin does not handle \"" + c.Tag + "\"")});\n        }} else {{\n            ok = {c.Function}(&ctx, &req, &out);\n        }}\n");
+            w.Append("        if (ok) {\n");
+            EmitResult(w, c.Result, export.Spec.Envelope, "            ");
+            w.Append("        }\n");
+            w.Append("        if (ok && w.error) ok = airlock_fail(&ctx, \"invalid_result\", w.error);\n        if (!ok) {\n");
+            EmitError(w, export.Spec.Envelope, "            ");
+            w.Append("        }\n    }\n");
+        }
+
+        w.Append("    else {\n        ok = airlock_fail(&ctx, \"unsupported_request\", \"unknown request type\");\n");
+        EmitError(w, export.Spec.Envelope, "        ");
+        w.Append("    }\n");
+    }
+
+    private void EmitImport(StringBuilder w, ImportPlan import)
+    {
+        ImportSpec spec = import.Spec;
+        string raw = "airlock_import_" + Identifier(import.Module) + "_" + Identifier(spec.ImportName);
+        var wasm = new List<string>();
+        var call = new List<string>();
+        var prep = new StringBuilder();
+        bool status = ImportReturnsStatus(import);
+        foreach (ParamPlan p in import.Parameters)
+        {
+            switch (p.Value.Kind)
+            {
+                case PayloadKind.Scalar:
+                    wasm.Add(WasmC(p.Value.Scalar));
+                    call.Add($"({WasmC(p.Value.Scalar)}){p.Name}");
+                    break;
+                case PayloadKind.Utf8 or PayloadKind.JsonView:
+                    wasm.Add("const char *");
+                    wasm.Add("uint32_t");
+                    call.Add($"{p.Name}.ptr ? {p.Name}.ptr : \"\"");
+                    call.Add($"{p.Name}.len");
+                    break;
+                case PayloadKind.Bytes or PayloadKind.BytesMemory or PayloadKind.BytesSpan:
+                    wasm.Add("const uint8_t *");
+                    wasm.Add("uint32_t");
+                    call.Add($"{p.Name}.ptr ? {p.Name}.ptr : (const uint8_t *)\"\"");
+                    call.Add($"{p.Name}.len");
+                    break;
+                default:
+                    wasm.Add("const char *");
+                    wasm.Add("uint32_t");
+                    prep.Append(CultureInfo.InvariantCulture, $"    airlock_writer {p.Name}_w;\n    memset(&{p.Name}_w, 0, sizeof {p.Name}_w);\n");
+                    prep.Append(CultureInfo.InvariantCulture, $"    {Write(p.Json!, p.Json!.Kind == CKind.Struct ? "(*" + p.Name + ")" : p.Name).Replace("(w,", "(&" + p.Name + "_w,", StringComparison.Ordinal)};\n");
+                    prep.Append(CultureInfo.InvariantCulture, $"    if ({p.Name}_w.error) {{\n        free({p.Name}_w.buf);\n        return AIRLOCK_BAD_ARGUMENT;\n    }}\n");
+                    call.Add($"{p.Name}_w.buf");
+                    call.Add($"(uint32_t){p.Name}_w.len");
+                    break;
+            }
+        }
+
+        string rawResult = spec.Result.Kind switch
+        {
+            PayloadKind.None => "void",
+            PayloadKind.Scalar => WasmC(spec.Result.Scalar),
+            _ => "int64_t",
+        };
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- host function {import.Module}.{spec.ImportName} ---- */\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"__attribute__((import_module({Quote(import.Module)}), import_name({Quote(spec.ImportName)})))\nextern {rawResult} {raw}({(wasm.Count == 0 ? "void" : string.Join(", ", wasm))});\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"{ImportPrototype(import)} {{\n");
+        w.Append(prep);
+        string invoke = $"{raw}({string.Join(", ", call)})";
+        var frees = string.Concat(import.Parameters.Where(p => p.Value.Kind == PayloadKind.Json).Select(p => $"    free({p.Name}_w.buf);\n"));
+        switch (spec.Result.Kind)
+        {
+            case PayloadKind.None:
+                w.Append(CultureInfo.InvariantCulture, $"    {invoke};\n{frees}");
+                if (status)
+                {
+                    w.Append("    return AIRLOCK_OK;\n");
+                }
+
+                break;
+            case PayloadKind.Scalar:
+                w.Append(CultureInfo.InvariantCulture, $"    {ScalarC(spec.Result)} result = ({ScalarC(spec.Result)}){invoke};\n{frees}");
+                w.Append(status ? "    (void)result;\n    return AIRLOCK_OK;\n" : "    return result;\n");
+                break;
+            default:
+                w.Append(CultureInfo.InvariantCulture, $"    int64_t packed = {invoke};\n{frees}");
+                w.Append("    memset(out, 0, sizeof *out);\n    if (packed < 0) return packed >= -6 ? (airlock_status)packed : AIRLOCK_MALFORMED;\n");
+                w.Append("    uint32_t ptr = (uint32_t)((uint64_t)packed >> 32), len = (uint32_t)packed;\n");
+                w.Append("    if (len == 0) {\n#if AIRLOCK_HOST_STATUS_CODES\n");
+                w.Append(spec.Result.Kind switch
+                {
+                    PayloadKind.Utf8 => "        out->ptr = \"\";\n        return AIRLOCK_OK;\n",
+                    PayloadKind.Bytes or PayloadKind.BytesMemory => "        out->ptr = (const uint8_t *)\"\";\n        return AIRLOCK_OK;\n",
+                    _ => "        return AIRLOCK_MALFORMED;\n",
+                });
+                w.Append("#else\n        return AIRLOCK_NOT_FOUND;\n#endif\n    }\n    const char *data = (const char *)(uintptr_t)ptr;\n    airlock_status result = AIRLOCK_OK;\n");
+                switch (spec.Result.Kind)
+                {
+                    case PayloadKind.Utf8:
+                        w.Append("    if (!airlock_utf8_valid(data, len)) result = AIRLOCK_MALFORMED;\n    else *out = airlock_str_copy(ctx, data, len);\n");
+                        break;
+                    case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                        w.Append("    airlock_str copy = airlock_str_copy(ctx, data, len);\n    out->ptr = (const uint8_t *)copy.ptr;\n    out->len = copy.len;\n");
+                        break;
+                    default:
+                        w.Append(CultureInfo.InvariantCulture, $"    airlock_reader rd = {{data, data, data + len, 0, ctx, NULL, 0}};\n    airlock_reader *r = &rd;\n    if (!{ReadCall(import.ResultJson!, "(*out)")} || !rd_finish(r)) result = AIRLOCK_MALFORMED;\n");
+                        break;
+                }
+
+                w.Append(NamedFree ? "    airlock_export_free((void *)data);\n" : "    airlock_export_free((void *)data, len);\n");
+                w.Append("    return result;\n");
+                break;
+        }
+
+        w.Append("}\n\n");
+    }
+}

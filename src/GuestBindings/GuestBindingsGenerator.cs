@@ -1,0 +1,38 @@
+namespace Airlock.GuestBindings;
+
+/// <summary>The languages guest bindings are generated for.</summary>
+public enum GuestLanguage
+{
+    /// <summary>C (clang, wasm32-wasi reactor): a header and a source file.</summary>
+    C,
+}
+
+/// <summary>Generates guest bindings from a compiled <c>[WasmPlugin]</c> contract.</summary>
+public static class GuestBindingsGenerator
+{
+    /// <summary>The generator's version, written into every generated file.</summary>
+    public static string Version => CBindings.GeneratorVersion;
+
+    /// <summary>Generates the bindings of <paramref name="contractName"/> declared in <paramref name="assemblyPath"/>.</summary>
+    /// <param name="assemblyPath">The built assembly that declares the contract.</param>
+    /// <param name="contractName">The contract interface's full name.</param>
+    /// <param name="language">The guest language.</param>
+    /// <param name="prefix">The prefix of every generated name, or null for the contract's default.</param>
+    /// <returns>The generated files, in a fixed order.</returns>
+    /// <exception cref="GuestBindingsException">The contract cannot be read or has a type the language's bindings cannot hold.</exception>
+    public static IReadOnlyList<GeneratedFile> Generate(string assemblyPath, string contractName, GuestLanguage language, string? prefix = null)
+    {
+        LoadedContract contract = ContractLoader.Load(assemblyPath, contractName);
+        prefix ??= CBindings.DefaultPrefix(contract.Spec.Type.Name);
+        if (prefix.Length == 0 || !prefix.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') || char.IsAsciiDigit(prefix[0]))
+        {
+            throw new GuestBindingsException($"The prefix '{prefix}' is not a C identifier of lower-case letters, digits and underscores.");
+        }
+
+        return language switch
+        {
+            GuestLanguage.C => CBindings.Generate(contract, prefix),
+            _ => throw new GuestBindingsException($"No bindings for {language}."),
+        };
+    }
+}
