@@ -62,20 +62,7 @@ public abstract class RawInstance : IDisposable
     protected Memory Memory { get; }
 
     /// <summary>The time since the current call began.</summary>
-    public TimeSpan Elapsed
-    {
-        get
-        {
-            if (_startedAt == NotStarted)
-            {
-                _startedAt = Environment.TickCount64;
-            }
-
-            return TimeSpan.FromMilliseconds(Environment.TickCount64 - _startedAt);
-        }
-    }
-
-    private const long NotStarted = long.MinValue;
+    public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Environment.TickCount64 - _startedAt);
 
     /// <summary>The first failure of a host function during the current call, if any.</summary>
     public Exception? ImportFault { get; set; }
@@ -91,8 +78,8 @@ public abstract class RawInstance : IDisposable
             _store.Fuel = fuel;
         }
 
-        // As the host: the deadline stays at most one tick ahead, and the start is taken at the call's first tick.
-        _startedAt = NotStarted;
+        // As the host: the deadline stays at most one tick ahead (no native call), the start is the coarse clock.
+        _startedAt = Environment.TickCount64;
     }
 
     /// <summary>Entered by a host function: refuses re-entrant host calls (from inside <c>alloc</c>).</summary>

@@ -13,9 +13,6 @@ internal readonly struct CallClock
     /// <summary>The clock of <paramref name="time"/>.</summary>
     public CallClock(TimeProvider time) => _time = time == TimeProvider.System ? null : time;
 
-    /// <summary>Whether this is the system's coarse clock (not a test's <see cref="TimeProvider"/>).</summary>
-    public bool IsSystem => _time is null;
-
     /// <summary>A reading to measure elapsed time from.</summary>
     public long Now => _time is null ? Environment.TickCount64 : _time.GetTimestamp();
 

@@ -17,7 +17,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     private WasiOutput? _output;
     private string _export = Instantiation;
     private CancellationToken _cancellationToken;
-    // When the call started on the plugin's clock; NotStarted until something asks (see BeginCall).
+    // When the call started on the plugin's clock.
     private long _startedAt;
     private bool _timedOut;
     private bool _cancelled;
@@ -68,7 +68,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     {
         get
         {
-            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Clock.Since(StartedAt);
+            TimeSpan remaining = Plugin.Limits.Timeout - _plugin.Clock.Since(_startedAt);
             return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
     }
@@ -84,17 +84,12 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
         {
             _store.Fuel = fuel;
         }
-        // No clock read and no native call per call. The epoch deadline is never more than one tick ahead
-        // (the constructor sets it, the callback renews it by one tick), so a call is checked at the first
-        // tick after it starts at the latest; on the system clock its start time is taken then, or when a
-        // host function asks for the remaining time, whichever comes first. A deadline therefore runs from
-        // at most one epoch interval after the call's true start: never early, late by at most one tick.
-        _startedAt = _plugin.Clock.IsSystem ? NotStarted : _plugin.Clock.Now;
+
+        // No native call per call: the epoch deadline is never more than one tick ahead (the constructor sets
+        // it, the callback renews it by one tick), so the call is checked at its first tick at the latest. The
+        // start is the coarse monotonic clock (a few nanoseconds on the system clock).
+        _startedAt = _plugin.Clock.Now;
     }
-
-    private const long NotStarted = long.MinValue;
-
-    private long StartedAt => _startedAt != NotStarted ? _startedAt : _startedAt = _plugin.Clock.Now;
 
     /// <summary>Marks the instance idle between calls.</summary>
     public void EndCall()
@@ -180,7 +175,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             throw Interrupt(cancelled: true);
         }
 
-        if (_plugin.Clock.Since(StartedAt) >= Plugin.Limits.Timeout)
+        if (_plugin.Clock.Since(_startedAt) >= Plugin.Limits.Timeout)
         {
             throw Interrupt(cancelled: false);
         }
