@@ -59,6 +59,17 @@ public sealed class RunAndAdminTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_calls_a_socialscale_export_that_takes_no_input()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "chirp-c"), "--yes", "--allow-unsigned")).ExitCode);
+
+        CliResult result = await _cli.RunAsync("run", ChirpId, "plugin_capabilities", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("chirp", result.Json.GetProperty("result").GetProperty("platforms")[0].GetString());
+    }
+
+    [Fact]
     public async Task Run_calls_an_installed_lesstruct_hook_through_its_typed_contract()
     {
         Assert.Equal(0, (await _cli.RunAsync("install", Path.Combine(CliHarness.Samples, "lesstruct-redact-c"), "--yes", "--allow-unsigned")).ExitCode);

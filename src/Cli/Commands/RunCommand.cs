@@ -183,6 +183,20 @@ internal static class RunCommand
                     LogLimiter = socialScale.LogLimiter,
                     CallObserver = Observe,
                 }.AddImports<ISocialScaleHost>(hostFunctions);
+
+                // The seed's exports that take no input (plugin_init, plugin_capabilities) through the typed contract;
+                // every export that takes JSON through the dynamic path, which prints the plugin's answer as it is.
+                TypedExports exports = TypedExports.Of(typeof(ISocialScalePlugin));
+                if (exports.Binds(export) && exports.Find(module, manifest.Id, "SocialScale", export) is { } typed
+                    && typed.Method.GetParameters().All(p => p.ParameterType == typeof(CancellationToken)))
+                {
+                    await using ISocialScalePlugin typedPlugin = await host.LoadFileAsync<ISocialScalePlugin>(manifest.Id, manifest.Version, package.ModulePath, manifest.ManifestPath, options, cancellationToken).ConfigureAwait(false);
+                    started = Stopwatch.GetTimestamp();
+                    result = await exports.InvokeAsync([typedPlugin], typed, input, cancellationToken).ConfigureAwait(false);
+                    elapsed = Stopwatch.GetElapsedTime(started);
+                    break;
+                }
+
                 await using DynamicPlugin plugin = await host.LoadDynamicAsync(contract, manifest.Id, manifest.Version, package.ModulePath, manifest.ManifestPath, options, cancellationToken).ConfigureAwait(false);
                 started = Stopwatch.GetTimestamp();
                 result = await plugin.InvokeAsync(export, input, cancellationToken).ConfigureAwait(false);

@@ -73,6 +73,10 @@ internal sealed class TypedExports
         return new TypedExports(contract, json, exports);
     }
 
+    /// <summary>Whether the contract binds an export named <paramref name="name"/>.</summary>
+    /// <param name="name">The export's name.</param>
+    public bool Binds(string name) => _exports.Any(e => e.Name == name);
+
     /// <summary>The contract's exports that <paramref name="module"/> exports, in the contract's order.</summary>
     public IReadOnlyList<TypedExport> Callable(ModuleFile module)
     {
