@@ -123,10 +123,7 @@ public static class JsonPayload
     /// <param name="region">What the region holds, for error messages.</param>
     /// <exception cref="MalformedResponseException">The bytes are not valid UTF-8, not valid JSON or not of the expected shape.</exception>
     public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, JsonTypeInfo<T> typeInfo, string region)
-    {
-        ArgumentNullException.ThrowIfNull(guest);
-        return Deserialize(guest, guest.GetSpan(buffer, region), typeInfo, region);
-    }
+        => ReadOptional(guest, buffer, null, typeInfo, region);
 
     /// <summary>
     /// Takes the JSON result an export returned as a packed <c>i64</c>: checks the region, reads a
@@ -138,12 +135,7 @@ public static class JsonPayload
     /// <param name="typeInfo">The result's JSON metadata.</param>
     /// <param name="region">What the result is, for error messages.</param>
     public static T Take<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
-    {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
-        T value = Required(guest, json, typeInfo, region);
-        guest.Free(buffer);
-        return value;
-    }
+        => Take(guest, packed, null, typeInfo, region);
 
     /// <summary>Like <see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/>, for a result that may be JSON <c>null</c> or empty.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -152,17 +144,7 @@ public static class JsonPayload
     /// <param name="typeInfo">The result's JSON metadata.</param>
     /// <param name="region">What the result is, for error messages.</param>
     public static T? TakeOptional<T>(GuestContext guest, long packed, JsonTypeInfo<T> typeInfo, string region)
-    {
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
-        if (buffer.IsEmpty)
-        {
-            return default;
-        }
-
-        T? value = Deserialize(guest, json, typeInfo, region);
-        guest.Free(buffer);
-        return value;
-    }
+        => TakeOptional(guest, packed, null, typeInfo, region);
 
     /// <summary><see cref="Take{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -173,10 +155,7 @@ public static class JsonPayload
     public static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
-        T value = Read(guest, json, reader, region) ?? throw NullWhereRequired(guest, region);
-        guest.Free(buffer);
-        return value;
+        return Take(guest, packed, reader, reader.TypeInfo, region);
     }
 
     /// <summary><see cref="TakeOptional{T}(GuestContext, long, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
@@ -188,15 +167,7 @@ public static class JsonPayload
     public static T? TakeOptional<T>(GuestContext guest, long packed, WasmJsonReader<T> reader, string region)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
-        if (buffer.IsEmpty)
-        {
-            return default;
-        }
-
-        T? value = Read(guest, json, reader, region);
-        guest.Free(buffer);
-        return value;
+        return TakeOptional(guest, packed, reader, reader.TypeInfo, region);
     }
 
     /// <summary><see cref="ReadOptional{T}(GuestContext, GuestBuffer, JsonTypeInfo{T}, string)"/> through a generated reader (System.Text.Json as the fallback).</summary>
@@ -207,16 +178,42 @@ public static class JsonPayload
     /// <param name="region">What the region holds, for error messages.</param>
     public static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, WasmJsonReader<T> reader, string region)
     {
-        ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(reader);
-        return Read(guest, guest.GetSpan(buffer, region), reader, region);
+        return ReadOptional(guest, buffer, reader, reader.TypeInfo, region);
     }
 
-    // JSON null gives null; the generated pass first, System.Text.Json when it cannot decide.
-    private static T? Read<T>(GuestContext guest, ReadOnlySpan<byte> json, WasmJsonReader<T> reader, string region)
+    private static T Take<T>(GuestContext guest, long packed, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        T value = Read(guest, json, fast, typeInfo, region) ?? throw NullWhereRequired(guest, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    private static T? TakeOptional<T>(GuestContext guest, long packed, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
+    {
+        GuestBuffer buffer = PackedPtrLen.TakeResult(guest, packed, region, out ReadOnlySpan<byte> json);
+        if (buffer.IsEmpty)
+        {
+            return default;
+        }
+
+        T? value = Read(guest, json, fast, typeInfo, region);
+        guest.Free(buffer);
+        return value;
+    }
+
+    private static T? ReadOptional<T>(GuestContext guest, GuestBuffer buffer, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        return Read(guest, guest.GetSpan(buffer, region), fast, typeInfo, region);
+    }
+
+    // JSON null gives null; the generated pass first when there is one, System.Text.Json when it cannot decide.
+    private static T? Read<T>(GuestContext guest, ReadOnlySpan<byte> json, WasmJsonReader<T>? fast, JsonTypeInfo<T> typeInfo, string region)
     {
         ThrowIfInvalidUtf8(guest, json, region);
-        return reader.TryReadValidated(json, WasmJsonEnvelope.None, out T? value) ? value : DeserializeValidated(guest, json, reader.TypeInfo, region);
+        return fast is not null && fast.TryReadValidated(json, WasmJsonEnvelope.None, out T? value) ? value : DeserializeValidated(guest, json, typeInfo, region);
     }
 
     /// <summary>Reads a required JSON argument a guest passed to a host function as (ptr, len).</summary>
