@@ -17,7 +17,7 @@ global_packages="$(dotnet nuget locals global-packages --list | sed -E 's/^globa
 cleanup() {
   rm -rf "$scratch"
   # The packages this run restored exist under this version only: leave the NuGet cache as it was.
-  for id in airlock.host airlock.contracts airlock.generators; do
+  for id in airlock.host airlock.contracts airlock.generators airlock.cli; do
     rm -rf "${global_packages:?}/$id/$version"
     rmdir "$global_packages/$id" 2>/dev/null || true
   done
