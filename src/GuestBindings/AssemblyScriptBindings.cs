@@ -577,6 +577,38 @@ internal sealed class AssemblyScriptBindings
         }
 
         w.Append(CultureInfo.InvariantCulture, $"// The plugin's exports: the allocator and one shim per contract export, calling the functions of ../plugin.ts.\n// Compile this module as the entry (assembly/index.ts: export * from \"./bindings/{prefix}.exports\").\n\n");
+        w.Append("// What ../plugin.ts implements (a function marked optional may be left out: it is answered \"unsupported_request\"):\n");
+        foreach (ExportPlan export in exports)
+        {
+            if (export.Union is { } cases)
+            {
+                foreach (CUnionCase c in cases.Cases)
+                {
+                    w.Append(CultureInfo.InvariantCulture, $"//   optional: export function {c.Function}(req: {ClassOf(c.Request)}): Result<{Spell(c.Result)}>\n");
+                }
+
+                continue;
+            }
+
+            string parameters = string.Join(", ", export.Parameters.Select(p => Member(Camel(p.Name)) + ": " + p.Value.Kind switch
+            {
+                PayloadKind.Scalar => Scalar(p.Value),
+                PayloadKind.Utf8 => "string",
+                PayloadKind.Bytes or PayloadKind.BytesMemory => "Uint8Array",
+                _ => Spell(p.Json!),
+            }));
+            string returns = export.Spec.Result.Kind switch
+            {
+                PayloadKind.None => "void",
+                PayloadKind.Scalar => Scalar(export.Spec.Result),
+                PayloadKind.Utf8 => "Result<string>",
+                PayloadKind.Bytes or PayloadKind.BytesMemory => "Result<Uint8Array>",
+                _ => $"Result<{Spell(export.ResultJson!)}>",
+            };
+            w.Append(CultureInfo.InvariantCulture, $"//   export function {export.Function}({parameters}): {returns}\n");
+        }
+
+        w.Append('\n');
         w.Append(CultureInfo.InvariantCulture, $"import * as impl from \"../plugin\";\nimport {{ {string.Join(", ", imported)} }} from \"./{prefix}\";\n\n");
         w.Append(CultureInfo.InvariantCulture, $$"""
             // ---- the allocator the host uses for inputs and for host-function results (AssemblyScript's heap) ----
@@ -696,7 +728,7 @@ internal sealed class AssemblyScriptBindings
                     break;
                 case PayloadKind.Utf8:
                     w.Append(CultureInfo.InvariantCulture, $"  const {name} = textAt({name}Ptr, {name}Len);\n  if ({name} === null) {{\n    {ErrorAnswer(envelope, $"new PluginError(\"invalid_request\", {Str(p.Name + " is not valid UTF-8")})")}\n  }}\n");
-                    args.Add(name + "!");
+                    args.Add(name);
                     break;
                 case PayloadKind.Bytes or PayloadKind.BytesMemory:
                     w.Append(CultureInfo.InvariantCulture, $"  const {name} = bytesAt({name}Ptr, {name}Len);\n");
@@ -713,7 +745,7 @@ internal sealed class AssemblyScriptBindings
                     w.Append(CultureInfo.InvariantCulture, $"  if ({name}Len > <usize>AIRLOCK_MAX_INPUT) {name}Reader.fail(\"input larger than AIRLOCK_MAX_INPUT\");\n");
                     w.Append(CultureInfo.InvariantCulture, $"  const {name} = {name}Reader.error === null ? {read.Replace("(r)", "(" + name + "Reader)", StringComparison.Ordinal).Replace("r.", name + "Reader.", StringComparison.Ordinal)} : null;\n");
                     w.Append(CultureInfo.InvariantCulture, $"  if ({name} === null || !{name}Reader.finish()) {{\n    {ErrorAnswer(envelope, $"new PluginError(\"invalid_request\", {name}Reader.where({Str(p.Name + ": ")}))")}\n  }}\n");
-                    args.Add(name + "!");
+                    args.Add(name);
                     break;
             }
         }
