@@ -12,13 +12,13 @@ internal static partial class NewCommand
     {
         var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, samuel) or a contract interface's full name (then --assembly)." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract, when a contract is named." };
-        var lang = new Option<string>("--lang") { Description = "The guest language: c.", DefaultValueFactory = _ => "c" };
+        var lang = new Option<string>("--lang") { Description = "The guest language: c or assemblyscript.", DefaultValueFactory = _ => "c" };
         var name = new Option<string>("--name") { Description = "The plugin's name: lower-case letters, digits and dashes; also the project folder.", Required = true };
         var output = new Option<string?>("--out") { Description = "The folder to create; by default ./<name>." };
         var command = new Command(
             "new",
             "Create a plugin project: generated bindings, a stub implementation that builds and passes `airlock check`, a build script, the manifest, a README and a test script.\n\n"
-            + "Example:\n  airlock new socialscale --lang c --name my-connector && cd my-connector && ./build.sh && ./test.sh\n\n"
+            + "Examples:\n  airlock new socialscale --lang c --name my-connector && cd my-connector && ./build.sh && ./test.sh\n  airlock new samuel --lang assemblyscript --name my-linter && cd my-linter && ./test.sh\n\n"
             + "Exit codes: 0 created, 2 it could not be (the folder exists and is not empty, the contract cannot be bound).")
         {
             target,
@@ -76,10 +76,16 @@ internal static partial class NewCommand
             : BindingsCommand.Generate(null, null, kind, language, null);
         string prefix = Path.GetFileNameWithoutExtension(bindings[0].Name);
         string module = plugin + ".wasm";
-        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine("bindings", b.Name) }));
+        bool assemblyScript = language.ToLowerInvariant() is "assemblyscript" or "as";
+        string languageName = assemblyScript ? "AssemblyScript" : "C";
+        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine(assemblyScript ? Path.Combine("assembly", "bindings") : "bindings", b.Name) }));
         string sources = string.Join("\n", bindings.Select(b => b.Text));
-        files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
-        files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+        if (!assemblyScript)
+        {
+            files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
+            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+        }
+
         string check = kind switch
         {
             "socialscale" => "airlock check \"$module\" --profile socialscale --manifest plugin.json",
@@ -94,7 +100,7 @@ internal static partial class NewCommand
                   "id": "com.example.{{plugin}}",
                   "name": "{{plugin}}",
                   "version": "0.1.0",
-                  "description": "A SocialScale connector built on Airlock's generated C bindings.",
+                  "description": "A SocialScale connector built on Airlock's generated {{languageName}} bindings.",
                   "author": "You <you@example.com>",
                   "capabilities": ["platform_connector"],
                   "wasm_path": "{{module}}",
@@ -111,7 +117,7 @@ internal static partial class NewCommand
                 name = "{plugin}"
                 version = "0.1.0"
                 kind = "wasm"
-                summary = "A Samuel linter built on Airlock's generated C bindings."
+                summary = "A Samuel linter built on Airlock's generated {languageName} bindings."
 
                 [samuel]
                 framework = "^2.2.0"
@@ -124,7 +130,14 @@ internal static partial class NewCommand
                 """));
         }
 
-        files.Add(new GeneratedFile("README.md", Readme(plugin, kind, prefix, check)));
+        if (assemblyScript)
+        {
+            files.AddRange(NewAssemblyScript.Files(kind, prefix, plugin, module, check, bindings[1].Text));
+        }
+        else
+        {
+            files.Add(new GeneratedFile("README.md", Readme(plugin, kind, prefix, check)));
+        }
         return files;
     }
 

@@ -73,16 +73,18 @@ public sealed class CodecPropertyTests : IDisposable
         return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
     }
 
-    private void AgreesOn<T>(string type, T value)
-        where T : class
+    private void AgreesOn(string type, object value) => AgreesOn(type, value, input => RoundTrip(type, input), "C");
+
+    /// <summary>What System.Text.Json writes (escaped and raw UTF-8) a codec reads, and what it writes back reads to an equal value.</summary>
+    internal static void AgreesOn(string type, object value, Func<byte[], string?> roundTrip, string language)
     {
-        var info = (JsonTypeInfo<T>)SocialScaleJsonContext.Default.GetTypeInfo(typeof(T))!;
+        JsonTypeInfo info = SocialScaleJsonContext.Default.GetTypeInfo(value.GetType())!;
         string expected = JsonSerializer.Serialize(value, info);
-        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), Raw) })
+        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Raw) })
         {
-            string? written = RoundTrip(type, input);
-            Assert.True(written is not null, $"The C reader rejected what System.Text.Json wrote: {Encoding.UTF8.GetString(input)}");
-            T back = JsonSerializer.Deserialize(written, info)!;
+            string? written = roundTrip(input);
+            Assert.True(written is not null, $"The {language} reader rejected what System.Text.Json wrote for {type}: {Encoding.UTF8.GetString(input)}");
+            object back = JsonSerializer.Deserialize(written, info)!;
             Assert.Equal(expected, JsonSerializer.Serialize(back, info));
         }
     }
@@ -117,24 +119,44 @@ public sealed class CodecPropertyTests : IDisposable
     private static Dictionary<string, string>? Headers(Random random)
         => random.Next(3) == 0 ? null : Enumerable.Range(0, random.Next(0, 4)).Select(i => (Key: Text(random) + i, Value: Text(random))).ToDictionary(p => p.Key, p => p.Value);
 
+    /// <summary>Generated values of every tested SocialScale type, by the harness's name of the type (shared by every language's codec test).</summary>
+    internal static IEnumerable<(string Type, object Value)> Payloads(Random random)
+    {
+        JsonObject? metadata = random.Next(2) == 0 ? null : new JsonObject { [Text(random) + "k"] = Text(random), ["n"] = Big(random), ["nested"] = new JsonArray(1, "x", null, true) };
+        yield return ("publish_request", new PublishRequest(Text(random), Texts(random), Texts(random), metadata));
+        yield return ("reply_comment_request", new ReplyCommentRequest(Text(random), Text(random)));
+        yield return ("fetch_comments_request", new FetchCommentsRequest(Text(random), Maybe(random)));
+        yield return ("plugin_metadata", new PluginMetadata(Text(random), Text(random), Text(random), Maybe(random), random.Next(3) == 0 ? null : random.Next(int.MinValue, int.MaxValue)));
+        yield return ("plugin_capabilities", new PluginCapabilities(random.Next(2) == 0 ? null : 1, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, Texts(random), Texts(random), random.Next(2) == 0));
+        yield return ("fetch_comments_result", new FetchCommentsResult([.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new Comment(Text(random), Text(random), Maybe(random), random.Next(2) == 0 ? null : new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(random.Next(-12, 12)))))], Maybe(random), Maybe(random)));
+        yield return ("fetch_post_metrics_result", new FetchPostMetricsResult(Big(random), random.Next(2) == 0 ? null : Big(random), Big(random), Big(random), Maybe(random)));
+        yield return ("delete_post_result", new DeletePostResult(Maybe(random), random.Next(2) == 0));
+        yield return ("host_http_request", new HostHttpRequest(Text(random), Maybe(random), Headers(random), Maybe(random)));
+        yield return ("host_http_response", new HostHttpResponse(random.Next(100, 600), Headers(random), Maybe(random)));
+        yield return ("o_auth_credential", new OAuthCredential(Text(random), Maybe(random), random.Next(2) == 0 ? null : DateTimeOffset.UnixEpoch.AddSeconds(random.Next())));
+    }
+
+    /// <summary>The SocialScale type a harness name stands for.</summary>
+    internal static Type ClrType(string type) => type switch
+    {
+        "plugin_metadata" => typeof(PluginMetadata),
+        "plugin_capabilities" => typeof(PluginCapabilities),
+        "fetch_post_metrics_result" => typeof(FetchPostMetricsResult),
+        "publish_request" => typeof(PublishRequest),
+        "host_http_request" => typeof(HostHttpRequest),
+        _ => typeof(HostHttpResponse),
+    };
+
     [ClangFact]
     public void The_c_codec_round_trips_generated_values_of_every_tested_type_as_system_text_json_reads_them()
     {
         var random = new Random(19);
         for (int i = 0; i < 150; i++)
         {
-            JsonObject? metadata = random.Next(2) == 0 ? null : new JsonObject { [Text(random) + "k"] = Text(random), ["n"] = Big(random), ["nested"] = new JsonArray(1, "x", null, true) };
-            AgreesOn("publish_request", new PublishRequest(Text(random), Texts(random), Texts(random), metadata));
-            AgreesOn("reply_comment_request", new ReplyCommentRequest(Text(random), Text(random)));
-            AgreesOn("fetch_comments_request", new FetchCommentsRequest(Text(random), Maybe(random)));
-            AgreesOn("plugin_metadata", new PluginMetadata(Text(random), Text(random), Text(random), Maybe(random), random.Next(3) == 0 ? null : random.Next(int.MinValue, int.MaxValue)));
-            AgreesOn("plugin_capabilities", new PluginCapabilities(random.Next(2) == 0 ? null : 1, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, Texts(random), Texts(random), random.Next(2) == 0));
-            AgreesOn("fetch_comments_result", new FetchCommentsResult([.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new Comment(Text(random), Text(random), Maybe(random), random.Next(2) == 0 ? null : new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(random.Next(-12, 12)))))], Maybe(random), Maybe(random)));
-            AgreesOn("fetch_post_metrics_result", new FetchPostMetricsResult(Big(random), random.Next(2) == 0 ? null : Big(random), Big(random), Big(random), Maybe(random)));
-            AgreesOn("delete_post_result", new DeletePostResult(Maybe(random), random.Next(2) == 0));
-            AgreesOn("host_http_request", new HostHttpRequest(Text(random), Maybe(random), Headers(random), Maybe(random)));
-            AgreesOn("host_http_response", new HostHttpResponse(random.Next(100, 600), Headers(random), Maybe(random)));
-            AgreesOn("o_auth_credential", new OAuthCredential(Text(random), Maybe(random), random.Next(2) == 0 ? null : DateTimeOffset.UnixEpoch.AddSeconds(random.Next())));
+            foreach ((string type, object value) in Payloads(random))
+            {
+                AgreesOn(type, value);
+            }
         }
     }
 
@@ -205,16 +227,7 @@ public sealed class CodecPropertyTests : IDisposable
 
     private void Rejects(string type, byte[] input)
     {
-        Type clr = type switch
-        {
-            "plugin_metadata" => typeof(PluginMetadata),
-            "plugin_capabilities" => typeof(PluginCapabilities),
-            "fetch_post_metrics_result" => typeof(FetchPostMetricsResult),
-            "publish_request" => typeof(PublishRequest),
-            "host_http_request" => typeof(HostHttpRequest),
-            _ => typeof(HostHttpResponse),
-        };
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(input, SocialScaleJsonContext.Default.GetTypeInfo(clr)!));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(input, SocialScaleJsonContext.Default.GetTypeInfo(ClrType(type))!));
         Assert.Null(RoundTrip(type, input));
     }
 }
