@@ -48,6 +48,33 @@ public sealed class KeyValueLimits
     }
 
     /// <summary>
+    /// Checks a write against the per-plugin quotas, given what the plugin holds (read in the transaction that
+    /// writes, so concurrent writers cannot together pass a quota).
+    /// </summary>
+    /// <param name="keys">How many keys the plugin holds.</param>
+    /// <param name="bytes">How many bytes it holds (keys' UTF-8 bytes plus values' bytes).</param>
+    /// <param name="previousSize">The size of the entry the write replaces, or <see langword="null"/> for a new key.</param>
+    /// <param name="size">The size of the entry written.</param>
+    /// <exception cref="KeyValueLimitException">The write would pass <see cref="MaxKeysPerPlugin"/> or <see cref="MaxBytesPerPlugin"/>.</exception>
+    public void CheckQuota(long keys, long bytes, long? previousSize, long size)
+    {
+        if (previousSize is null && keys >= MaxKeysPerPlugin)
+        {
+            throw new KeyValueLimitException(
+                KeyValueLimitException.TooManyKeys,
+                string.Create(CultureInfo.InvariantCulture, $"The plugin already holds {keys} keys, the most allowed ({MaxKeysPerPlugin}). Delete keys it no longer needs, or overwrite existing ones."));
+        }
+
+        long after = bytes - (previousSize ?? 0) + size;
+        if (after > MaxBytesPerPlugin)
+        {
+            throw new KeyValueLimitException(
+                KeyValueLimitException.QuotaExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"Writing this entry ({size} bytes of key and value) would bring the plugin to {after} bytes, over its quota of {MaxBytesPerPlugin} bytes (it holds {bytes}). Delete or shrink other values first."));
+        }
+    }
+
+    /// <summary>
     /// Checks a key against these limits, as every <see cref="IPluginKeyValueStore"/> does before it touches its
     /// storage, and returns its length in UTF-8 bytes.
     /// </summary>

@@ -117,20 +117,7 @@ public sealed class SqliteKeyValueStore : IPluginKeyValueStore, IDisposable
                 bytes = reader.GetInt64(1);
             }
 
-            if (previousSize is null && keys >= _limits.MaxKeysPerPlugin)
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.TooManyKeys,
-                    string.Create(CultureInfo.InvariantCulture, $"The plugin already holds {keys} keys, the most allowed ({_limits.MaxKeysPerPlugin}). Delete keys it no longer needs, or overwrite existing ones."));
-            }
-
-            long after = bytes - (previousSize ?? 0) + size;
-            if (after > _limits.MaxBytesPerPlugin)
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.QuotaExceeded,
-                    string.Create(CultureInfo.InvariantCulture, $"Writing this entry ({size} bytes of key and value) would bring the plugin to {after} bytes, over its quota of {_limits.MaxBytesPerPlugin} bytes (it holds {bytes}). Delete or shrink other values first."));
-            }
+            _limits.CheckQuota(keys, bytes, previousSize, size);
 
             using (SqliteCommand write = _connection.CreateCommand())
             {
