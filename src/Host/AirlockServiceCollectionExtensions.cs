@@ -12,8 +12,19 @@ namespace Airlock;
 /// <summary>What <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> sets up.</summary>
 public sealed class AirlockOptions
 {
-    /// <summary>Where the audit log, approvals and key-value store live (created if missing). Required.</summary>
+    /// <summary>
+    /// Where the audit log, approvals and key-value store live (created if missing). Required unless
+    /// <see cref="PolicyStores"/> keeps them elsewhere.
+    /// </summary>
     public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Where the policy state lives when several instances of the application share it: the approvals, the audit
+    /// log, the key-value store and the rate limits. <see langword="null"/> (the default) keeps them in SQLite files
+    /// under <see cref="DataDirectory"/>, for one process. The <c>Airlock.Host.PostgreSql</c> package sets it with
+    /// <c>options.UsePostgreSql(connectionString)</c>.
+    /// </summary>
+    public IPolicyStores? PolicyStores { get; set; }
 
     /// <summary>Who approves new permission requests. Nothing is approved by default: set a prompt, a file or, in tests, <see cref="AutoApprovePolicy"/>.</summary>
     public IApprovalPolicy ApprovalPolicy { get; set; } = new DenyAllPolicy();
@@ -62,15 +73,55 @@ public static class AirlockServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new AirlockOptions();
         configure(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(provider => new PluginHost(options.Host, Loggers(provider), provider.GetRequiredService<TimeProvider>()));
+        if (options.PolicyStores is { } shared)
+        {
+            shared.Register(services, options);
+        }
+        else
+        {
+            AddSqliteStores(services, options, configure);
+        }
+
+        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>())
+        {
+            MaxModuleBytes = options.Host.MaxModuleBytes,
+        });
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(options.Credentials);
+        services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new PluginRateLimiter(new PluginRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new LogRateLimiter(options.Logs, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new PluginHttpClient(options.Http));
+        services.AddSingleton(provider => new SocialScaleServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<IPluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
+        {
+            Approvals = provider.GetRequiredService<IApprovalStore>(),
+            KeyValueStore = provider.GetRequiredService<IPluginKeyValueStore>(),
+            Events = provider.GetRequiredService<PluginEventBus>(),
+            Credentials = provider.GetRequiredService<ICredentialStore>(),
+            Audit = provider.GetRequiredService<IAuditLog>(),
+            LoggerFactory = Loggers(provider),
+            TimeProvider = provider.GetRequiredService<TimeProvider>(),
+        });
+        services.AddSingleton(provider => new SocialScalePluginLoader(
+            provider.GetRequiredService<PluginHost>(),
+            provider.GetRequiredService<PluginApprovals>(),
+            provider.GetRequiredService<PluginLimitPolicy>(),
+            provider.GetRequiredService<SocialScaleServices>()));
+        return services;
+    }
+
+    // One process's policy state: SQLite files under the data directory, and the rate limits in memory.
+    private static void AddSqliteStores(IServiceCollection services, AirlockOptions options, Action<AirlockOptions> configure)
+    {
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             throw new ArgumentException("AirlockOptions.DataDirectory is required: the audit log, approvals and key-value store are kept there.", nameof(configure));
         }
 
         string data = Path.GetFullPath(options.DataDirectory);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        services.AddSingleton(provider => new PluginHost(options.Host, Loggers(provider), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAuditLog>(provider =>
         {
             Directory.CreateDirectory(data);
@@ -86,31 +137,7 @@ public static class AirlockServiceCollectionExtensions
             Directory.CreateDirectory(data);
             return new SqliteKeyValueStore(Path.Combine(data, "kv.db"), options.KeyValue);
         });
-        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>())
-        {
-            MaxModuleBytes = options.Host.MaxModuleBytes,
-        });
-        services.AddSingleton(options.Limits);
-        services.AddSingleton(options.Credentials);
-        services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new PluginRateLimiter(new PluginRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new LogRateLimiter(options.Logs, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => new PluginHttpClient(options.Http));
-        services.AddSingleton(provider => new SocialScaleServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
-        {
-            KeyValueStore = provider.GetRequiredService<IPluginKeyValueStore>(),
-            Events = provider.GetRequiredService<PluginEventBus>(),
-            Credentials = provider.GetRequiredService<ICredentialStore>(),
-            Audit = provider.GetRequiredService<IAuditLog>(),
-            LoggerFactory = Loggers(provider),
-            TimeProvider = provider.GetRequiredService<TimeProvider>(),
-        });
-        services.AddSingleton(provider => new SocialScalePluginLoader(
-            provider.GetRequiredService<PluginHost>(),
-            provider.GetRequiredService<PluginApprovals>(),
-            provider.GetRequiredService<PluginLimitPolicy>(),
-            provider.GetRequiredService<SocialScaleServices>()));
-        return services;
+        services.AddSingleton<IPluginRateLimiter>(provider => provider.GetRequiredService<PluginRateLimiter>());
     }
 
     private static ILoggerFactory Loggers(IServiceProvider provider) => provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;

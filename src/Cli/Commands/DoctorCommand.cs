@@ -145,7 +145,7 @@ internal static class DoctorCommand
             IAsyncDisposable loaded = package.Profile switch
             {
                 Profile.SocialScale => await provider.GetRequiredService<SocialScalePluginLoader>().LoadAsync(package.SocialScale!, cancellationToken).ConfigureAwait(false),
-                Profile.Samuel => await new SamuelPlugins(host, new SamuelServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>()), new SamuelPluginOptions { LockFileName = CliContext.LockFileName }).LoadAsync(package.ManifestPath!, cancellationToken).ConfigureAwait(false),
+                Profile.Samuel => await new SamuelPlugins(host, new SamuelServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<IPluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>()), new SamuelPluginOptions { LockFileName = CliContext.LockFileName }).LoadAsync(package.ManifestPath!, cancellationToken).ConfigureAwait(false),
                 Profile.Lesstruct => await LesstructPlugins.LoadAsync(host, new LesstructPluginOptions { DevelopmentMode = false }, new PluginFile(package.Id, package.ModulePath, package.ManifestPath), cancellationToken).ConfigureAwait(false),
                 _ => await DriftlessPlugins.LoadAsync(host, new DriftlessPluginOptions(), new PluginFile(package.Id, package.ModulePath, null), cancellationToken).ConfigureAwait(false),
             };

@@ -206,7 +206,7 @@ internal static class RunCommand
 
             case Profile.Samuel:
             {
-                var samuelServices = new SamuelServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
+                var samuelServices = new SamuelServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<IPluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
                 {
                     Audit = provider.GetRequiredService<Auditing.IAuditLog>(),
                 };

@@ -27,7 +27,7 @@ public sealed class AuditLogOptions
     /// <summary>
     /// How often the background writer closes finished aggregation windows and writes what is waiting, in one
     /// transaction. An allowed call is on disk within about <see cref="AggregationWindow"/> plus this interval, or
-    /// sooner when anything flushes the log (<see cref="SqliteAuditLog.Flush"/>, a query, a denial, disposal).
+    /// sooner when anything flushes the log (<see cref="BatchingAuditLog.Flush"/>, a query, a denial, disposal).
     /// Default 250 ms.
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -16,7 +16,7 @@ public sealed class SamuelServices
     /// <param name="http">The outbound HTTP executor (loopback and private addresses refused unless its options allow them).</param>
     /// <param name="rateLimiter">The per-plugin request limit of <c>samuel.net_outbound</c>.</param>
     /// <param name="logLimiter">The per-plugin log limit; <see langword="null"/> for Samuel's 10 lines a second (no burst beyond that).</param>
-    public SamuelServices(PluginHttpClient http, PluginRateLimiter rateLimiter, LogRateLimiter? logLimiter = null)
+    public SamuelServices(PluginHttpClient http, IPluginRateLimiter rateLimiter, LogRateLimiter? logLimiter = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(rateLimiter);
@@ -32,7 +32,7 @@ public sealed class SamuelServices
     public PluginHttpClient Http { get; }
 
     /// <summary>The per-plugin request limit.</summary>
-    public PluginRateLimiter RateLimiter { get; }
+    public IPluginRateLimiter RateLimiter { get; }
 
     /// <summary>The per-plugin log limit, shared by <c>samuel.log</c> and WASI stdout and stderr.</summary>
     public LogRateLimiter LogLimiter { get; }

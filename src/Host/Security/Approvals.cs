@@ -113,6 +113,17 @@ public interface IApprovalStore
     /// <param name="pluginId">The plugin.</param>
     /// <returns>How many approvals were removed.</returns>
     int Revoke(string pluginId);
+
+    /// <summary>
+    /// Whether <paramref name="approval"/> is still in force: asked before each host call of a loaded plugin that
+    /// needs a permission, so a revocation stops plugins that are already running. It must be cheap. The default
+    /// answers <see langword="true"/>: the approval is checked only when the plugin loads, which is right for a store
+    /// only one process uses (a revocation there takes effect at the next load). A store shared by several instances
+    /// answers from what it knows of revocations.
+    /// </summary>
+    /// <param name="approval">The approval a plugin was loaded under.</param>
+    /// <exception cref="Services.PolicyStoreUnavailableException">A shared store cannot tell: the call is refused.</exception>
+    bool IsInForce(ApprovalRecord approval) => true;
 }
 
 /// <summary>Approves everything. For tests and trusted development setups only.</summary>

@@ -18,7 +18,7 @@ namespace Airlock.Services;
 /// <param name="rateLimiter">The per-plugin request limit.</param>
 /// <param name="audit">Where requests are recorded; <see langword="null"/> for nowhere.</param>
 /// <param name="time">The clock of audit timestamps.</param>
-internal sealed class AuditedPluginHttp(string pluginId, string version, string function, PluginHttpClient http, PluginRateLimiter rateLimiter, IAuditLog? audit, TimeProvider time)
+internal sealed class AuditedPluginHttp(string pluginId, string version, string function, PluginHttpClient http, IPluginRateLimiter rateLimiter, IAuditLog? audit, TimeProvider time)
 {
     /// <summary>Sends <paramref name="request"/> for the plugin running on <paramref name="guest"/>.</summary>
     /// <param name="guest">The calling instance: its remaining time bounds the exchange, its token cancels it.</param>
@@ -32,7 +32,26 @@ internal sealed class AuditedPluginHttp(string pluginId, string version, string 
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(request);
-        RateLimitDecision limit = rateLimiter.TryAcquire(pluginId);
+        RateLimitDecision limit;
+        try
+        {
+            limit = rateLimiter.TryAcquire(pluginId);
+        }
+        catch (PolicyStoreUnavailableException exception)
+        {
+            // Fail closed: without a permit from the shared limiter the request is not made.
+            try
+            {
+                Audit(WithoutQuery(request.Url), false, "rate limiter unavailable: " + exception.Message);
+            }
+            catch (PolicyStoreUnavailableException)
+            {
+                // The denial stays queued in the audit log and is written when the store is back.
+            }
+
+            throw new HostCallException(HostCallStatus.Unavailable, $"{function} is unavailable: {exception.Message}", exception);
+        }
+
         if (!limit.Allowed)
         {
             string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;

@@ -66,7 +66,7 @@ public readonly record struct RateLimitDecision(bool Allowed, TimeSpan? RetryAft
 /// All state sits behind one lock: every operation is a few array steps, far cheaper than the request it guards.
 /// </para>
 /// </remarks>
-public sealed class PluginRateLimiter : IDisposable
+public sealed class PluginRateLimiter : IPluginRateLimiter, IDisposable
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int PermitLimit, TimeSpan Window)> _overrides = new(StringComparer.Ordinal);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Airlock.Services;
@@ -85,12 +84,7 @@ public sealed class SqliteKeyValueStore : IPluginKeyValueStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         int keyBytes = ValidateKey(key);
-        if (value.Length > _limits.MaxValueBytes)
-        {
-            throw new KeyValueLimitException(
-                KeyValueLimitException.ValueTooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"The value is {value.Length} bytes; the limit is {_limits.MaxValueBytes} bytes. Store less, or split it across several keys."));
-        }
+        _limits.CheckValue(value.Length);
 
         long size = (long)keyBytes + value.Length;
         byte[] blob = value.ToArray();
@@ -123,20 +117,7 @@ public sealed class SqliteKeyValueStore : IPluginKeyValueStore, IDisposable
                 bytes = reader.GetInt64(1);
             }
 
-            if (previousSize is null && keys >= _limits.MaxKeysPerPlugin)
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.TooManyKeys,
-                    string.Create(CultureInfo.InvariantCulture, $"The plugin already holds {keys} keys, the most allowed ({_limits.MaxKeysPerPlugin}). Delete keys it no longer needs, or overwrite existing ones."));
-            }
-
-            long after = bytes - (previousSize ?? 0) + size;
-            if (after > _limits.MaxBytesPerPlugin)
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.QuotaExceeded,
-                    string.Create(CultureInfo.InvariantCulture, $"Writing this entry ({size} bytes of key and value) would bring the plugin to {after} bytes, over its quota of {_limits.MaxBytesPerPlugin} bytes (it holds {bytes}). Delete or shrink other values first."));
-            }
+            _limits.CheckQuota(keys, bytes, previousSize, size);
 
             using (SqliteCommand write = _connection.CreateCommand())
             {
@@ -221,60 +202,5 @@ public sealed class SqliteKeyValueStore : IPluginKeyValueStore, IDisposable
         }
     }
 
-    /// <summary>Checks <paramref name="key"/> and returns its length in UTF-8 bytes.</summary>
-    private int ValidateKey(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        if (key.Length == 0)
-        {
-            throw new KeyValueLimitException(KeyValueLimitException.InvalidKey, "The key is empty. Use a non-empty key.");
-        }
-
-        // Every UTF-16 code unit is at least one UTF-8 byte: refuse obviously long keys before looking at them.
-        if (key.Length > _limits.MaxKeyBytes)
-        {
-            throw KeyTooLarge(key.Length > _limits.MaxKeyBytes * 3 ? null : Encoding.UTF8.GetByteCount(key));
-        }
-
-        int bytes = 0;
-        for (int i = 0; i < key.Length; i++)
-        {
-            char c = key[i];
-            if (char.IsControl(c))
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.InvalidKey,
-                    string.Create(CultureInfo.InvariantCulture, $"The key contains the control character U+{(int)c:X4} at position {i}. Keys may not contain control characters (including NUL, tab and newline); encode binary identifiers, for example as hex."));
-            }
-
-            if (char.IsHighSurrogate(c) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
-            {
-                bytes += 4;
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                throw new KeyValueLimitException(
-                    KeyValueLimitException.InvalidKey,
-                    string.Create(CultureInfo.InvariantCulture, $"The key contains an unpaired surrogate (U+{(int)c:X4}) at position {i}, so it is not valid Unicode. Send keys as valid UTF-8."));
-            }
-            else
-            {
-                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-            }
-        }
-
-        if (bytes > _limits.MaxKeyBytes)
-        {
-            throw KeyTooLarge(bytes);
-        }
-
-        return bytes;
-    }
-
-    private KeyValueLimitException KeyTooLarge(int? bytes) => new(
-        KeyValueLimitException.KeyTooLarge,
-        bytes is int b
-            ? string.Create(CultureInfo.InvariantCulture, $"The key is {b} UTF-8 bytes; the limit is {_limits.MaxKeyBytes}. Use a shorter key, for example a hash of a long identifier.")
-            : string.Create(CultureInfo.InvariantCulture, $"The key is over {_limits.MaxKeyBytes} UTF-8 bytes, the limit. Use a shorter key, for example a hash of a long identifier."));
+    private int ValidateKey(string key) => _limits.CheckKey(key);
 }

@@ -57,6 +57,13 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         _http = new AuditedPluginHttp(pluginId, version, "host_http_request", services.Http, services.RateLimiter, services.Audit, services.TimeProvider);
     }
 
+    /// <summary>
+    /// The approval the plugin runs under. When set, and <see cref="SocialScaleServices.Approvals"/> is too, every host
+    /// call that needs a permission first asks the store whether the approval is still in force
+    /// (<see cref="IApprovalStore.IsInForce"/>), so a revocation stops the plugin's next such call.
+    /// </summary>
+    public ApprovalRecord? Approval { get; init; }
+
     /// <inheritdoc/>
     public void Log(GuestContext guest, PluginLogLevel level, string message)
     {
@@ -110,6 +117,11 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
             Audit("storage", "host_store_get", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
             throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
         }
+        catch (PolicyStoreUnavailableException exception)
+        {
+            AuditBestEffort("storage", "host_store_get", PluginText.Sanitize(key, 200), exception.Message);
+            throw new HostCallException(HostCallStatus.Unavailable, $"host_store_get is unavailable: {exception.Message}", exception);
+        }
     }
 
     /// <inheritdoc/>
@@ -126,6 +138,11 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         {
             Audit("storage", "host_store_set", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
             throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
+        }
+        catch (PolicyStoreUnavailableException exception)
+        {
+            AuditBestEffort("storage", "host_store_set", PluginText.Sanitize(key, 200), exception.Message);
+            throw new HostCallException(HostCallStatus.Unavailable, $"host_store_set is unavailable: {exception.Message}", exception);
         }
     }
 
@@ -180,10 +197,55 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
 
     private void RequirePermission(bool granted, string permission, string function, string target)
     {
+        if (granted)
+        {
+            RequireApprovalInForce(function, target);
+        }
+
         Audit("capability", function, target, granted, granted ? permission + " approved" : permission + " not approved");
         if (!granted)
         {
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' was not approved for {permission}, which {function} needs.");
+        }
+    }
+
+    // A revoked approval stops the plugin's next host call, on every instance that shares the approval store; a store
+    // that cannot answer refuses (fails closed).
+    private void RequireApprovalInForce(string function, string target)
+    {
+        if (Approval is not { } approval || _services.Approvals is not { } approvals)
+        {
+            return;
+        }
+
+        bool inForce;
+        try
+        {
+            inForce = approvals.IsInForce(approval);
+        }
+        catch (PolicyStoreUnavailableException exception)
+        {
+            AuditBestEffort("capability", function, target, "approvals unavailable: " + exception.Message);
+            throw new HostCallException(HostCallStatus.Unavailable, $"{function} is unavailable: the approval of plugin '{_pluginId}' could not be checked, so the call was refused ({exception.Message})", exception);
+        }
+
+        if (!inForce)
+        {
+            Audit("capability", function, target, false, "approval revoked");
+            throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' {_version} is no longer approved (its approval was revoked), so {function} was refused; approve it again and reload it.");
+        }
+    }
+
+    // A denial recorded while a shared store is down: the audit log keeps the record queued and writes it when the
+    // store is back, so the failure to commit it now is not the call's error.
+    private void AuditBestEffort(string category, string action, string target, string detail)
+    {
+        try
+        {
+            Audit(category, action, target, false, detail);
+        }
+        catch (PolicyStoreUnavailableException)
+        {
         }
     }
 

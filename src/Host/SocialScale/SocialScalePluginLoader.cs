@@ -36,7 +36,7 @@ public sealed class SocialScalePluginLoader(PluginHost host, PluginApprovals app
         ApprovalRecord approval = await approvals.EnsureApprovedAsync(manifest, sha256, cancellationToken).ConfigureAwait(false);
         EffectiveLimits effective = limits.Resolve(manifest.Id, manifest.Limits);
         services.RateLimiter.SetLimit(manifest.Id, effective.HttpRequestsPerHour, TimeSpan.FromHours(1));
-        var hostFunctions = new SocialScaleHostServices(manifest.Id, manifest.Version, manifest.Permissions, services);
+        var hostFunctions = new SocialScaleHostServices(manifest.Id, manifest.Version, manifest.Permissions, services) { Approval = approval };
         // WASI stdout and stderr count against the same per-plugin log budget as host_log.
         var options = new PluginLoadOptions { Limits = effective.Limits, Approval = approval, LogLimiter = services.LogLimiter }.AddImports<ISocialScaleHost>(hostFunctions);
         ISocialScalePlugin plugin = await host.LoadAsync<ISocialScalePlugin>(manifest, options, cancellationToken).ConfigureAwait(false);

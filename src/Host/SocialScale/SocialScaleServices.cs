@@ -1,4 +1,5 @@
 using Airlock.Auditing;
+using Airlock.Security;
 using Airlock.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,7 @@ public sealed class SocialScaleServices
     /// <param name="http">Outbound HTTP for plugins.</param>
     /// <param name="rateLimiter">The per-plugin outbound request limit.</param>
     /// <param name="logLimiter">The per-plugin log line limit.</param>
-    public SocialScaleServices(PluginHttpClient http, PluginRateLimiter rateLimiter, LogRateLimiter logLimiter)
+    public SocialScaleServices(PluginHttpClient http, IPluginRateLimiter rateLimiter, LogRateLimiter logLimiter)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(rateLimiter);
@@ -26,7 +27,7 @@ public sealed class SocialScaleServices
     public PluginHttpClient Http { get; }
 
     /// <summary>The per-plugin outbound request limit.</summary>
-    public PluginRateLimiter RateLimiter { get; }
+    public IPluginRateLimiter RateLimiter { get; }
 
     /// <summary>The per-plugin log line limit.</summary>
     public LogRateLimiter LogLimiter { get; }
@@ -39,6 +40,13 @@ public sealed class SocialScaleServices
 
     /// <summary>OAuth tokens by platform; <see langword="null"/> when the host holds none.</summary>
     public ICredentialStore? Credentials { get; init; }
+
+    /// <summary>
+    /// The approvals store; when set, host calls check that the plugin's approval is still in force
+    /// (<see cref="IApprovalStore.IsInForce"/>), so a revocation stops a loaded plugin. <see langword="null"/> to check
+    /// approvals only when plugins load.
+    /// </summary>
+    public IApprovalStore? Approvals { get; init; }
 
     /// <summary>Where every capability check and action is recorded; <see langword="null"/> for nowhere.</summary>
     public IAuditLog? Audit { get; init; }
