@@ -25,8 +25,8 @@ internal sealed class CBindings
     private readonly LoadedContract contract;
     private readonly string prefix;
     private readonly CTypeMap types;
-    private readonly List<ExportPlan> exports = [];
-    private readonly List<ImportPlan> imports = [];
+    private readonly List<ExportPlan> exports;
+    private readonly List<ImportPlan> imports;
 
     private CBindings(LoadedContract contract, string prefix)
     {
@@ -34,6 +34,9 @@ internal sealed class CBindings
         this.prefix = prefix;
         INamedTypeSymbol? context = contract.Spec.JsonContext is { } name ? contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(name)) : null;
         types = new CTypeMap(prefix, context);
+        var plan = new ContractPlan(contract, types, name => prefix + "_" + Identifier(name));
+        exports = plan.Exports;
+        imports = plan.Imports;
     }
 
     /// <summary>The default C prefix of a contract: its name without the leading I and a trailing "Plugin", lower case.</summary>
@@ -57,122 +60,10 @@ internal sealed class CBindings
             throw new GuestBindingsException($"{contract.Spec.Type.Name} uses {abi}; the C bindings support the packed ptr+len ABI and the Samuel convention so far.");
         }
 
-        var bindings = new CBindings(contract, prefix);
-        bindings.Plan();
-        return bindings.Emit();
+        return new CBindings(contract, prefix).Emit();
     }
 
-    private sealed record ParamPlan(string Name, ValueSpec Value, CType? Json);
-
-    private sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union);
-
-    private sealed record ImportPlan(string Module, ImportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, bool Fixed);
-
-    private void Plan()
-    {
-        foreach (ExportSpec export in contract.Spec.Exports)
-        {
-            IMethodSymbol method = FindMethod(contract.Symbol, export.MethodName);
-            var parameters = new List<ParamPlan>();
-            CUnion? union = null;
-            foreach (ValueSpec value in export.Parameters)
-            {
-                if (value.Kind == PayloadKind.CancellationToken)
-                {
-                    continue;
-                }
-
-                IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@'));
-                CType? json = null;
-                if (value.Kind == PayloadKind.Json)
-                {
-                    if (export.UnionParameter is not null && export.UnionCases.Count > 0)
-                    {
-                        union = Union((INamedTypeSymbol)symbol.Type, export);
-                    }
-                    else
-                    {
-                        json = types.Map(symbol.Type, export.MethodName + "(" + symbol.Name + ")");
-                    }
-                }
-
-                parameters.Add(new ParamPlan(Identifier(types.Snake(symbol.Name)), value, json));
-            }
-
-            CType? result = null;
-            if (export.Result.Kind == PayloadKind.Json && union is null)
-            {
-                result = types.Map(ResultType(method.ReturnType), export.MethodName + " result");
-            }
-
-            if (export.Envelope != EnvelopeKind.None && result is not null && result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
-            {
-                throw new GuestBindingsException($"{export.MethodName}: an enveloped result must be an object.");
-            }
-
-            exports.Add(new ExportPlan(export, prefix + "_" + Identifier(export.ExportName), parameters, result, union));
-        }
-
-        foreach (HostSpec host in contract.Hosts)
-        {
-            INamedTypeSymbol hostSymbol = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(host.Type.FullName))!;
-            foreach (ImportSpec import in host.Imports)
-            {
-                IMethodSymbol method = FindMethod(hostSymbol, import.MethodName);
-                var parameters = new List<ParamPlan>();
-                foreach (ValueSpec value in import.Parameters)
-                {
-                    if (value.Kind == PayloadKind.GuestContext)
-                    {
-                        continue;
-                    }
-
-                    IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@') || p.Name + "Value" == value.Name);
-                    CType? json = value.Kind == PayloadKind.Json ? types.Map(symbol.Type, host.Type.Name + "." + import.MethodName + "(" + symbol.Name + ")") : null;
-                    if (value.Kind == PayloadKind.Scalar && symbol.Type.TypeKind == TypeKind.Enum)
-                    {
-                        json = types.Map(symbol.Type, host.Type.Name + "." + import.MethodName);
-                    }
-
-                    parameters.Add(new ParamPlan(Identifier(types.Snake(symbol.Name)), value, json));
-                }
-
-                CType? result = import.Result.Kind == PayloadKind.Json ? types.Map(method.ReturnType, host.Type.Name + "." + import.MethodName + " result") : null;
-                imports.Add(new ImportPlan(host.Module, import, prefix + "_" + Identifier(import.ImportName), parameters, result, host.Abi == AbiKind.FixedOffset));
-            }
-        }
-    }
-
-    private CUnion Union(INamedTypeSymbol unionType, ExportSpec export)
-    {
-        AttributeData polymorphic = unionType.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonPolymorphicAttribute");
-        string discriminator = polymorphic.NamedArguments.FirstOrDefault(a => a.Key == "TypeDiscriminatorPropertyName").Value.Value as string ?? "$type";
-        var cases = new List<CUnionCase>();
-        foreach (UnionCaseSpec unionCase in export.UnionCases)
-        {
-            var caseType = (INamedTypeSymbol)contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.CaseType))!;
-            ITypeSymbol resultType = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.ResultType))!;
-            CStruct request = types.StructOf(caseType);
-            CType result = types.Map(resultType, unionCase.Discriminator + " result");
-            if (result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
-            {
-                throw new GuestBindingsException($"The result of '{unionCase.Discriminator}' must be an object.");
-            }
-
-            cases.Add(new CUnionCase(unionCase.Discriminator, request, result, prefix + "_" + Identifier(unionCase.Discriminator)));
-        }
-
-        return new CUnion(discriminator, types.OutOfOrder, cases);
-    }
-
-    private static ITypeSymbol ResultType(ITypeSymbol type)
-        => type is INamedTypeSymbol { IsGenericType: true, Name: "ValueTask" or "Task" } task ? task.TypeArguments[0] : type;
-
-    private static IMethodSymbol FindMethod(INamedTypeSymbol owner, string name)
-        => owner.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault()
-            ?? owner.AllInterfaces.SelectMany(i => i.GetMembers(name)).OfType<IMethodSymbol>().First();
-
-    private static string Identifier(string name)
+    internal static string Identifier(string name)
     {
         var builder = new StringBuilder();
         foreach (char c in name)

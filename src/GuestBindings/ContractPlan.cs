@@ -1,0 +1,140 @@
+using Airlock.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Airlock.GuestBindings;
+
+/// <summary>A parameter of an export or a host function as the bindings pass it.</summary>
+/// <param name="Name">Its name in snake case (each language spells it its own way).</param>
+/// <param name="Value">How it crosses the boundary.</param>
+/// <param name="Json">Its JSON representation, for JSON payloads and enum scalars.</param>
+internal sealed record ParamPlan(string Name, ValueSpec Value, CType? Json);
+
+/// <summary>A contract export: the function the author implements, its parameters and result, or its union's cases.</summary>
+internal sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union);
+
+/// <summary>A host function the plugin imports.</summary>
+internal sealed record ImportPlan(string Module, ImportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, bool Fixed);
+
+/// <summary>
+/// What every language's bindings are made of, read once from a contract: its exports (with the JSON type of each payload, and
+/// a tagged union's cases) and its host functions. Function names come from the language's own naming.
+/// </summary>
+internal sealed class ContractPlan
+{
+    private readonly LoadedContract contract;
+    private readonly CTypeMap types;
+    private readonly Func<string, string> function;
+
+    /// <summary>The contract's exports, in declaration order.</summary>
+    public List<ExportPlan> Exports { get; } = [];
+
+    /// <summary>The host functions of every imported host interface, in declaration order.</summary>
+    public List<ImportPlan> Imports { get; } = [];
+
+    public ContractPlan(LoadedContract contract, CTypeMap types, Func<string, string> function)
+    {
+        this.contract = contract;
+        this.types = types;
+        this.function = function;
+        foreach (ExportSpec export in contract.Spec.Exports)
+        {
+            IMethodSymbol method = FindMethod(contract.Symbol, export.MethodName);
+            var parameters = new List<ParamPlan>();
+            CUnion? union = null;
+            foreach (ValueSpec value in export.Parameters)
+            {
+                if (value.Kind == PayloadKind.CancellationToken)
+                {
+                    continue;
+                }
+
+                IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@'));
+                CType? json = null;
+                if (value.Kind == PayloadKind.Json)
+                {
+                    if (export.UnionParameter is not null && export.UnionCases.Count > 0)
+                    {
+                        union = Union((INamedTypeSymbol)symbol.Type, export);
+                    }
+                    else
+                    {
+                        json = types.Map(symbol.Type, export.MethodName + "(" + symbol.Name + ")");
+                    }
+                }
+
+                parameters.Add(new ParamPlan(CBindings.Identifier(types.Snake(symbol.Name)), value, json));
+            }
+
+            CType? result = null;
+            if (export.Result.Kind == PayloadKind.Json && union is null)
+            {
+                result = types.Map(ResultType(method.ReturnType), export.MethodName + " result");
+            }
+
+            if (export.Envelope != EnvelopeKind.None && result is not null && result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
+            {
+                throw new GuestBindingsException($"{export.MethodName}: an enveloped result must be an object.");
+            }
+
+            Exports.Add(new ExportPlan(export, function(export.ExportName), parameters, result, union));
+        }
+
+        foreach (HostSpec host in contract.Hosts)
+        {
+            INamedTypeSymbol hostSymbol = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(host.Type.FullName))!;
+            foreach (ImportSpec import in host.Imports)
+            {
+                IMethodSymbol method = FindMethod(hostSymbol, import.MethodName);
+                var parameters = new List<ParamPlan>();
+                foreach (ValueSpec value in import.Parameters)
+                {
+                    if (value.Kind == PayloadKind.GuestContext)
+                    {
+                        continue;
+                    }
+
+                    IParameterSymbol symbol = method.Parameters.First(p => p.Name == value.Name.TrimStart('@') || p.Name + "Value" == value.Name);
+                    CType? json = value.Kind == PayloadKind.Json ? types.Map(symbol.Type, host.Type.Name + "." + import.MethodName + "(" + symbol.Name + ")") : null;
+                    if (value.Kind == PayloadKind.Scalar && symbol.Type.TypeKind == TypeKind.Enum)
+                    {
+                        json = types.Map(symbol.Type, host.Type.Name + "." + import.MethodName);
+                    }
+
+                    parameters.Add(new ParamPlan(CBindings.Identifier(types.Snake(symbol.Name)), value, json));
+                }
+
+                CType? result = import.Result.Kind == PayloadKind.Json ? types.Map(method.ReturnType, host.Type.Name + "." + import.MethodName + " result") : null;
+                Imports.Add(new ImportPlan(host.Module, import, function(import.ImportName), parameters, result, host.Abi == AbiKind.FixedOffset));
+            }
+        }
+    }
+
+    private CUnion Union(INamedTypeSymbol unionType, ExportSpec export)
+    {
+        AttributeData polymorphic = unionType.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonPolymorphicAttribute");
+        string discriminator = polymorphic.NamedArguments.FirstOrDefault(a => a.Key == "TypeDiscriminatorPropertyName").Value.Value as string ?? "$type";
+        var cases = new List<CUnionCase>();
+        foreach (UnionCaseSpec unionCase in export.UnionCases)
+        {
+            var caseType = (INamedTypeSymbol)contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.CaseType))!;
+            ITypeSymbol resultType = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.ResultType))!;
+            CStruct request = types.StructOf(caseType);
+            CType result = types.Map(resultType, unionCase.Discriminator + " result");
+            if (result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
+            {
+                throw new GuestBindingsException($"The result of '{unionCase.Discriminator}' must be an object.");
+            }
+
+            cases.Add(new CUnionCase(unionCase.Discriminator, request, result, function(unionCase.Discriminator)));
+        }
+
+        return new CUnion(discriminator, types.OutOfOrder, cases);
+    }
+
+    private static ITypeSymbol ResultType(ITypeSymbol type)
+        => type is INamedTypeSymbol { IsGenericType: true, Name: "ValueTask" or "Task" } task ? task.TypeArguments[0] : type;
+
+    private static IMethodSymbol FindMethod(INamedTypeSymbol owner, string name)
+        => owner.GetMembers(name).OfType<IMethodSymbol>().FirstOrDefault()
+            ?? owner.AllInterfaces.SelectMany(i => i.GetMembers(name)).OfType<IMethodSymbol>().First();
+}
