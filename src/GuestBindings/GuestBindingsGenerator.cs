@@ -5,6 +5,9 @@ public enum GuestLanguage
 {
     /// <summary>C (clang, wasm32-wasi reactor): a header and a source file.</summary>
     C,
+
+    /// <summary>Rust (Debian's rustc 1.63, serde and serde_json): one module file.</summary>
+    Rust,
 }
 
 /// <summary>Generates guest bindings from a compiled <c>[WasmPlugin]</c> contract.</summary>
@@ -32,6 +35,7 @@ public static class GuestBindingsGenerator
         return language switch
         {
             GuestLanguage.C => CBindings.Generate(contract, prefix),
+            GuestLanguage.Rust => RustBindings.Generate(contract, prefix),
             _ => throw new GuestBindingsException($"No bindings for {language}."),
         };
     }
