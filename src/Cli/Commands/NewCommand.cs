@@ -12,7 +12,7 @@ internal static partial class NewCommand
     {
         var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, samuel) or a contract interface's full name (then --assembly)." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract, when a contract is named." };
-        var lang = new Option<string>("--lang") { Description = "The guest language: c.", DefaultValueFactory = _ => "c" };
+        var lang = new Option<string>("--lang") { Description = "The guest language: c or rust.", DefaultValueFactory = _ => "c" };
         var name = new Option<string>("--name") { Description = "The plugin's name: lower-case letters, digits and dashes; also the project folder.", Required = true };
         var output = new Option<string?>("--out") { Description = "The folder to create; by default ./<name>." };
         var command = new Command(
@@ -68,7 +68,7 @@ internal static partial class NewCommand
         {
             "socialscale" => "socialscale",
             "samuel" => "samuel",
-            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the C bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
+            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the guest bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
             _ => "contract",
         };
         IReadOnlyList<GeneratedFile> bindings = kind == "contract"
@@ -76,17 +76,27 @@ internal static partial class NewCommand
             : BindingsCommand.Generate(null, null, kind, language, null);
         string prefix = Path.GetFileNameWithoutExtension(bindings[0].Name);
         string module = plugin + ".wasm";
-        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine("bindings", b.Name) }));
+        bool rust = language.ToLowerInvariant() is "rust" or "rs";
+        string languageName = rust ? "Rust" : "C";
+        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine(rust ? "src" : "bindings", b.Name) }));
         string sources = string.Join("\n", bindings.Select(b => b.Text));
-        files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
-        files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+        if (rust)
+        {
+            files.AddRange(NewRust.Files(kind, prefix, plugin, module, sources));
+        }
+        else
+        {
+            files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
+            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+        }
+
         string check = kind switch
         {
             "socialscale" => "airlock check \"$module\" --profile socialscale --manifest plugin.json",
             "samuel" => "airlock check \"$module\" --profile samuel --manifest samuel-plugin.toml",
             _ => $"airlock check \"$module\" --contract {target} --assembly \"{Path.GetFullPath(assembly!)}\"",
         };
-        files.Add(new GeneratedFile("test.sh", TestScript(module, check)));
+        files.Add(new GeneratedFile("test.sh", TestScript(module, rust ? check + "\n" + NewRust.UnitTests : check)));
         if (kind == "socialscale")
         {
             files.Add(new GeneratedFile("plugin.json", $$"""
@@ -94,7 +104,7 @@ internal static partial class NewCommand
                   "id": "com.example.{{plugin}}",
                   "name": "{{plugin}}",
                   "version": "0.1.0",
-                  "description": "A SocialScale connector built on Airlock's generated C bindings.",
+                  "description": "A SocialScale connector built on Airlock's generated {{languageName}} bindings.",
                   "author": "You <you@example.com>",
                   "capabilities": ["platform_connector"],
                   "wasm_path": "{{module}}",
@@ -111,7 +121,7 @@ internal static partial class NewCommand
                 name = "{plugin}"
                 version = "0.1.0"
                 kind = "wasm"
-                summary = "A Samuel linter built on Airlock's generated C bindings."
+                summary = "A Samuel linter built on Airlock's generated {languageName} bindings."
 
                 [samuel]
                 framework = "^2.2.0"
@@ -124,7 +134,7 @@ internal static partial class NewCommand
                 """));
         }
 
-        files.Add(new GeneratedFile("README.md", Readme(plugin, kind, prefix, check)));
+        files.Add(new GeneratedFile("README.md", rust ? NewRust.Readme(plugin, kind, prefix, check) : Readme(plugin, kind, prefix, check)));
         return files;
     }
 
