@@ -88,8 +88,8 @@ internal static partial class NewRust
             cd "$(dirname "${BASH_SOURCE[0]}")"
             out="${1:-{{module}}}"
             test -x /usr/bin/cargo || { echo "build.sh: /usr/bin/cargo is missing (apt-get install rustc cargo libstd-rust-dev-wasm32)" >&2; exit 1; }
-            env -u RUSTFLAGS -u CARGO_BUILD_TARGET -u CARGO_TARGET_DIR /usr/bin/cargo build --release --quiet
-            cp "target/{{target}}/release/{{crate}}.wasm" "$out"
+            env -u RUSTFLAGS -u CARGO_BUILD_TARGET /usr/bin/cargo build --release --quiet
+            cp "${CARGO_TARGET_DIR:-target}/{{target}}/release/{{crate}}.wasm" "$out"
             echo "build.sh: wrote $out"
 
             """);

@@ -73,23 +73,22 @@ public sealed class CodecPropertyTests : IDisposable
         return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
     }
 
-    private void AgreesOn<T>(string type, T value)
-        where T : class
+    private void AgreesOn(string type, object value)
     {
-        var info = (JsonTypeInfo<T>)SocialScaleJsonContext.Default.GetTypeInfo(typeof(T))!;
+        JsonTypeInfo info = SocialScaleJsonContext.Default.GetTypeInfo(value.GetType())!;
         string expected = JsonSerializer.Serialize(value, info);
-        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), Raw) })
+        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Raw) })
         {
             string? written = RoundTrip(type, input);
             Assert.True(written is not null, $"The C reader rejected what System.Text.Json wrote: {Encoding.UTF8.GetString(input)}");
-            T back = JsonSerializer.Deserialize(written, info)!;
+            object back = JsonSerializer.Deserialize(written, info)!;
             Assert.Equal(expected, JsonSerializer.Serialize(back, info));
         }
     }
 
-    private static readonly string[] Pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b", "\f", "\u0000", "\u0001", "\u001f", "\u007f", "é", "ß", "中文", "😀", "\u2028", "<", ">", "&", "'", "+", "\uFEFF", "𝄞"];
+    internal static readonly string[] Pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b", "\f", "\u0000", "\u0001", "\u001f", "\u007f", "é", "ß", "中文", "😀", "\u2028", "<", ">", "&", "'", "+", "\uFEFF", "𝄞"];
 
-    private static string Text(Random random)
+    internal static string Text(Random random)
     {
         int count = random.Next(0, 12);
         var builder = new StringBuilder();
@@ -101,9 +100,9 @@ public sealed class CodecPropertyTests : IDisposable
         return builder.ToString();
     }
 
-    private static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
+    internal static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
 
-    private static long Big(Random random) => random.Next(6) switch
+    internal static long Big(Random random) => random.Next(6) switch
     {
         0 => long.MaxValue,
         1 => long.MinValue,
@@ -112,9 +111,9 @@ public sealed class CodecPropertyTests : IDisposable
         _ => random.NextInt64(long.MinValue, long.MaxValue),
     };
 
-    private static List<string> Texts(Random random) => [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Text(random))];
+    internal static List<string> Texts(Random random) => [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Text(random))];
 
-    private static Dictionary<string, string>? Headers(Random random)
+    internal static Dictionary<string, string>? Headers(Random random)
         => random.Next(3) == 0 ? null : Enumerable.Range(0, random.Next(0, 4)).Select(i => (Key: Text(random) + i, Value: Text(random))).ToDictionary(p => p.Key, p => p.Value);
 
     [ClangFact]
@@ -123,19 +122,28 @@ public sealed class CodecPropertyTests : IDisposable
         var random = new Random(19);
         for (int i = 0; i < 150; i++)
         {
-            JsonObject? metadata = random.Next(2) == 0 ? null : new JsonObject { [Text(random) + "k"] = Text(random), ["n"] = Big(random), ["nested"] = new JsonArray(1, "x", null, true) };
-            AgreesOn("publish_request", new PublishRequest(Text(random), Texts(random), Texts(random), metadata));
-            AgreesOn("reply_comment_request", new ReplyCommentRequest(Text(random), Text(random)));
-            AgreesOn("fetch_comments_request", new FetchCommentsRequest(Text(random), Maybe(random)));
-            AgreesOn("plugin_metadata", new PluginMetadata(Text(random), Text(random), Text(random), Maybe(random), random.Next(3) == 0 ? null : random.Next(int.MinValue, int.MaxValue)));
-            AgreesOn("plugin_capabilities", new PluginCapabilities(random.Next(2) == 0 ? null : 1, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, Texts(random), Texts(random), random.Next(2) == 0));
-            AgreesOn("fetch_comments_result", new FetchCommentsResult([.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new Comment(Text(random), Text(random), Maybe(random), random.Next(2) == 0 ? null : new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(random.Next(-12, 12)))))], Maybe(random), Maybe(random)));
-            AgreesOn("fetch_post_metrics_result", new FetchPostMetricsResult(Big(random), random.Next(2) == 0 ? null : Big(random), Big(random), Big(random), Maybe(random)));
-            AgreesOn("delete_post_result", new DeletePostResult(Maybe(random), random.Next(2) == 0));
-            AgreesOn("host_http_request", new HostHttpRequest(Text(random), Maybe(random), Headers(random), Maybe(random)));
-            AgreesOn("host_http_response", new HostHttpResponse(random.Next(100, 600), Headers(random), Maybe(random)));
-            AgreesOn("o_auth_credential", new OAuthCredential(Text(random), Maybe(random), random.Next(2) == 0 ? null : DateTimeOffset.UnixEpoch.AddSeconds(random.Next())));
+            foreach ((string type, object value) in Values(random))
+            {
+                AgreesOn(type, value);
+            }
         }
+    }
+
+    /// <summary>One generated value of every tested SocialScale type, with the snake-case name of its type.</summary>
+    internal static IEnumerable<(string Type, object Value)> Values(Random random)
+    {
+        JsonObject? metadata = random.Next(2) == 0 ? null : new JsonObject { [Text(random) + "k"] = Text(random), ["n"] = Big(random), ["nested"] = new JsonArray(1, "x", null, true) };
+        yield return ("publish_request", new PublishRequest(Text(random), Texts(random), Texts(random), metadata));
+        yield return ("reply_comment_request", new ReplyCommentRequest(Text(random), Text(random)));
+        yield return ("fetch_comments_request", new FetchCommentsRequest(Text(random), Maybe(random)));
+        yield return ("plugin_metadata", new PluginMetadata(Text(random), Text(random), Text(random), Maybe(random), random.Next(3) == 0 ? null : random.Next(int.MinValue, int.MaxValue)));
+        yield return ("plugin_capabilities", new PluginCapabilities(random.Next(2) == 0 ? null : 1, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, random.Next(2) == 0, Texts(random), Texts(random), random.Next(2) == 0));
+        yield return ("fetch_comments_result", new FetchCommentsResult([.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => new Comment(Text(random), Text(random), Maybe(random), random.Next(2) == 0 ? null : new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(random.Next(-12, 12)))))], Maybe(random), Maybe(random)));
+        yield return ("fetch_post_metrics_result", new FetchPostMetricsResult(Big(random), random.Next(2) == 0 ? null : Big(random), Big(random), Big(random), Maybe(random)));
+        yield return ("delete_post_result", new DeletePostResult(Maybe(random), random.Next(2) == 0));
+        yield return ("host_http_request", new HostHttpRequest(Text(random), Maybe(random), Headers(random), Maybe(random)));
+        yield return ("host_http_response", new HostHttpResponse(random.Next(100, 600), Headers(random), Maybe(random)));
+        yield return ("o_auth_credential", new OAuthCredential(Text(random), Maybe(random), random.Next(2) == 0 ? null : DateTimeOffset.UnixEpoch.AddSeconds(random.Next())));
     }
 
     [ClangFact]
@@ -205,7 +213,13 @@ public sealed class CodecPropertyTests : IDisposable
 
     private void Rejects(string type, byte[] input)
     {
-        Type clr = type switch
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(input, SocialScaleJsonContext.Default.GetTypeInfo(ClrType(type))!));
+        Assert.Null(RoundTrip(type, input));
+    }
+
+    /// <summary>The contract type a rejection case names.</summary>
+    internal static Type ClrType(string type)
+        => type switch
         {
             "plugin_metadata" => typeof(PluginMetadata),
             "plugin_capabilities" => typeof(PluginCapabilities),
@@ -214,9 +228,6 @@ public sealed class CodecPropertyTests : IDisposable
             "host_http_request" => typeof(HostHttpRequest),
             _ => typeof(HostHttpResponse),
         };
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(input, SocialScaleJsonContext.Default.GetTypeInfo(clr)!));
-        Assert.Null(RoundTrip(type, input));
-    }
 }
 
 /// <summary>A theory that needs the C guest toolchain: skipped, saying what to install, when it is absent.</summary>
