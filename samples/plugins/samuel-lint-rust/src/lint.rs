@@ -238,7 +238,8 @@ pub fn lint(request: SamuelLintRequest) -> Result<SamuelLintReport, PluginError>
     let mut fixed = Vec::new();
     let mut write_errors = Vec::new();
     for path in &files {
-        if host::soft_deadline_ms() <= 0 {
+        // Off wasm (cargo test) the host stand-ins answer 0 for every scalar: there is no deadline there.
+        if cfg!(target_arch = "wasm32") && host::soft_deadline_ms() <= 0 {
             stopped_at = Some(path_text(path));
             break;
         }
