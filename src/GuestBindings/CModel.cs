@@ -75,6 +75,9 @@ internal sealed class CStruct(string cName, string clrName)
 
     public bool NeedsList { get; set; }
 
+    /// <summary>Whether the type keeps unknown members (<c>[JsonExtensionData]</c>), written after its own.</summary>
+    public bool HasExtensionData { get; set; }
+
     public string ListName => CName[..^2] + "_list_t";
 }
 
@@ -210,6 +213,7 @@ internal sealed class CTypeMap
 
         var result = new CStruct(prefix + "_" + Snake(type.Name) + "_t", type.ToDisplayString());
         structs[type] = result;
+        result.HasExtensionData = Properties(type).Any(p => HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         IMethodSymbol? constructor = Constructor(type);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (IPropertySymbol property in Properties(type))

@@ -8,6 +8,8 @@ public enum GuestLanguage
 
     /// <summary>AssemblyScript 0.28: a module of types, codecs and host functions, and the module of exports.</summary>
     AssemblyScript,
+    /// <summary>Rust (Debian's rustc 1.63, serde and serde_json): one module file.</summary>
+    Rust,
 }
 
 /// <summary>Generates guest bindings from a compiled <c>[WasmPlugin]</c> contract.</summary>
@@ -36,6 +38,7 @@ public static class GuestBindingsGenerator
         {
             GuestLanguage.C => CBindings.Generate(contract, prefix),
             GuestLanguage.AssemblyScript => AssemblyScriptBindings.Generate(contract, prefix),
+            GuestLanguage.Rust => RustBindings.Generate(contract, prefix),
             _ => throw new GuestBindingsException($"No bindings for {language}."),
         };
     }

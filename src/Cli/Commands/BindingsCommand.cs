@@ -14,7 +14,7 @@ internal static class BindingsCommand
         var contract = new Option<string?>("--contract") { Description = "The contract interface's full name, such as MyApp.IChirpPlugin." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract." };
         var profile = new Option<string?>("--profile") { Description = "Generate for a profile's contract instead: socialscale or samuel (lesstruct and driftless use ABIs the C bindings do not cover yet)." };
-        var lang = new Option<string>("--lang") { Description = "The guest language: c or assemblyscript.", DefaultValueFactory = _ => "c" };
+        var lang = new Option<string>("--lang") { Description = "The guest language: c, rust or assemblyscript.", DefaultValueFactory = _ => "c" };
         var output = new Option<string>("--out") { Description = "The folder to write the bindings to (created if missing).", Required = true };
         var prefix = new Option<string?>("--prefix") { Description = "The prefix of every generated C name; by default the contract's name in lower case (socialscale, samuellinter)." };
         var command = new Command(
@@ -71,7 +71,8 @@ internal static class BindingsCommand
         {
             "c" => GuestLanguage.C,
             "assemblyscript" or "as" => GuestLanguage.AssemblyScript,
-            _ => throw new CliException(ExitCodes.CouldNot, $"No bindings for '{language}' yet; use --lang c or --lang assemblyscript."),
+            "rust" or "rs" => GuestLanguage.Rust,
+            _ => throw new CliException(ExitCodes.CouldNot, $"No bindings for '{language}' yet; use --lang c, rust or assemblyscript."),
         };
 
         (string assembly, string contract) = profileName is not null ? ProfileContract(profileName) : (assemblyPath!, contractName!);

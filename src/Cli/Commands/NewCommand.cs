@@ -12,7 +12,7 @@ internal static partial class NewCommand
     {
         var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, samuel) or a contract interface's full name (then --assembly)." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract, when a contract is named." };
-        var lang = new Option<string>("--lang") { Description = "The guest language: c or assemblyscript.", DefaultValueFactory = _ => "c" };
+        var lang = new Option<string>("--lang") { Description = "The guest language: c, rust or assemblyscript.", DefaultValueFactory = _ => "c" };
         var name = new Option<string>("--name") { Description = "The plugin's name: lower-case letters, digits and dashes; also the project folder.", Required = true };
         var output = new Option<string?>("--out") { Description = "The folder to create; by default ./<name>." };
         var command = new Command(
@@ -68,7 +68,7 @@ internal static partial class NewCommand
         {
             "socialscale" => "socialscale",
             "samuel" => "samuel",
-            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the C bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
+            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the guest bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
             _ => "contract",
         };
         IReadOnlyList<GeneratedFile> bindings = kind == "contract"
@@ -76,11 +76,23 @@ internal static partial class NewCommand
             : BindingsCommand.Generate(null, null, kind, language, null);
         string prefix = Path.GetFileNameWithoutExtension(bindings[0].Name);
         string module = plugin + ".wasm";
-        bool assemblyScript = language.ToLowerInvariant() is "assemblyscript" or "as";
-        string languageName = assemblyScript ? "AssemblyScript" : "C";
-        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine(assemblyScript ? Path.Combine("assembly", "bindings") : "bindings", b.Name) }));
+        string guest = language.ToLowerInvariant() switch
+        {
+            "assemblyscript" or "as" => "assemblyscript",
+            "rust" or "rs" => "rust",
+            _ => "c",
+        };
+        bool assemblyScript = guest == "assemblyscript";
+        bool rust = guest == "rust";
+        string languageName = guest switch { "assemblyscript" => "AssemblyScript", "rust" => "Rust", _ => "C" };
+        string bindingsFolder = guest switch { "assemblyscript" => Path.Combine("assembly", "bindings"), "rust" => "src", _ => "bindings" };
+        var files = new List<GeneratedFile>(bindings.Select(b => b with { Name = Path.Combine(bindingsFolder, b.Name) }));
         string sources = string.Join("\n", bindings.Select(b => b.Text));
-        if (!assemblyScript)
+        if (rust)
+        {
+            files.AddRange(NewRust.Files(kind, prefix, plugin, module, sources));
+        }
+        else if (!assemblyScript)
         {
             files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
             files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
@@ -92,7 +104,7 @@ internal static partial class NewCommand
             "samuel" => "airlock check \"$module\" --profile samuel --manifest samuel-plugin.toml",
             _ => $"airlock check \"$module\" --contract {target} --assembly \"{Path.GetFullPath(assembly!)}\"",
         };
-        files.Add(new GeneratedFile("test.sh", TestScript(module, check)));
+        files.Add(new GeneratedFile("test.sh", TestScript(module, rust ? check + "\n" + NewRust.UnitTests : check)));
         if (kind == "socialscale")
         {
             files.Add(new GeneratedFile("plugin.json", $$"""
@@ -136,7 +148,7 @@ internal static partial class NewCommand
         }
         else
         {
-            files.Add(new GeneratedFile("README.md", Readme(plugin, kind, prefix, check)));
+            files.Add(new GeneratedFile("README.md", rust ? NewRust.Readme(plugin, kind, prefix, check) : Readme(plugin, kind, prefix, check)));
         }
         return files;
     }

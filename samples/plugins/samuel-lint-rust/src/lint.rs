@@ -1,9 +1,10 @@
 //! The `lint` and `health` exports: input parsing, the rules download, the directory walk, the
 //! soft deadline, `fix`, and the result JSON.
 
-use crate::host::{self, Level};
 use crate::rules;
-use serde::{Deserialize, Serialize};
+use crate::samuel::host;
+use crate::samuel::{HostError, HostHttpRequest, Json, PluginError, SamuelFinding, SamuelLintReport, SamuelLintRequest, SamuelWriteError};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -23,19 +24,10 @@ const DEFAULT_MAX_LINE: usize = 100;
 const MAX_LINE_LIMIT: usize = 1_000_000;
 const UNREADABLE: &str = "unreadable";
 
-#[derive(Deserialize)]
-struct LintRequest {
-    #[serde(default)]
-    root: Option<String>,
-    #[serde(default)]
-    rules_url: Option<String>,
-    #[serde(default)]
-    delay_ms_per_file: Option<u64>,
-    #[serde(default)]
-    fix: Option<bool>,
-}
+/// `samuel.log` levels.
+const INFO: i32 = 1;
 
-#[derive(Serialize)]
+/// A finding before it is numbered for the wire.
 struct Finding {
     file: String,
     line: usize,
@@ -44,20 +36,12 @@ struct Finding {
     message: String,
 }
 
-#[derive(Serialize)]
-struct WriteError {
-    file: String,
-    error: String,
-    kind: String,
+fn error(code: &str, message: String) -> PluginError {
+    PluginError::new(code, message)
 }
 
-fn error(code: &str, message: String) -> Vec<u8> {
-    to_bytes(&json!({"error": {"code": code, "message": message}}))
-}
-
-fn to_bytes(value: &Value) -> Vec<u8> {
-    // Serializing a Value with string keys cannot fail.
-    serde_json::to_vec(value).unwrap_or_else(|_| b"{\"error\":\"serialization failed\"}".to_vec())
+fn json(value: &Value) -> Result<Json, PluginError> {
+    Json::to_json(value)
 }
 
 /// Cuts text that came from outside (input, environment) for use in a message.
@@ -91,59 +75,54 @@ fn max_line() -> Result<usize, String> {
     }
 }
 
-fn parse_request(input: &[u8]) -> Result<LintRequest, String> {
-    let value: Value = serde_json::from_slice(input).map_err(|e| format!("input is not JSON: {}", e))?;
-    if !value.is_object() {
-        return Err("input must be a JSON object".to_string());
-    }
-    // Read again from the bytes (not the Value) so that a field given twice is an error.
-    let request: LintRequest =
-        serde_json::from_slice(input).map_err(|e| format!("invalid input: {}", e))?;
-    if let Some(root) = &request.root {
-        if !root.starts_with('/') || root.contains('\0') {
-            return Err(format!(
-                "root must be an absolute path, not \"{}\"",
-                excerpt(root)
-            ));
-        }
+/// The request's own rules, beyond what the contract's reader already checked (types, UTF-8, required `root`).
+fn check_request(request: &SamuelLintRequest) -> Result<(), String> {
+    if !request.root.starts_with('/') || request.root.contains('\0') {
+        return Err(format!("root must be an absolute path, not \"{}\"", excerpt(&request.root)));
     }
     if let Some(delay) = request.delay_ms_per_file {
-        if delay > MAX_DELAY_MS {
-            return Err(format!(
-                "delay_ms_per_file must be at most {}, not {}",
-                MAX_DELAY_MS, delay
-            ));
+        if delay < 0 || delay as u64 > MAX_DELAY_MS {
+            return Err(format!("delay_ms_per_file must be from 0 to {}, not {}", MAX_DELAY_MS, delay));
         }
     }
-    Ok(request)
+    Ok(())
+}
+
+/// The negative status a host refusal is reported with in the `network` member.
+fn status_of(error: HostError) -> i64 {
+    match error {
+        HostError::PermissionDenied => -2,
+        HostError::RateLimited => -3,
+        HostError::InvalidArgument => -4,
+        HostError::TooLarge => -5,
+        HostError::Unavailable => -6,
+        HostError::Other(status) => status,
+        HostError::Malformed | HostError::BadArgument => 0,
+    }
 }
 
 /// The banned words from `rules_url`, or the `network` member saying why there are none.
 fn fetch_rules(url: &str) -> Result<Vec<String>, Value> {
     let failure = |status: i64, error: String| json!({"url": url, "status": status, "error": error});
-    let request = to_bytes(&json!({"method": "GET", "url": url}));
-    let answer = host::net_outbound(&request).map_err(|code| failure(code, host::status_text(code)))?;
+    let request = HostHttpRequest { url: url.to_string(), method: Some("GET".to_string()), ..Default::default() };
+    let answer = match host::net_outbound(&request) {
+        Ok(Some(answer)) => answer,
+        Ok(None) => return Err(failure(-1, "not found".to_string())),
+        Err(e) => return Err(failure(status_of(e), e.to_string())),
+    };
 
-    #[derive(Deserialize)]
-    struct Answer {
-        status: i64,
-        #[serde(default)]
-        body: Option<String>,
-    }
     #[derive(Deserialize)]
     struct Rules {
         banned: Vec<String>,
     }
 
-    let answer: Answer = serde_json::from_slice(&answer)
-        .map_err(|e| failure(0, format!("the host's answer is not {{\"status\", \"body\"}} JSON: {}", e)))?;
     if !(200..300).contains(&answer.status) {
-        return Err(failure(answer.status, format!("HTTP {}", answer.status)));
+        return Err(failure(answer.status as i64, format!("HTTP {}", answer.status)));
     }
     let body = answer.body.unwrap_or_default();
     let rules: Rules = serde_json::from_str(&body).map_err(|e| {
         failure(
-            answer.status,
+            answer.status as i64,
             format!("the rules are not {{\"banned\": [\"word\", ...]}}: {}", e),
         )
     })?;
@@ -220,40 +199,32 @@ fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
-pub fn lint(input: &[u8]) -> Vec<u8> {
-    let request = match parse_request(input) {
-        Ok(request) => request,
-        Err(message) => return error("bad_input", message),
-    };
-    let max_line = match max_line() {
-        Ok(n) => n,
-        Err(message) => return error("bad_config", message),
-    };
-    let root = PathBuf::from(request.root.as_deref().unwrap_or("/workspace"));
-    let delay = request.delay_ms_per_file.unwrap_or(0);
+pub fn lint(request: SamuelLintRequest) -> Result<SamuelLintReport, PluginError> {
+    check_request(&request).map_err(|message| error("bad_input", message))?;
+    let max_line = max_line().map_err(|message| error("bad_config", message))?;
+    let root = PathBuf::from(&request.root);
+    let delay = request.delay_ms_per_file.unwrap_or(0) as u64;
     let fix = request.fix.unwrap_or(false);
 
     host::log(
-        Level::Info,
+        INFO,
         &format!("linting {} with max line {}", path_text(&root), max_line),
     );
 
     // The root itself must be listable: anything else is an error, not a finding.
     if let Err(e) = std::fs::read_dir(&root) {
-        return error("io", format!("cannot read {}: {}", path_text(&root), e));
+        return Err(error("io", format!("cannot read {}: {}", path_text(&root), e)));
     }
 
-    let mut result = Map::new();
+    let mut report = SamuelLintReport::default();
     let mut banned = Vec::new();
     if let Some(url) = &request.rules_url {
         match fetch_rules(url) {
             Ok(words) => {
-                result.insert("rules".into(), json!({"url": url, "banned": words.len()}));
+                report.extra.push(("rules".to_string(), json(&json!({"url": url, "banned": words.len()}))?));
                 banned = words;
             }
-            Err(network) => {
-                result.insert("network".into(), network);
-            }
+            Err(network) => report.network = Some(json(&network)?),
         }
     }
 
@@ -267,7 +238,8 @@ pub fn lint(input: &[u8]) -> Vec<u8> {
     let mut fixed = Vec::new();
     let mut write_errors = Vec::new();
     for path in &files {
-        if host::soft_deadline_ms() <= 0 {
+        // Off wasm (cargo test) the host stand-ins answer 0 for every scalar: there is no deadline there.
+        if cfg!(target_arch = "wasm32") && host::soft_deadline_ms() <= 0 {
             stopped_at = Some(path_text(path));
             break;
         }
@@ -302,10 +274,10 @@ pub fn lint(input: &[u8]) -> Vec<u8> {
             if let Some(new_text) = rules::strip_trailing_whitespace(&text) {
                 match std::fs::write(path, new_text) {
                     Ok(()) => fixed.push(file),
-                    Err(e) => write_errors.push(WriteError {
+                    Err(e) => write_errors.push(SamuelWriteError {
                         file,
                         error: e.to_string(),
-                        kind: format!("{:?}", e.kind()),
+                        kind: Some(format!("{:?}", e.kind())),
                     }),
                 }
             }
@@ -328,7 +300,7 @@ pub fn lint(input: &[u8]) -> Vec<u8> {
     findings.truncate(MAX_FINDINGS);
 
     host::log(
-        Level::Info,
+        INFO,
         &format!(
             "linted {} of {} files: {} findings{}",
             checked,
@@ -341,31 +313,38 @@ pub fn lint(input: &[u8]) -> Vec<u8> {
         ),
     );
 
-    result.insert("findings".into(), json!(findings));
-    result.insert("files".into(), json!(checked));
-    result.insert("files_found".into(), json!(files.len()));
-    result.insert("max_line".into(), json!(max_line));
-    result.insert("counts".into(), Value::Object(counts));
-    result.insert("truncated".into(), json!(stopped_at.is_some()));
-    if let Some(path) = stopped_at {
-        result.insert("stopped_at".into(), json!(path));
-    }
+    report.findings = findings
+        .into_iter()
+        .map(|f| SamuelFinding {
+            file: f.file,
+            line: f.line.min(i32::MAX as usize) as i32,
+            column: f.column.min(i32::MAX as usize) as i32,
+            rule: f.rule.to_string(),
+            message: f.message,
+        })
+        .collect();
+    report.files = checked.min(i32::MAX as usize) as i32;
+    report.max_line = Some(max_line as i32);
+    report.truncated = stopped_at.is_some();
+    report.stopped_at = stopped_at;
+    report.extra.push(("files_found".to_string(), json(&json!(files.len()))?));
+    report.extra.push(("counts".to_string(), json(&Value::Object(counts))?));
     if total > MAX_FINDINGS {
-        result.insert("findings_omitted".into(), json!(total - MAX_FINDINGS));
+        report.extra.push(("findings_omitted".to_string(), json(&json!(total - MAX_FINDINGS))?));
     }
     if fix {
-        result.insert("fixed".into(), json!(fixed));
-        result.insert("write_errors".into(), json!(write_errors));
+        report.extra.push(("fixed".to_string(), json(&json!(fixed))?));
+        report.write_errors = Some(write_errors);
     }
-    to_bytes(&Value::Object(result))
+    Ok(report)
 }
 
-pub fn health() -> Vec<u8> {
+pub fn health() -> Result<Json, PluginError> {
     let mut names: Vec<String> = std::env::vars_os()
         .map(|(name, _)| name.to_string_lossy().into_owned())
         .collect();
     names.sort();
-    to_bytes(&json!({
+    json(&json!({
         "ok": true,
         "name": NAME,
         "version": VERSION,
@@ -378,23 +357,22 @@ pub fn health() -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn answer(input: &str) -> Value {
-        serde_json::from_slice(&lint(input.as_bytes())).unwrap()
+    fn request(root: &str) -> SamuelLintRequest {
+        SamuelLintRequest { root: root.to_string(), ..Default::default() }
     }
 
     #[test]
-    fn malformed_input_is_bad_input() {
-        for input in ["", "{", "[]", "\"x\"", "{\"root\": 5}", "{\"root\": \"rel\"}", "{\"fix\": \"yes\"}",
-            "{\"root\": \"/a\", \"root\": \"/b\"}", "{\"delay_ms_per_file\": -1}", "{\"delay_ms_per_file\": 3600001}"] {
-            let v = answer(input);
-            assert_eq!(v["error"]["code"], "bad_input", "{}: {}", input, v);
-        }
+    fn a_bad_request_is_bad_input() {
+        assert_eq!(lint(request("rel")).unwrap_err().code, "bad_input");
+        let slow = SamuelLintRequest { delay_ms_per_file: Some(3_600_001), ..request("/a") };
+        assert_eq!(lint(slow).unwrap_err().code, "bad_input");
+        let negative = SamuelLintRequest { delay_ms_per_file: Some(-1), ..request("/a") };
+        assert_eq!(lint(negative).unwrap_err().code, "bad_input");
     }
 
     #[test]
     fn missing_root_is_io_error() {
-        let v = answer("{\"root\": \"/nonexistent-samuel-lint-root\"}");
-        assert_eq!(v["error"]["code"], "io");
+        assert_eq!(lint(request("/nonexistent-samuel-lint-root")).unwrap_err().code, "io");
     }
 
     #[test]
@@ -405,19 +383,17 @@ mod tests {
         std::fs::write(dir.join("b.txt"), "ok\nTODO x \n").unwrap();
         std::fs::write(dir.join("sub/a.txt"), "\tindented\n").unwrap();
         std::fs::write(dir.join("bin.dat"), [0xffu8, 0xfe]).unwrap();
-        let input = json!({"root": dir.to_str().unwrap(), "fix": true}).to_string();
-        let v = answer(&input);
-        assert_eq!(v["files"], 3, "{}", v);
-        assert_eq!(v["truncated"], false);
-        let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-        assert_eq!(rules, vec!["todo-owner", "trailing-whitespace", "unreadable", "tab-indent"], "{}", v);
-        assert_eq!(v["fixed"].as_array().unwrap().len(), 1);
+        let report = lint(SamuelLintRequest { fix: Some(true), ..request(dir.to_str().unwrap()) }).unwrap();
+        assert_eq!(report.files, 3);
+        assert!(!report.truncated);
+        let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, vec!["todo-owner", "trailing-whitespace", "unreadable", "tab-indent"]);
         assert_eq!(std::fs::read_to_string(dir.join("b.txt")).unwrap(), "ok\nTODO x\n");
-        // The rules URL is answered -6 by the native stand-in.
-        let input = json!({"root": dir.to_str().unwrap(), "rules_url": "http://rules.samuel.test/r.json"}).to_string();
-        let v = answer(&input);
-        assert_eq!(v["network"]["status"], -6);
-        assert_eq!(v["network"]["error"], "unavailable");
+        // The rules URL is answered "unavailable" by the bindings' native stand-in.
+        let report = lint(SamuelLintRequest { rules_url: Some("http://rules.samuel.test/r.json".to_string()), ..request(dir.to_str().unwrap()) }).unwrap();
+        let network: Value = report.network.unwrap().parse().unwrap();
+        assert_eq!(network["status"], -6);
+        assert_eq!(network["error"], "unavailable");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
