@@ -24,16 +24,16 @@ internal sealed class AirlockInstruments
         ?? typeof(AirlockInstruments).Assembly.GetName().Version?.ToString()
         ?? "0.0.0";
 
+    // Seconds (declared before Shared, whose instruments use them), from 10 µs to 10 s: the default boundaries (0 to 10 000) are meant for milliseconds.
+    private static readonly IReadOnlyList<double> SecondsBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private static readonly Dictionary<TrapCode, string> TrapKinds = Enum.GetValues<TrapCode>().Distinct().ToDictionary(code => code, code => SnakeCase(code.ToString()));
+
     /// <summary>Airlock's one activity source (activity sources have no factory; one per process).</summary>
     public static readonly ActivitySource Source = new(AirlockTelemetry.SourceName, Version);
 
     /// <summary>The process-wide instruments, for hosts created without dependency injection.</summary>
     public static readonly AirlockInstruments Shared = new(new Meter(AirlockTelemetry.SourceName, Version));
-
-    // Seconds, from 10 µs to 10 s: the default boundaries (0 to 10 000) are meant for milliseconds.
-    private static readonly IReadOnlyList<double> SecondsBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-    private static readonly Dictionary<TrapCode, string> TrapKinds = Enum.GetValues<TrapCode>().Distinct().ToDictionary(code => code, code => SnakeCase(code.ToString()));
 
     private readonly Lock _poolsLock = new();
     private readonly List<IInstanceCounts> _pools = [];
