@@ -143,6 +143,11 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         Audit("events", "host_emit_event", PluginText.Sanitize(kind, 100), published.IsPublished, published.IsPublished ? $"delivered to {published.DeliveredTo} subscribers" : published.Code + ": " + published.Message);
         if (!published.IsPublished)
         {
+            if (published.Code == EventPublishResult.RateLimited)
+            {
+                _services.Instruments.Limited(_pluginId, "events");
+            }
+
             HostCallStatus status = published.Code switch
             {
                 EventPublishResult.RateLimited => HostCallStatus.RateLimited,
