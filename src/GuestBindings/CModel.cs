@@ -15,8 +15,11 @@ internal enum CKind
     /// <summary><c>airlock_json</c>: any JSON value, kept as its text.</summary>
     Json,
 
-    /// <summary><c>airlock_json</c> that must be an object (a <c>JsonObject</c>, or a type that is only extension data).</summary>
+    /// <summary><c>airlock_json</c> that must be an object (a <c>JsonObject</c>, a dictionary of JSON values, or a type that is only extension data).</summary>
     JsonObject,
+
+    /// <summary><c>airlock_json</c> that must be an array (a list of JSON values).</summary>
+    JsonArray,
 
     /// <summary>A generated struct.</summary>
     Struct,
@@ -40,7 +43,7 @@ internal sealed record CType(CKind Kind, CStruct? Struct = null, string? Enum = 
         CKind.Int32 => "int32_t",
         CKind.Int64 => "int64_t",
         CKind.Bool => "bool",
-        CKind.Json or CKind.JsonObject => "airlock_json",
+        CKind.Json or CKind.JsonObject or CKind.JsonArray => "airlock_json",
         CKind.Struct => Struct!.CName,
         CKind.StrList => "airlock_str_list",
         CKind.StructList => Struct!.ListName,
@@ -48,7 +51,7 @@ internal sealed record CType(CKind Kind, CStruct? Struct = null, string? Enum = 
     };
 
     /// <summary>Whether the C value says itself that it is absent (a NULL pointer), so it needs no <c>has_</c> flag.</summary>
-    public bool SelfAbsent => Kind is CKind.Str or CKind.Json or CKind.JsonObject or CKind.StrList or CKind.StructList or CKind.StrMap;
+    public bool SelfAbsent => Kind is CKind.Str or CKind.Json or CKind.JsonObject or CKind.JsonArray or CKind.StrList or CKind.StructList or CKind.StrMap;
 }
 
 /// <summary>A member of a generated struct.</summary>
@@ -74,6 +77,9 @@ internal sealed class CStruct(string cName, string clrName)
     public List<CMember> Members { get; } = [];
 
     public bool NeedsList { get; set; }
+
+    /// <summary>Whether the type has <c>[JsonExtensionData]</c>: an <c>airlock_json extra</c> object whose members are written after the others.</summary>
+    public bool HasExtensionData { get; set; }
 
     public string ListName => CName[..^2] + "_list_t";
 }
@@ -140,7 +146,7 @@ internal sealed class CTypeMap
         string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
         if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType && enumType.EnumUnderlyingType?.SpecialType == SpecialType.System_Int32)
         {
-            string cname = prefix + "_" + Snake(type.Name) + "_t";
+            string cname = Named(Snake(type.Name));
             enums[cname] = enumType;
             return new CType(CKind.Int32, Enum: cname);
         }
@@ -163,8 +169,9 @@ internal sealed class CTypeMap
                 CType element = Map(named.TypeArguments[0], where + "[]");
                 return element.Kind switch
                 {
+                    CKind.Json or CKind.JsonObject => new CType(CKind.JsonArray),
                     CKind.Str when named.TypeArguments[0].NullableAnnotation != NullableAnnotation.Annotated => new CType(CKind.StrList),
-                    CKind.Struct => new CType(CKind.StructList, element.Struct),
+                    CKind.Struct => ListOf(element.Struct!),
                     _ => throw Unsupported(where, type, "a list whose items are not non-null strings or objects"),
                 };
             }
@@ -174,6 +181,13 @@ internal sealed class CTypeMap
                 && named.TypeArguments[1].NullableAnnotation != NullableAnnotation.Annotated)
             {
                 return new CType(CKind.StrMap);
+            }
+
+            if (generic is "System.Collections.Generic.IReadOnlyDictionary" or "System.Collections.Generic.Dictionary" or "System.Collections.Generic.IDictionary"
+                && named.TypeArguments[0].SpecialType == SpecialType.System_String
+                && named.TypeArguments[1].ToDisplayString().TrimEnd('?') is "System.Text.Json.JsonElement" or "System.Text.Json.Nodes.JsonNode" or "System.Text.Json.Nodes.JsonObject")
+            {
+                return new CType(CKind.JsonObject);
             }
         }
 
@@ -200,6 +214,12 @@ internal sealed class CTypeMap
         throw Unsupported(where, type, "a type the C bindings have no representation for (doubles, decimals, byte arrays in JSON and nested dictionaries are not supported yet)");
     }
 
+    private static CType ListOf(CStruct element)
+    {
+        element.NeedsList = true;
+        return new CType(CKind.StructList, element);
+    }
+
     /// <summary>The struct of an object type, reading its members once.</summary>
     public CStruct StructOf(INamedTypeSymbol type)
     {
@@ -208,7 +228,8 @@ internal sealed class CTypeMap
             return known;
         }
 
-        var result = new CStruct(prefix + "_" + Snake(type.Name) + "_t", type.ToDisplayString());
+        var result = new CStruct(Named(TypeName(type)), type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
+        result.HasExtensionData = Properties(type).Any(p => !p.IsStatic && HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         structs[type] = result;
         IMethodSymbol? constructor = Constructor(type);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -256,6 +277,13 @@ internal sealed class CTypeMap
         Ordered.Add(result);
         return result;
     }
+
+    // prefix_name_t, without repeating the prefix when the type's name starts with it (DriftlessLogEntry is driftless_log_entry_t).
+    private string Named(string snake) => prefix + "_" + (snake.StartsWith(prefix + "_", StringComparison.Ordinal) ? snake[(prefix.Length + 1)..] : snake) + "_t";
+
+    // A generic type is named with its arguments (HostResult<DbExecData> is host_result_db_exec_data), so instances differ.
+    private string TypeName(INamedTypeSymbol type)
+        => string.Join("_", new[] { Snake(type.Name) }.Concat(type.TypeArguments.Select(a => a is INamedTypeSymbol n ? TypeName(n) : Snake(a.Name))));
 
     private static string Field(string jsonName)
     {
