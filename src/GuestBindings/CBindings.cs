@@ -57,6 +57,64 @@ internal sealed class CBindings
         return bindings.Emit();
     }
 
+    /// <summary>The prefix of the custom section the bindings put in every module: <c>airlock.bindings:Namespace.IContract:wirehash</c>.</summary>
+    public const string SectionPrefix = "airlock.bindings:";
+
+    /// <summary>The wire hash of <paramref name="contract"/>: what the bindings write into the module's custom section.</summary>
+    public static string WireHashOf(LoadedContract contract)
+    {
+        var bindings = new CBindings(contract, DefaultPrefix(contract.Spec.Type.Name));
+        bindings.Plan();
+        return bindings.WireHash();
+    }
+
+    // A hash of everything on the wire: the ABI, each export's name, wasm signature, envelope and payload shapes, each
+    // union case, each JSON type's members (JSON name, kind, nullable, required) and each import. Independent of C names,
+    // comments and the generator's version, so it changes exactly when a plugin built on older bindings would misread.
+    private string WireHash()
+    {
+        var d = new StringBuilder();
+        d.Append(CultureInfo.InvariantCulture, $"abi {Abi} {contract.Spec.AllocExport} {contract.Spec.FreeExport} {contract.Spec.ResultLengthExport} {contract.Spec.InputOffset} {contract.Spec.SuccessStatus}\n");
+        foreach (ExportPlan e in exports)
+        {
+            (string result, List<(string Type, string Name)> parameters) = WasmSignature(e);
+            d.Append(CultureInfo.InvariantCulture, $"export {e.Spec.ExportName} {e.Spec.Envelope} {e.Optional} {e.ResultNullable} ({string.Join(",", parameters.Select(p => p.Type))}) -> {result} {Shape(e.ResultJson)}");
+            d.Append(string.Concat(e.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
+            if (e.Union is { } u)
+            {
+                d.Append(CultureInfo.InvariantCulture, $" union {u.Discriminator} {u.OutOfOrder}");
+                d.Append(string.Concat(u.Cases.Select(c => $" {c.Tag}:{c.Request.ClrName}->{Shape(c.Result)}")));
+            }
+
+            d.Append('\n');
+        }
+
+        foreach (CStruct t in types.Ordered.OrderBy(t => t.ClrName, StringComparer.Ordinal))
+        {
+            d.Append(CultureInfo.InvariantCulture, $"type {t.ClrName} {t.HasExtensionData}");
+            d.Append(string.Concat(t.Members.Select(m => $" {m.JsonName}:{Shape(m.Type)}:{m.Nullable}:{m.Required}:{m.Default}")));
+            d.Append('\n');
+        }
+
+        foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            d.Append(CultureInfo.InvariantCulture, $"enum {symbol.ToDisplayString()}");
+            d.Append(string.Concat(symbol.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => $" {f.Name}={f.ConstantValue}")));
+            d.Append('\n');
+        }
+
+        foreach (ImportPlan i in imports)
+        {
+            d.Append(CultureInfo.InvariantCulture, $"import {i.Module}.{i.Spec.ImportName} {i.Fixed} {i.ResultOffset} {i.Spec.Result.Kind}:{Shape(i.ResultJson)}");
+            d.Append(string.Concat(i.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
+            d.Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(d.ToString())))[..16];
+    }
+
+    private static string Shape(CType? type) => type is null ? "-" : type.Kind + (type.Struct is { } s ? "<" + s.ClrName + ">" : string.Empty) + (type.Enum is null ? string.Empty : "<enum>");
+
     private sealed record ParamPlan(string Name, ValueSpec Value, CType? Json);
 
     private sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union, bool ResultNullable)
@@ -238,7 +296,8 @@ internal sealed class CBindings
         w.Append(Resource("runtime.h"));
         w.Append(CultureInfo.InvariantCulture, $"\n#define {Guard}_CONTRACT \"{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_CONTRACT_VERSION \"{contract.AssemblyVersion}\"\n");
-        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{WireHash()}\"\n\n");
 
         foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
@@ -442,6 +501,7 @@ internal sealed class CBindings
             EmitWriter(w, s);
         }
 
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{WireHash()}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
         EmitAllocator(w);
         EmitErrorHelpers(w);
         foreach (ExportPlan export in exports)
