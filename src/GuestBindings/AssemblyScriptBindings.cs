@@ -49,7 +49,7 @@ internal sealed class AssemblyScriptBindings
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (CStruct s in types.Ordered)
         {
-            string name = Pascal(s.CName[(prefix.Length + 1)..^2]);
+            string name = Pascal(types.NeutralName(s.CName));
             if (RuntimeNames.Contains(name))
             {
                 name += "Value";

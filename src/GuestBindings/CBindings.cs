@@ -13,9 +13,10 @@ namespace Airlock.GuestBindings;
 public sealed record GeneratedFile(string Name, string Text);
 
 /// <summary>
-/// C bindings of a <c>[WasmPlugin]</c> contract under the packed ptr+len ABI (and the Samuel convention, its named-allocator
-/// variant): a header and a source file with the allocator exports, one export shim per contract export, a struct with a
-/// JSON reader and writer per payload type, and a typed wrapper per host function.
+/// C bindings of a <c>[WasmPlugin]</c> contract under any of Airlock's ABIs (packed ptr+len and the Samuel convention, its
+/// named-allocator variant; fixed offset with <c>__hook_result_len</c>; wasm-bindgen's convention): a header and a source
+/// file with the allocator exports, one export shim per contract export, a struct with a JSON reader and writer per payload
+/// type, and a typed wrapper per host function.
 /// </summary>
 internal sealed class CBindings
 {
@@ -54,14 +55,73 @@ internal sealed class CBindings
     /// <summary>Generates <c>prefix.h</c> and <c>prefix.c</c> for <paramref name="contract"/>.</summary>
     public static IReadOnlyList<GeneratedFile> Generate(LoadedContract contract, string prefix)
     {
-        if (contract.Spec.Abi != AbiKind.PackedPtrLen)
-        {
-            string abi = contract.Spec.Abi == AbiKind.FixedOffset ? "the fixed-offset ABI" : "the wasm-bindgen ABI";
-            throw new GuestBindingsException($"{contract.Spec.Type.Name} uses {abi}; the C bindings support the packed ptr+len ABI and the Samuel convention so far.");
-        }
-
         return new CBindings(contract, prefix).Emit();
     }
+
+    /// <summary>The prefix of the custom section the bindings put in every module: <c>airlock.bindings:Namespace.IContract:wirehash</c>.</summary>
+    public const string SectionPrefix = "airlock.bindings:";
+
+    /// <summary>The wire hash of <paramref name="contract"/>: what the bindings write into the module's custom section.</summary>
+    public static string WireHashOf(LoadedContract contract)
+    {
+        return new CBindings(contract, DefaultPrefix(contract.Spec.Type.Name)).WireHash();
+    }
+
+    // A hash of everything on the wire: the ABI, each export's name, wasm signature, envelope and payload shapes, each
+    // union case, each JSON type's members (JSON name, kind, nullable, required) and each import. Independent of C names,
+    // comments and the generator's version, so it changes exactly when a plugin built on older bindings would misread.
+    private string WireHash()
+    {
+        var d = new StringBuilder();
+        d.Append(CultureInfo.InvariantCulture, $"abi {Abi} {contract.Spec.AllocExport} {contract.Spec.FreeExport} {contract.Spec.ResultLengthExport} {contract.Spec.InputOffset} {contract.Spec.SuccessStatus}\n");
+        foreach (ExportPlan e in exports)
+        {
+            (string result, List<(string Type, string Name)> parameters) = WasmSignature(e);
+            d.Append(CultureInfo.InvariantCulture, $"export {e.Spec.ExportName} {e.Spec.Envelope} {e.Optional} {e.ResultNullable} ({string.Join(",", parameters.Select(p => p.Type))}) -> {result} {Shape(e.ResultJson)}");
+            d.Append(string.Concat(e.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
+            if (e.Union is { } u)
+            {
+                d.Append(CultureInfo.InvariantCulture, $" union {u.Discriminator} {u.OutOfOrder}");
+                d.Append(string.Concat(u.Cases.Select(c => $" {c.Tag}:{c.Request.ClrName}->{Shape(c.Result)}")));
+            }
+
+            d.Append('\n');
+        }
+
+        foreach (CStruct t in types.Ordered.OrderBy(t => t.ClrName, StringComparer.Ordinal))
+        {
+            d.Append(CultureInfo.InvariantCulture, $"type {t.ClrName} {t.HasExtensionData}");
+            d.Append(string.Concat(t.Members.Select(m => $" {m.JsonName}:{Shape(m.Type)}:{m.Nullable}:{m.Required}:{m.Default}")));
+            d.Append('\n');
+        }
+
+        foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            d.Append(CultureInfo.InvariantCulture, $"enum {symbol.ToDisplayString()}");
+            d.Append(string.Concat(symbol.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => $" {f.Name}={f.ConstantValue}")));
+            d.Append('\n');
+        }
+
+        foreach (ImportPlan i in imports)
+        {
+            d.Append(CultureInfo.InvariantCulture, $"import {i.Module}.{i.Spec.ImportName} {i.Fixed} {i.ResultOffset} {i.Spec.Result.Kind}:{Shape(i.ResultJson)}");
+            d.Append(string.Concat(i.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
+            d.Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(d.ToString())))[..16];
+    }
+
+    private static string Shape(CType? type) => type is null ? "-" : type.Kind + (type.Struct is { } s ? "<" + s.ClrName + ">" : string.Empty) + (type.Enum is null ? string.Empty : "<enum>");
+
+    private AbiKind Abi => contract.Spec.Abi;
+
+    private string AbiName => Abi switch
+    {
+        AbiKind.FixedOffset => "fixed-offset ABI",
+        AbiKind.WasmBindgen => "wasm-bindgen ABI",
+        _ => "packed ptr+len ABI",
+    };
 
     internal static string Identifier(string name)
     {
@@ -92,7 +152,7 @@ internal sealed class CBindings
     private string Banner(string hash)
         => $"""
             /*
-             * Generated by airlock bindings {GeneratorVersion} (C, packed ptr+len ABI) from the contract
+             * Generated by airlock bindings {GeneratorVersion} (C, {AbiName}) from the contract
              * {contract.Spec.Type.Namespace}.{contract.Spec.Type.Name} in {contract.AssemblyName} {contract.AssemblyVersion}. Bindings hash {hash}.
              * Do not edit: regenerate with `airlock bindings` when the contract changes.
              */
@@ -113,7 +173,8 @@ internal sealed class CBindings
         w.Append(Resource("runtime.h"));
         w.Append(CultureInfo.InvariantCulture, $"\n#define {Guard}_CONTRACT \"{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_CONTRACT_VERSION \"{contract.AssemblyVersion}\"\n");
-        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{WireHash()}\"\n\n");
 
         foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
@@ -140,7 +201,11 @@ internal sealed class CBindings
                 w.Append(CultureInfo.InvariantCulture, $"    {m.Type.Spell(prefix)} {m.Field}; /* {note} */\n");
             }
 
-            if (s.Members.Count == 0)
+            if (s.HasExtensionData)
+            {
+                w.Append("    airlock_json extension_data; /* optional: an object whose members are written after the others ([JsonExtensionData]); not filled when read */\n");
+            }
+            else if (s.Members.Count == 0)
             {
                 w.Append("    char unused_;\n");
             }
@@ -169,7 +234,13 @@ internal sealed class CBindings
                 continue;
             }
 
-            w.Append(CultureInfo.InvariantCulture, $"/* export {export.Spec.ExportName} ({Envelope(export.Spec.Envelope)}) */\n{Prototype(export)};\n\n");
+            w.Append(CultureInfo.InvariantCulture, $"/* export {export.Spec.ExportName} ({Envelope(export.Spec.Envelope)}) */\n{Prototype(export)};\n");
+            if (export.Optional)
+            {
+                w.Append(ExportMacro(export));
+            }
+
+            w.Append('\n');
         }
 
         if (imports.Count > 0)
@@ -307,7 +378,9 @@ internal sealed class CBindings
             EmitWriter(w, s);
         }
 
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{WireHash()}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
         EmitAllocator(w);
+        EmitErrorHelpers(w);
         foreach (ExportPlan export in exports)
         {
             EmitExport(w, export);
@@ -329,6 +402,7 @@ internal sealed class CBindings
         CKind.Bool => $"rd_bool(r, &{target})",
         CKind.Json => $"rd_json(r, &{target})",
         CKind.JsonObject => $"rd_json_object(r, &{target})",
+        CKind.JsonArray => $"rd_json_array(r, &{target})",
         CKind.Struct => $"rd_{type.Struct!.CName}(r, &{target})",
         CKind.StrList => $"rd_str_list(r, &{target})",
         CKind.StructList => $"rd_{type.Struct!.CName}_list(r, &{target})",
@@ -488,6 +562,11 @@ internal sealed class CBindings
             w.Append(CultureInfo.InvariantCulture, $"    }} else {{\n        wr_key(w, first, {key});\n        {write};\n    }}\n");
         }
 
+        if (s.HasExtensionData)
+        {
+            w.Append("    wr_json_members(w, v->extension_data, first);\n");
+        }
+
         w.Append("    (void)w;\n    (void)v;\n    (void)first;\n}\n\n");
         w.Append(CultureInfo.InvariantCulture, $"AIRLOCK_INTERNAL void wr_{name}(airlock_writer *w, const {name} *v) {{\n    bool first = true;\n    if (!wr_open(w, \"{{\")) return;\n    wr_{name}_members(w, v, &first);\n    wr_close(w, \"}}\");\n}}\n\n");
         if (s.NeedsList)
@@ -513,7 +592,7 @@ internal sealed class CBindings
         CKind.Str => $"wr_str(w, {value})",
         CKind.Int32 or CKind.Int64 => $"wr_i64(w, {value})",
         CKind.Bool => $"wr_bool(w, {value})",
-        CKind.Json or CKind.JsonObject => $"wr_json(w, {value})",
+        CKind.Json or CKind.JsonObject or CKind.JsonArray => $"wr_json(w, {value})",
         CKind.Struct => $"wr_{type.Struct!.CName}(w, &{value})",
         CKind.StrList => $"wr_str_list(w, {value})",
         CKind.StructList => $"wr_{type.Struct!.CName}_list(w, {value})",
@@ -524,6 +603,82 @@ internal sealed class CBindings
 
     private void EmitAllocator(StringBuilder w)
     {
+        switch (Abi)
+        {
+            case AbiKind.FixedOffset:
+                // No allocator: the host writes inputs at the contract's InputOffset and reads the result where the hook
+                // says it is. The result stays the plugin's until the next call.
+                w.Append(CultureInfo.InvariantCulture, $$"""
+                    /* ---- results: the host reads the last hook's result at the offset the hook returned and its length from {{contract.Spec.ResultLengthExport}} ---- */
+
+                    static char *airlock_result;
+                    static uint32_t airlock_result_len;
+
+                    __attribute__((export_name({{Quote(contract.Spec.ResultLengthExport)}})))
+                    int32_t airlock_export_result_len(int32_t input_len) {
+                        (void)input_len;
+                        return (int32_t)airlock_result_len;
+                    }
+
+                    AIRLOCK_INTERNAL void airlock_result_reset(void) {
+                        free(airlock_result);
+                        airlock_result = NULL;
+                        airlock_result_len = 0;
+                    }
+
+                    /* The writer's buffer as the hook's result (0, "no change", when it is empty); kept until the next call. */
+                    AIRLOCK_INTERNAL int32_t airlock_fixed_result(airlock_writer *w) {
+                        if (w->error) __builtin_trap();
+                        if (!w->len) {
+                            free(w->buf);
+                            return 0;
+                        }
+                        airlock_result = w->buf;
+                        airlock_result_len = (uint32_t)w->len;
+                        return (int32_t)(uintptr_t)w->buf;
+                    }
+
+                    /* Whether [p, p + n) lies within memory. */
+                    AIRLOCK_INTERNAL bool airlock_in_memory(const void *p, uint32_t n) {
+                        return (uint64_t)(uintptr_t)p + n <= (uint64_t)__builtin_wasm_memory_size(0) * 65536u;
+                    }
+
+
+                    """);
+                return;
+            case AbiKind.WasmBindgen:
+                w.Append("""
+                    /* ---- wasm-bindgen's allocator: the host allocates arguments (which the callee frees) and frees results ---- */
+
+                    __attribute__((export_name("__wbindgen_malloc")))
+                    void *airlock_export_alloc(uint32_t size) {
+                        return malloc(size ? size : 1);
+                    }
+
+                    __attribute__((export_name("__wbindgen_free")))
+                    void airlock_export_free(void *ptr, uint32_t size) {
+                        (void)size;
+                        free(ptr);
+                    }
+
+                    /* The writer's buffer as a result through the return slot: (ptr, len), freed by the host with __wbindgen_free. */
+                    AIRLOCK_INTERNAL void airlock_slot_result(uint32_t *retptr, airlock_writer *w) {
+                        if (w->error) __builtin_trap();
+                        if (!w->len) {
+                            free(w->buf);
+                            retptr[0] = 0;
+                            retptr[1] = 0;
+                            return;
+                        }
+                        retptr[0] = (uint32_t)(uintptr_t)w->buf;
+                        retptr[1] = (uint32_t)w->len;
+                    }
+
+
+                    """);
+                return;
+        }
+
         string alloc = contract.Spec.AllocExport;
         string free = contract.Spec.FreeExport;
         w.Append(CultureInfo.InvariantCulture, $$"""
@@ -539,6 +694,10 @@ internal sealed class CBindings
         w.Append(NamedFree
             ? $"__attribute__((export_name({Quote(free)})))\nvoid airlock_export_free(void *ptr) {{\n    free(ptr);\n}}\n\n"
             : $"__attribute__((export_name({Quote(free)})))\nvoid airlock_export_free(void *ptr, uint32_t size) {{\n    (void)size;\n    free(ptr);\n}}\n\n");
+    }
+
+    private static void EmitErrorHelpers(StringBuilder w)
+    {
         w.Append("""
             /* An error object's members: "code", "message", "retryable". */
             AIRLOCK_INTERNAL void wr_error_members(airlock_writer *w, bool *first, airlock_str code, airlock_str message, bool retryable) {
@@ -601,30 +760,64 @@ internal sealed class CBindings
         w.Append(CultureInfo.InvariantCulture, $"{indent}{Write(type, "out").Replace("w,", "&w,", StringComparison.Ordinal)};\n");
     }
 
-    private void EmitExport(StringBuilder w, ExportPlan export)
+    // The export's wasm signature: its C result type and its (type, name) parameters.
+    private (string Result, List<(string Type, string Name)> Parameters) WasmSignature(ExportPlan export)
     {
         ExportSpec spec = export.Spec;
-        EnvelopeKind envelope = spec.Envelope;
-        var wasmParams = new List<string>();
+        var parameters = new List<(string Type, string Name)>();
+        bool slot = Abi == AbiKind.WasmBindgen && spec.Result.Kind is not (PayloadKind.None or PayloadKind.Scalar);
+        if (slot)
+        {
+            parameters.Add(("uint32_t *", "retptr"));
+        }
+
         foreach (ParamPlan p in export.Parameters)
         {
             if (p.Value.Kind == PayloadKind.Scalar)
             {
-                wasmParams.Add(WasmC(p.Value.Scalar) + " " + p.Name);
+                parameters.Add((WasmC(p.Value.Scalar), p.Name));
             }
             else
             {
-                wasmParams.Add($"const char *{p.Name}_ptr");
-                wasmParams.Add($"uint32_t {p.Name}_len");
+                parameters.Add(("const char *", p.Name + "_ptr"));
+                parameters.Add(("uint32_t", p.Name + "_len"));
             }
         }
 
-        string wasmResult = spec.Result.Kind switch
+        string result = spec.Result.Kind switch
         {
             PayloadKind.None => "void",
             PayloadKind.Scalar => WasmC(spec.Result.Scalar),
+            _ when slot => "void",
+            _ when Abi == AbiKind.FixedOffset => "int32_t",
             _ => "int64_t",
         };
+        return (result, parameters);
+    }
+
+    private static string ParameterList(List<(string Type, string Name)> parameters)
+        => parameters.Count == 0 ? "void" : string.Join(", ", parameters.Select(p => p.Type.EndsWith('*') ? p.Type + p.Name : p.Type + " " + p.Name));
+
+    // The header's line that exports an optional export: the plugin writes it once, beside its function.
+    private string ExportMacro(ExportPlan export)
+    {
+        (string result, List<(string Type, string Name)> parameters) = WasmSignature(export);
+        string id = Identifier(export.Spec.ExportName);
+        string macro = Guard + "_EXPORT_" + id.ToUpperInvariant();
+        string call = $"airlock_shim_{id}({string.Join(", ", parameters.Select(p => p.Name))})";
+        return $"/* {export.Spec.ExportName} is optional: the module exports it only when the plugin writes {macro} once (beside {export.Function}). */\n"
+            + $"{result} airlock_shim_{id}({ParameterList(parameters)});\n"
+            + $"#define {macro} \\\n"
+            + $"    __attribute__((used)) static void *const airlock_uses_{id} = (void *)&{export.Function}; \\\n"
+            + $"    __attribute__((export_name({Quote(export.Spec.ExportName)}))) {result} airlock_export_{id}({ParameterList(parameters)}) {{ {(result == "void" ? string.Empty : "return ")}{call}; }}\n";
+    }
+
+    private void EmitExport(StringBuilder w, ExportPlan export)
+    {
+        ExportSpec spec = export.Spec;
+        EnvelopeKind envelope = spec.Envelope;
+        (string wasmResult, List<(string Type, string Name)> wasmParams) = WasmSignature(export);
+        bool slot = wasmParams.Count > 0 && wasmParams[0].Name == "retptr";
         bool usesCtx = export.Union is not null || Prototype(export).Contains("airlock_ctx *ctx", StringComparison.Ordinal);
         w.Append(CultureInfo.InvariantCulture, $"/* ---- export {spec.ExportName} ---- */\n\n");
         if (export.Union is { } union)
@@ -637,12 +830,30 @@ internal sealed class CBindings
             w.Append('\n');
         }
 
-        w.Append(CultureInfo.InvariantCulture, $"__attribute__((export_name({Quote(spec.ExportName)})))\n{wasmResult} airlock_export_{Identifier(spec.ExportName)}({(wasmParams.Count == 0 ? "void" : string.Join(", ", wasmParams))}) {{\n");
+        string id = Identifier(spec.ExportName);
+        if (export.Optional)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"#pragma weak {export.Function}\n\n");
+        }
+
+        w.Append(export.Optional
+            ? $"{wasmResult} airlock_shim_{id}({ParameterList(wasmParams)}) {{\n"
+            : $"__attribute__((export_name({Quote(spec.ExportName)})))\n{wasmResult} airlock_export_{id}({ParameterList(wasmParams)}) {{\n");
         if (!usesCtx)
         {
             string call = $"{export.Function}({string.Join(", ", export.Parameters.Select(p => p.Name))})";
+            if (export.Optional)
+            {
+                w.Append(CultureInfo.InvariantCulture, $"    if (!{export.Function}) __builtin_trap();\n");
+            }
+
             w.Append(spec.Result.Kind == PayloadKind.None ? $"    {call};\n}}\n\n" : $"    return ({wasmResult}){call};\n}}\n\n");
             return;
+        }
+
+        if (Abi == AbiKind.FixedOffset)
+        {
+            w.Append("    airlock_result_reset();\n");
         }
 
         w.Append("    airlock_ctx ctx;\n    memset(&ctx, 0, sizeof ctx);\n    airlock_writer w;\n    memset(&w, 0, sizeof w);\n    bool ok = true;\n");
@@ -655,11 +866,16 @@ internal sealed class CBindings
                     args.Add(p.Name);
                     break;
                 case PayloadKind.Utf8:
-                    w.Append(CultureInfo.InvariantCulture, $"    airlock_str {p.Name} = {{\"\", 0}};\n    if (ok && {p.Name}_len) {{\n        if (!airlock_utf8_valid({p.Name}_ptr, {p.Name}_len)) ok = airlock_fail(&ctx, \"invalid_request\", \"{p.Name} is not valid UTF-8\");\n        else {p.Name} = airlock_str_copy(&ctx, {p.Name}_ptr, {p.Name}_len);\n    }}\n");
+                    w.Append(CultureInfo.InvariantCulture, $"    airlock_str {p.Name} = {{\"\", 0}};\n    if (ok && {p.Name}_len) {{\n        {InputBounds(p.Name)}if (!airlock_utf8_valid({p.Name}_ptr, {p.Name}_len)) ok = airlock_fail(&ctx, \"invalid_request\", \"{p.Name} is not valid UTF-8\");\n        else {p.Name} = airlock_str_copy(&ctx, {p.Name}_ptr, {p.Name}_len);\n    }}\n");
                     args.Add(p.Name);
                     break;
                 case PayloadKind.Bytes or PayloadKind.BytesMemory:
                     w.Append(CultureInfo.InvariantCulture, $"    airlock_bytes {p.Name} = {{(const uint8_t *)({p.Name}_len ? {p.Name}_ptr : \"\"), {p.Name}_len}};\n");
+                    if (Abi == AbiKind.FixedOffset)
+                    {
+                        w.Append(CultureInfo.InvariantCulture, $"    if ({p.Name}_len) {{\n        {InputBounds(p.Name)}{{}}\n    }}\n");
+                    }
+
                     args.Add(p.Name);
                     break;
                 default:
@@ -671,11 +887,17 @@ internal sealed class CBindings
                     string ctype = p.Json!.Spell(prefix);
                     w.Append(CultureInfo.InvariantCulture, $"    {ctype} {p.Name};\n    memset(&{p.Name}, 0, sizeof {p.Name});\n");
                     w.Append(CultureInfo.InvariantCulture, $"    if (ok) {{\n        airlock_reader rd = {{{p.Name}_ptr, {p.Name}_ptr, {p.Name}_ptr + {p.Name}_len, 0, &ctx, NULL, 0}};\n        airlock_reader *r = &rd;\n");
-                    w.Append(CultureInfo.InvariantCulture, $"        if ({p.Name}_len > AIRLOCK_MAX_INPUT) rd_fail(r, \"input larger than AIRLOCK_MAX_INPUT\");\n        else if ({ReadCall(p.Json, p.Name)}) rd_finish(r);\n");
+                    string outside = Abi == AbiKind.FixedOffset ? $"        else if (!airlock_in_memory({p.Name}_ptr, {p.Name}_len)) rd_fail(r, \"input outside memory\");\n" : string.Empty;
+                    w.Append(CultureInfo.InvariantCulture, $"        if ({p.Name}_len > AIRLOCK_MAX_INPUT) rd_fail(r, \"input larger than AIRLOCK_MAX_INPUT\");\n{outside}        else if ({ReadCall(p.Json, p.Name)}) rd_finish(r);\n");
                     w.Append(CultureInfo.InvariantCulture, $"        if (rd.error) {{\n            ok = false;\n            ctx.failed = true;\n            ctx.code = airlock_str_of(\"invalid_request\");\n            ctx.message = airlock_where(&ctx, {Quote(p.Name + ": ")}, rd.error, rd.error_at);\n        }}\n    }}\n");
                     args.Add(p.Json.Kind == CKind.Struct ? "&" + p.Name : p.Name);
                     break;
             }
+        }
+
+        if (export.Optional)
+        {
+            w.Append(CultureInfo.InvariantCulture, $"    if (ok && !{export.Function}) ok = airlock_fail(&ctx, \"unsupported_request\", {Quote("this plugin does not implement " + spec.ExportName)});\n");
         }
 
         if (export.Union is { } u)
@@ -699,7 +921,18 @@ internal sealed class CBindings
             }
 
             w.Append(CultureInfo.InvariantCulture, $"    if (ok) ok = {export.Function}({string.Join(", ", args)});\n");
-            w.Append("    if (ok) {\n");
+            if (spec.Result.Kind is PayloadKind.Json or PayloadKind.Utf8 or PayloadKind.Bytes or PayloadKind.BytesMemory)
+            {
+                string none = !export.ResultNullable ? "        ok = airlock_fail(&ctx, \"invalid_result\", \"the result is not optional (airlock_none)\");\n"
+                    : Abi == AbiKind.FixedOffset ? "        /* no value: 0, no change */\n"
+                    : "        wr_lit(&w, \"null\");\n";
+                w.Append(CultureInfo.InvariantCulture, $"    if (ok && ctx.none) {{\n{none}    }} else if (ok) {{\n");
+            }
+            else
+            {
+                w.Append("    if (ok) {\n");
+            }
+
             switch (spec.Result.Kind)
             {
                 case PayloadKind.Utf8:
@@ -717,14 +950,29 @@ internal sealed class CBindings
             EmitCallEnd(w, spec, envelope);
         }
 
+        if (Abi == AbiKind.WasmBindgen)
+        {
+            // wasm-bindgen's convention: the callee owns its arguments and frees them.
+            foreach (ParamPlan p in export.Parameters.Where(p => p.Value.Kind != PayloadKind.Scalar))
+            {
+                w.Append(CultureInfo.InvariantCulture, $"    if ({p.Name}_len) free((void *){p.Name}_ptr);\n");
+            }
+        }
+
         string ret = spec.Result.Kind switch
         {
             PayloadKind.None => "    airlock_arena_free(&ctx);\n    free(w.buf);\n}\n\n",
             PayloadKind.Scalar => "    airlock_arena_free(&ctx);\n    free(w.buf);\n    return out;\n}\n\n",
+            _ when slot => "    airlock_arena_free(&ctx);\n    airlock_slot_result(retptr, &w);\n}\n\n",
+            _ when Abi == AbiKind.FixedOffset => "    airlock_arena_free(&ctx);\n    return airlock_fixed_result(&w);\n}\n\n",
             _ => "    airlock_arena_free(&ctx);\n    return airlock_take(&w);\n}\n\n",
         };
         w.Append(ret);
     }
+
+    // A fixed-offset input must lie within memory (the host writes it there; a hostile host is still not trusted).
+    private string InputBounds(string name)
+        => Abi == AbiKind.FixedOffset ? $"if (!airlock_in_memory({name}_ptr, {name}_len)) ok = airlock_fail(&ctx, \"invalid_request\", \"{name} lies outside memory\");\n        else " : string.Empty;
 
     // After the implementation ran: an unwritable result becomes an error, and an error is answered as the envelope says.
     private void EmitCallEnd(StringBuilder w, ExportSpec spec, EnvelopeKind envelope)
@@ -774,6 +1022,23 @@ internal sealed class CBindings
         w.Append("    }\n");
     }
 
+    // Reads the host's `len` bytes at `data` into *out as the import's result type.
+    private static void EmitImportParse(StringBuilder w, ImportPlan import)
+    {
+        switch (import.Spec.Result.Kind)
+        {
+            case PayloadKind.Utf8:
+                w.Append("    if (!airlock_utf8_valid(data, len)) result = AIRLOCK_MALFORMED;\n    else *out = airlock_str_copy(ctx, data, len);\n");
+                break;
+            case PayloadKind.Bytes or PayloadKind.BytesMemory:
+                w.Append("    airlock_str copy = airlock_str_copy(ctx, data, len);\n    out->ptr = (const uint8_t *)copy.ptr;\n    out->len = copy.len;\n");
+                break;
+            default:
+                w.Append(CultureInfo.InvariantCulture, $"    airlock_reader rd = {{data, data, data + len, 0, ctx, NULL, 0}};\n    airlock_reader *r = &rd;\n    if (!{ReadCall(import.ResultJson!, "(*out)")} || !rd_finish(r)) result = AIRLOCK_MALFORMED;\n");
+                break;
+        }
+    }
+
     private void EmitImport(StringBuilder w, ImportPlan import)
     {
         ImportSpec spec = import.Spec;
@@ -818,6 +1083,7 @@ internal sealed class CBindings
         {
             PayloadKind.None => "void",
             PayloadKind.Scalar => WasmC(spec.Result.Scalar),
+            _ when import.Fixed => "int32_t",
             _ => "int64_t",
         };
         w.Append(CultureInfo.InvariantCulture, $"/* ---- host function {import.Module}.{spec.ImportName} ---- */\n\n");
@@ -841,6 +1107,20 @@ internal sealed class CBindings
                 w.Append(status ? "    (void)result;\n    return AIRLOCK_OK;\n" : "    return result;\n");
                 break;
             default:
+                if (import.Fixed)
+                {
+                    // The host wrote a frame at ResultOffset: u32 length, the bytes, a 0 byte.
+                    string at = import.ResultOffset.ToString(CultureInfo.InvariantCulture) + "u";
+                    w.Append(CultureInfo.InvariantCulture, $"    int32_t at = {invoke};\n{frees}");
+                    w.Append("    memset(out, 0, sizeof *out);\n    if (at < 0) return at >= -6 ? (airlock_status)at : AIRLOCK_MALFORMED;\n    if (at == 0) return AIRLOCK_NOT_FOUND;\n");
+                    w.Append(CultureInfo.InvariantCulture, $"    if ((uint32_t)at != {at} || (uint64_t){at} + 4u > (uint64_t)__builtin_wasm_memory_size(0) * 65536u) return AIRLOCK_MALFORMED;\n");
+                    w.Append(CultureInfo.InvariantCulture, $"    uint32_t len;\n    memcpy(&len, (const void *)(uintptr_t){at}, 4);\n    if ((uint64_t){at} + 4u + len > (uint64_t)__builtin_wasm_memory_size(0) * 65536u) return AIRLOCK_MALFORMED;\n");
+                    w.Append(CultureInfo.InvariantCulture, $"    const char *data = (const char *)(uintptr_t)({at} + 4u);\n    airlock_status result = AIRLOCK_OK;\n");
+                    EmitImportParse(w, import);
+                    w.Append("    return result;\n");
+                    break;
+                }
+
                 w.Append(CultureInfo.InvariantCulture, $"    int64_t packed = {invoke};\n{frees}");
                 w.Append("    memset(out, 0, sizeof *out);\n    if (packed < 0) return packed >= -6 ? (airlock_status)packed : AIRLOCK_MALFORMED;\n");
                 w.Append("    uint32_t ptr = (uint32_t)((uint64_t)packed >> 32), len = (uint32_t)packed;\n");
@@ -852,18 +1132,7 @@ internal sealed class CBindings
                     _ => "        return AIRLOCK_MALFORMED;\n",
                 });
                 w.Append("#else\n        return AIRLOCK_NOT_FOUND;\n#endif\n    }\n    const char *data = (const char *)(uintptr_t)ptr;\n    airlock_status result = AIRLOCK_OK;\n");
-                switch (spec.Result.Kind)
-                {
-                    case PayloadKind.Utf8:
-                        w.Append("    if (!airlock_utf8_valid(data, len)) result = AIRLOCK_MALFORMED;\n    else *out = airlock_str_copy(ctx, data, len);\n");
-                        break;
-                    case PayloadKind.Bytes or PayloadKind.BytesMemory:
-                        w.Append("    airlock_str copy = airlock_str_copy(ctx, data, len);\n    out->ptr = (const uint8_t *)copy.ptr;\n    out->len = copy.len;\n");
-                        break;
-                    default:
-                        w.Append(CultureInfo.InvariantCulture, $"    airlock_reader rd = {{data, data, data + len, 0, ctx, NULL, 0}};\n    airlock_reader *r = &rd;\n    if (!{ReadCall(import.ResultJson!, "(*out)")} || !rd_finish(r)) result = AIRLOCK_MALFORMED;\n");
-                        break;
-                }
+                EmitImportParse(w, import);
 
                 w.Append(NamedFree ? "    airlock_export_free((void *)data);\n" : "    airlock_export_free((void *)data, len);\n");
                 w.Append("    return result;\n");

@@ -15,8 +15,11 @@ internal enum CKind
     /// <summary><c>airlock_json</c>: any JSON value, kept as its text.</summary>
     Json,
 
-    /// <summary><c>airlock_json</c> that must be an object (a <c>JsonObject</c>, or a type that is only extension data).</summary>
+    /// <summary><c>airlock_json</c> that must be an object (a <c>JsonObject</c>, a dictionary of JSON values, or a type that is only extension data).</summary>
     JsonObject,
+
+    /// <summary><c>airlock_json</c> that must be an array (a list of JSON values).</summary>
+    JsonArray,
 
     /// <summary>A generated struct.</summary>
     Struct,
@@ -40,7 +43,7 @@ internal sealed record CType(CKind Kind, CStruct? Struct = null, string? Enum = 
         CKind.Int32 => "int32_t",
         CKind.Int64 => "int64_t",
         CKind.Bool => "bool",
-        CKind.Json or CKind.JsonObject => "airlock_json",
+        CKind.Json or CKind.JsonObject or CKind.JsonArray => "airlock_json",
         CKind.Struct => Struct!.CName,
         CKind.StrList => "airlock_str_list",
         CKind.StructList => Struct!.ListName,
@@ -48,7 +51,7 @@ internal sealed record CType(CKind Kind, CStruct? Struct = null, string? Enum = 
     };
 
     /// <summary>Whether the C value says itself that it is absent (a NULL pointer), so it needs no <c>has_</c> flag.</summary>
-    public bool SelfAbsent => Kind is CKind.Str or CKind.Json or CKind.JsonObject or CKind.StrList or CKind.StructList or CKind.StrMap;
+    public bool SelfAbsent => Kind is CKind.Str or CKind.Json or CKind.JsonObject or CKind.JsonArray or CKind.StrList or CKind.StructList or CKind.StrMap;
 }
 
 /// <summary>A member of a generated struct.</summary>
@@ -94,6 +97,7 @@ internal sealed class CTypeMap
     private readonly string prefix;
     private readonly Dictionary<ITypeSymbol, CStruct> structs = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<string, INamedTypeSymbol> enums = [];
+    private readonly Dictionary<string, string> neutralNames = new(StringComparer.Ordinal);
     private readonly int policy;
 
     public CTypeMap(string prefix, INamedTypeSymbol? context)
@@ -143,7 +147,7 @@ internal sealed class CTypeMap
         string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
         if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType && enumType.EnumUnderlyingType?.SpecialType == SpecialType.System_Int32)
         {
-            string cname = prefix + "_" + Snake(type.Name) + "_t";
+            string cname = Named(Snake(type.Name));
             enums[cname] = enumType;
             return new CType(CKind.Int32, Enum: cname);
         }
@@ -166,8 +170,9 @@ internal sealed class CTypeMap
                 CType element = Map(named.TypeArguments[0], where + "[]");
                 return element.Kind switch
                 {
+                    CKind.Json or CKind.JsonObject => new CType(CKind.JsonArray),
                     CKind.Str when named.TypeArguments[0].NullableAnnotation != NullableAnnotation.Annotated => new CType(CKind.StrList),
-                    CKind.Struct => new CType(CKind.StructList, element.Struct),
+                    CKind.Struct => ListOf(element.Struct!),
                     _ => throw Unsupported(where, type, "a list whose items are not non-null strings or objects"),
                 };
             }
@@ -177,6 +182,13 @@ internal sealed class CTypeMap
                 && named.TypeArguments[1].NullableAnnotation != NullableAnnotation.Annotated)
             {
                 return new CType(CKind.StrMap);
+            }
+
+            if (generic is "System.Collections.Generic.IReadOnlyDictionary" or "System.Collections.Generic.Dictionary" or "System.Collections.Generic.IDictionary"
+                && named.TypeArguments[0].SpecialType == SpecialType.System_String
+                && named.TypeArguments[1].ToDisplayString().TrimEnd('?') is "System.Text.Json.JsonElement" or "System.Text.Json.Nodes.JsonNode" or "System.Text.Json.Nodes.JsonObject")
+            {
+                return new CType(CKind.JsonObject);
             }
         }
 
@@ -203,6 +215,12 @@ internal sealed class CTypeMap
         throw Unsupported(where, type, "a type the C bindings have no representation for (doubles, decimals, byte arrays in JSON and nested dictionaries are not supported yet)");
     }
 
+    private static CType ListOf(CStruct element)
+    {
+        element.NeedsList = true;
+        return new CType(CKind.StructList, element);
+    }
+
     /// <summary>The struct of an object type, reading its members once.</summary>
     public CStruct StructOf(INamedTypeSymbol type)
     {
@@ -211,7 +229,8 @@ internal sealed class CTypeMap
             return known;
         }
 
-        var result = new CStruct(prefix + "_" + Snake(type.Name) + "_t", type.ToDisplayString());
+        var result = new CStruct(Named(TypeName(type)), type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
+        result.HasExtensionData = Properties(type).Any(p => !p.IsStatic && HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         structs[type] = result;
         result.HasExtensionData = Properties(type).Any(p => HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         IMethodSymbol? constructor = Constructor(type);
@@ -260,6 +279,21 @@ internal sealed class CTypeMap
         Ordered.Add(result);
         return result;
     }
+
+    // prefix_name_t, without repeating the prefix when the type's name starts with it (DriftlessLogEntry is driftless_log_entry_t).
+    private string Named(string snake)
+    {
+        string cName = prefix + "_" + (snake.StartsWith(prefix + "_", StringComparison.Ordinal) ? snake[(prefix.Length + 1)..] : snake) + "_t";
+        neutralNames[cName] = snake;
+        return cName;
+    }
+
+    /// <summary>The snake-case name of a struct's or enum's .NET type (with its type arguments), whatever its C name: other languages name their types after it.</summary>
+    public string NeutralName(string cName) => neutralNames[cName];
+
+    // A generic type is named with its arguments (HostResult<DbExecData> is host_result_db_exec_data), so instances differ.
+    private string TypeName(INamedTypeSymbol type)
+        => string.Join("_", new[] { Snake(type.Name) }.Concat(type.TypeArguments.Select(a => a is INamedTypeSymbol n ? TypeName(n) : Snake(a.Name))));
 
     private static string Field(string jsonName)
     {

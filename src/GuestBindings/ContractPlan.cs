@@ -10,10 +10,27 @@ namespace Airlock.GuestBindings;
 internal sealed record ParamPlan(string Name, ValueSpec Value, CType? Json);
 
 /// <summary>A contract export: the function the author implements, its parameters and result, or its union's cases.</summary>
-internal sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union);
+/// <param name="Spec">The export as the generator's parser read it.</param>
+/// <param name="Function">The function the author implements, in the language's naming.</param>
+/// <param name="Parameters">Its parameters, without the cancellation token.</param>
+/// <param name="ResultJson">The JSON type of its result, when the result is JSON and not a union's.</param>
+/// <param name="Union">The tagged union it takes, with its cases.</param>
+/// <param name="ResultNullable">Whether the result may be absent (<c>null</c>, or "no change" for a fixed-offset hook).</param>
+internal sealed record ExportPlan(ExportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, CUnion? Union, bool ResultNullable)
+{
+    /// <summary>Whether the module may leave the export out (the host then uses its documented fallback).</summary>
+    public bool Optional => Spec.WhenMissing != MissingExportKind.RefuseModule;
+}
 
 /// <summary>A host function the plugin imports.</summary>
-internal sealed record ImportPlan(string Module, ImportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, bool Fixed);
+/// <param name="Module">The wasm import module.</param>
+/// <param name="Spec">The host function as the generator's parser read it.</param>
+/// <param name="Function">The wrapper's name, in the language's naming.</param>
+/// <param name="Parameters">Its parameters, without the guest context.</param>
+/// <param name="ResultJson">The JSON type of its result, when the result is JSON.</param>
+/// <param name="Fixed">Whether the host answers through the fixed-offset frame.</param>
+/// <param name="ResultOffset">Where the host writes that frame.</param>
+internal sealed record ImportPlan(string Module, ImportSpec Spec, string Function, List<ParamPlan> Parameters, CType? ResultJson, bool Fixed, int ResultOffset);
 
 /// <summary>
 /// What every language's bindings are made of, read once from a contract: its exports (with the JSON type of each payload, and
@@ -66,9 +83,12 @@ internal sealed class ContractPlan
             }
 
             CType? result = null;
+            bool nullable = false;
             if (export.Result.Kind == PayloadKind.Json && union is null)
             {
-                result = types.Map(ResultType(method.ReturnType), export.MethodName + " result");
+                ITypeSymbol resultType = ResultType(method.ReturnType);
+                result = types.Map(resultType, export.MethodName + " result");
+                nullable = resultType.NullableAnnotation == NullableAnnotation.Annotated && export.Envelope != EnvelopeKind.Status;
             }
 
             if (export.Envelope != EnvelopeKind.None && result is not null && result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))
@@ -76,7 +96,12 @@ internal sealed class ContractPlan
                 throw new GuestBindingsException($"{export.MethodName}: an enveloped result must be an object.");
             }
 
-            Exports.Add(new ExportPlan(export, function(export.ExportName), parameters, result, union));
+            if (contract.Spec.Abi == AbiKind.FixedOffset && export.Parameters.Count(p => p.Kind is not (PayloadKind.CancellationToken or PayloadKind.Scalar)) > 1)
+            {
+                throw new GuestBindingsException($"{export.MethodName}: a fixed-offset export takes one payload.");
+            }
+
+            Exports.Add(new ExportPlan(export, function(export.ExportName), parameters, result, union, nullable));
         }
 
         foreach (HostSpec host in contract.Hosts)
@@ -104,7 +129,7 @@ internal sealed class ContractPlan
                 }
 
                 CType? result = import.Result.Kind == PayloadKind.Json ? types.Map(method.ReturnType, host.Type.Name + "." + import.MethodName + " result") : null;
-                Imports.Add(new ImportPlan(host.Module, import, function(import.ImportName), parameters, result, host.Abi == AbiKind.FixedOffset));
+                Imports.Add(new ImportPlan(host.Module, import, function(import.ImportName), parameters, result, host.Abi == AbiKind.FixedOffset, host.ResultOffset));
             }
         }
     }

@@ -18,6 +18,20 @@ public static class GuestBindingsGenerator
     /// <summary>The generator's version, written into every generated file.</summary>
     public static string Version => CBindings.GeneratorVersion;
 
+    /// <summary>The prefix of the custom section generated bindings put in every module: <c>airlock.bindings:Namespace.IContract:wirehash</c>.</summary>
+    public static string SectionPrefix => CBindings.SectionPrefix;
+
+    /// <summary>
+    /// The wire hash of a contract: a hash of its exports, imports and JSON shapes, which generated bindings write into
+    /// the module's <see cref="SectionPrefix"/> custom section, so a module built on stale bindings is recognised.
+    /// </summary>
+    /// <param name="assemblyPath">The built assembly that declares the contract.</param>
+    /// <param name="contractName">The contract interface's full name.</param>
+    /// <returns>16 lower-case hex digits.</returns>
+    /// <exception cref="GuestBindingsException">The contract cannot be read or bound.</exception>
+    public static string WireHash(string assemblyPath, string contractName)
+        => CBindings.WireHashOf(ContractLoader.Load(assemblyPath, contractName));
+
     /// <summary>Generates the bindings of <paramref name="contractName"/> declared in <paramref name="assemblyPath"/>.</summary>
     /// <param name="assemblyPath">The built assembly that declares the contract.</param>
     /// <param name="contractName">The contract interface's full name.</param>

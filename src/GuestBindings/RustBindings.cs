@@ -102,7 +102,7 @@ internal sealed class RustBindings
     }
 
     // socialscale_o_auth_credential_t -> OAuthCredential
-    private string TypeName(string cName) => Pascal(cName[(prefix.Length + 1)..^2]);
+    private string TypeName(string cName) => Pascal(types.NeutralName(cName));
 
     private string Spell(CType type) => type.Kind switch
     {

@@ -13,7 +13,7 @@ internal static class BindingsCommand
     {
         var contract = new Option<string?>("--contract") { Description = "The contract interface's full name, such as MyApp.IChirpPlugin." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract." };
-        var profile = new Option<string?>("--profile") { Description = "Generate for a profile's contract instead: socialscale or samuel (lesstruct and driftless use ABIs the C bindings do not cover yet)." };
+        var profile = new Option<string?>("--profile") { Description = "Generate for a profile's contract instead: socialscale, lesstruct, driftless or samuel (lesstruct and driftless in C so far)." };
         var lang = new Option<string>("--lang") { Description = "The guest language: c, rust or assemblyscript.", DefaultValueFactory = _ => "c" };
         var output = new Option<string>("--out") { Description = "The folder to write the bindings to (created if missing).", Required = true };
         var prefix = new Option<string?>("--prefix") { Description = "The prefix of every generated C name; by default the contract's name in lower case (socialscale, samuellinter)." };
@@ -64,7 +64,7 @@ internal static class BindingsCommand
     {
         if ((contractName is null) == (profileName is null) || (contractName is not null && assemblyPath is null))
         {
-            throw new CliException(ExitCodes.CouldNot, "Name the contract: --contract <Namespace.IContract> --assembly <dll>, or --profile <socialscale|samuel>, not both.");
+            throw new CliException(ExitCodes.CouldNot, "Name the contract: --contract <Namespace.IContract> --assembly <dll>, or --profile <socialscale|lesstruct|driftless|samuel>, not both.");
         }
 
         GuestLanguage guest = language.ToLowerInvariant() switch

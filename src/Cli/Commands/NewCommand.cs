@@ -10,7 +10,7 @@ internal static partial class NewCommand
 {
     public static Command Create(CliContext context)
     {
-        var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, samuel) or a contract interface's full name (then --assembly)." };
+        var target = new Argument<string>("profile-or-contract") { Description = "A profile (socialscale, lesstruct, driftless, samuel) or a contract interface's full name (then --assembly)." };
         var assembly = new Option<string?>("--assembly") { Description = "The built assembly (.dll) that declares the contract, when a contract is named." };
         var lang = new Option<string>("--lang") { Description = "The guest language: c, rust or assemblyscript.", DefaultValueFactory = _ => "c" };
         var name = new Option<string>("--name") { Description = "The plugin's name: lower-case letters, digits and dashes; also the project folder.", Required = true };
@@ -68,7 +68,8 @@ internal static partial class NewCommand
         {
             "socialscale" => "socialscale",
             "samuel" => "samuel",
-            "lesstruct" or "driftless" => throw new CliException(ExitCodes.CouldNot, $"'{target}' plugins use an ABI the guest bindings do not cover yet; socialscale and samuel are supported, and any packed ptr+len contract with --assembly."),
+            "lesstruct" => "lesstruct",
+            "driftless" => "driftless",
             _ => "contract",
         };
         IReadOnlyList<GeneratedFile> bindings = kind == "contract"
@@ -95,13 +96,17 @@ internal static partial class NewCommand
         else if (!assemblyScript)
         {
             files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
-            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, kind)));
+            string abi = bindings[0].Text.Contains("(C, fixed-offset ABI)", StringComparison.Ordinal) ? "fixed"
+                : bindings[0].Text.Contains("(C, wasm-bindgen ABI)", StringComparison.Ordinal) ? "wasm-bindgen" : "packed";
+            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, abi)));
         }
 
         string check = kind switch
         {
             "socialscale" => "airlock check \"$module\" --profile socialscale --manifest plugin.json",
             "samuel" => "airlock check \"$module\" --profile samuel --manifest samuel-plugin.toml",
+            "lesstruct" => $"airlock check \"$module\" --profile lesstruct --manifest {plugin}.manifest",
+            "driftless" => "airlock check \"$module\" --profile driftless",
             _ => $"airlock check \"$module\" --contract {target} --assembly \"{Path.GetFullPath(assembly!)}\"",
         };
         files.Add(new GeneratedFile("test.sh", TestScript(module, rust ? check + "\n" + NewRust.UnitTests : check)));
@@ -141,6 +146,18 @@ internal static partial class NewCommand
 
                 """));
         }
+        else if (kind == "lesstruct")
+        {
+            files.Add(new GeneratedFile(plugin + ".manifest", $"""
+                name = "{plugin}"
+                version = "0.1.0"
+
+                [capabilities]
+                http = []
+                database = []
+
+                """));
+        }
 
         if (assemblyScript)
         {
@@ -156,19 +173,33 @@ internal static partial class NewCommand
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex PluginName();
 
-    private static string BuildScript(string prefix, string module, string kind) => $$"""
+    private static string BuildScript(string prefix, string module, string abi) => $$"""
         #!/usr/bin/env bash
-        # Builds {{module}}: a wasm32-wasi reactor with no WASI imports (the bindings use no stdio).
+        # Builds {{module}}: {{BuildKind(abi)}}
         # Needs clang 14+, lld and wasi-libc: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32
         set -euo pipefail
         cd "$(dirname "${BASH_SOURCE[0]}")"
         out="${1:-{{module}}}"
-        clang --target=wasm32-wasi -O2 -mexec-model=reactor -std=c11 -Wall -Wextra -Werror \
+        clang --target=wasm32-wasi -O2 {{BuildFlags(abi)}} -std=c11 -Wall -Wextra -Werror \
           -Ibindings -ffile-prefix-map="$PWD"=. -fno-ident -Wl,--strip-all \
           -o "$out" plugin.c bindings/{{prefix}}.c
         echo "build.sh: wrote $out"
 
         """;
+
+    private static string BuildKind(string abi) => abi switch
+    {
+        "fixed" => "no start files and no WASI imports; --global-base keeps [0, 1114112) free for the host (results at 4096, inputs at 65536).",
+        "wasm-bindgen" => "no start files and no WASI imports (wasm-bindgen's convention, spoken by the bindings in C).",
+        _ => "a wasm32-wasi reactor with no WASI imports (the bindings use no stdio).",
+    };
+
+    private static string BuildFlags(string abi) => abi switch
+    {
+        "fixed" => "-nostartfiles -Wl,--no-entry -Wl,--global-base=1114112 -Wl,--export=__heap_base -Wl,--export=__data_end",
+        "wasm-bindgen" => "-nostartfiles -Wl,--no-entry",
+        _ => "-mexec-model=reactor",
+    };
 
     private static string TestScript(string module, string check) => $$"""
         #!/usr/bin/env bash
@@ -230,7 +261,7 @@ internal static partial class NewCommand
                  */
                 #include "{{prefix}}.h"
 
-                bool {{prefix}}_lint(airlock_ctx *ctx, const {{prefix}}_samuel_lint_request_t *request, {{prefix}}_samuel_lint_report_t *out) {
+                bool {{prefix}}_lint(airlock_ctx *ctx, const {{prefix}}_lint_request_t *request, {{prefix}}_lint_report_t *out) {
                     (void)ctx;
                     (void)request;
                     out->files = 0;
@@ -244,6 +275,65 @@ internal static partial class NewCommand
                     out->len = 11;
                     return true;
                 }
+
+                """;
+        }
+
+        if (kind == "lesstruct")
+        {
+            return $$"""
+                /*
+                 * {{plugin}}: a Lesstruct hook plugin on the generated bindings (bindings/{{prefix}}.h).
+                 * Every hook is optional: implement its function and write its {{prefix.ToUpperInvariant()}}_EXPORT_ line once.
+                 * Answer custom fields to replace the item's, return airlock_none(ctx) for "no change", or
+                 * return airlock_fail(ctx, code, message) to refuse (the host raises it as PluginErrorException).
+                 */
+                #include "{{prefix}}.h"
+
+                bool {{prefix}}_hook_before_save(airlock_ctx *ctx, const {{prefix}}_content_item_t *item, {{prefix}}_content_hook_result_t *out) {
+                    if (item->title.len == 0) return airlock_fail(ctx, "invalid_item", "the title is empty");
+                    (void)out;
+                    {{prefix}}_log_info(airlock_str_of("{{plugin}}: before_save"));
+                    return airlock_none(ctx);
+                }
+                {{prefix.ToUpperInvariant()}}_EXPORT_HOOK_BEFORE_SAVE
+
+                """;
+        }
+
+        if (kind == "driftless")
+        {
+            return $$"""
+                /*
+                 * {{plugin}}: a Driftless plugin on the generated bindings (bindings/{{prefix}}.h), over wasm-bindgen's
+                 * convention. Every registry and execution is optional: implement its function and write its
+                 * {{prefix.ToUpperInvariant()}}_EXPORT_ line once. An execution answers its result, or
+                 * return airlock_fail(ctx, code, message) for {"status":"error",...}.
+                 */
+                #include "{{prefix}}.h"
+
+                bool {{prefix}}_get_task_definitions(airlock_ctx *ctx, {{prefix}}_definition_list_t *out) {
+                    out->items = ({{prefix}}_definition_t *)airlock_alloc(ctx, sizeof *out->items);
+                    out->count = 1;
+                    out->items[0].name = airlock_str_of("hello");
+                    out->items[0].type = airlock_str_of("apply");
+                    out->items[0].description = airlock_str_of("Says hello.");
+                    out->items[0].config_schema.ptr = "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}";
+                    out->items[0].config_schema.len = 62;
+                    return true;
+                }
+                {{prefix.ToUpperInvariant()}}_EXPORT_GET_TASK_DEFINITIONS
+
+                bool {{prefix}}_execute_task(airlock_ctx *ctx, airlock_str name, airlock_json config, {{prefix}}_task_result_t *out) {
+                    (void)config;
+                    if (!airlock_str_eq(name, "hello")) return airlock_fail(ctx, "unknown_task", "no such task");
+                    {{prefix}}_host_log(airlock_str_of("info"), airlock_str_of("{{plugin}}: hello"));
+                    out->has_changed = true;
+                    out->changed = false;
+                    out->message = airlock_str_of("hello");
+                    return true;
+                }
+                {{prefix.ToUpperInvariant()}}_EXPORT_EXECUTE_TASK
 
                 """;
         }
@@ -277,7 +367,7 @@ internal static partial class NewCommand
         | `bindings/{prefix}.h`, `bindings/{prefix}.c` | generated: the allocator, export shims, payload structs with their JSON readers and writers, typed host functions. Do not edit; regenerate with `airlock bindings` |
         | `build.sh` | builds `{plugin}.wasm` with clang (wasm32-wasi reactor, no WASI imports) |
         | `test.sh` | builds and runs `{check}` |
-        {(kind == "socialscale" ? "| `plugin.json` | the manifest |\n" : kind == "samuel" ? "| `samuel-plugin.toml` | the manifest |\n" : string.Empty)}
+        {kind switch { "socialscale" => "| `plugin.json` | the manifest |\n", "samuel" => "| `samuel-plugin.toml` | the manifest |\n", "lesstruct" => $"| `{plugin}.manifest` | the manifest |\n", _ => string.Empty }}
         Each function gets an `airlock_ctx *ctx`: allocate with `airlock_alloc(ctx, n)` or `airlock_str_copy(ctx, p, n)` (freed
         after the call) and fail with `return airlock_fail(ctx, "code", "message");`, which the host receives as a typed
         `PluginErrorException`. Inputs are read strictly (UTF-8, JSON nesting up to 64, required members); what the plugin

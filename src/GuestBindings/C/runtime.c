@@ -67,6 +67,11 @@ bool airlock_fail(airlock_ctx *ctx, const char *code, const char *message) { ret
 
 bool airlock_fail_retryable(airlock_ctx *ctx, const char *code, const char *message) { return airlock_fail_with(ctx, code, message, true); }
 
+bool airlock_none(airlock_ctx *ctx) {
+    ctx->none = true;
+    return true;
+}
+
 const char *airlock_status_name(airlock_status status) {
     switch (status) {
     case AIRLOCK_OK: return "ok";
@@ -400,6 +405,11 @@ AIRLOCK_INTERNAL bool rd_json(airlock_reader *r, airlock_json *out) {
 
 AIRLOCK_INTERNAL bool rd_json_object(airlock_reader *r, airlock_json *out) {
     if (!rd_peek(r, '{')) return rd_fail(r, "expected an object");
+    return rd_json(r, out);
+}
+
+AIRLOCK_INTERNAL bool rd_json_array(airlock_reader *r, airlock_json *out) {
+    if (!rd_peek(r, '[')) return rd_fail(r, "expected an array");
     return rd_json(r, out);
 }
 

@@ -41,6 +41,8 @@ typedef struct {
     airlock_str code;
     airlock_str message;
     bool retryable;
+    /* Set by airlock_none: the function answered no value (null; for a fixed-offset hook, "no change"). */
+    bool none;
 } airlock_ctx;
 
 /* Status of a host call. 0 is success; the negative codes are those of docs/abi/packed-ptr-len.md. */
@@ -70,6 +72,10 @@ bool airlock_str_eq(airlock_str a, const char *text);
 bool airlock_fail(airlock_ctx *ctx, const char *code, const char *message);
 /* As airlock_fail, and tells the host the call may be retried. */
 bool airlock_fail_retryable(airlock_ctx *ctx, const char *code, const char *message);
+/* Answers no value and returns true, so `return airlock_none(ctx);` ends a function whose result is optional: the
+ * export answers null (a fixed-offset hook answers 0, "no change"). For a result that is not optional it is an
+ * "invalid_result" error. */
+bool airlock_none(airlock_ctx *ctx);
 /* The wire name of a status ("not_found", ...). */
 const char *airlock_status_name(airlock_status status);
 

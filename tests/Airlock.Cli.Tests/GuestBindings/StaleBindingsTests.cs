@@ -1,0 +1,161 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Airlock.Cli.Tests.GuestBindings;
+
+/// <summary>
+/// Issue 19's stale-binding proof: a contract changed after a plugin was built on its generated bindings (a member renamed,
+/// a union case added) changes the bindings, and <c>airlock check</c> refuses the stale plugin (AIR110, naming the wire hash
+/// the plugin was built with and the contract's current one) instead of letting it misread an optional member in silence.
+/// </summary>
+public sealed class StaleBindingsTests : IDisposable
+{
+    private const string Contract = "Stale.IOrderPlugin";
+
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [ClangFact]
+    public async Task A_plugin_built_on_stale_bindings_is_refused_by_check_naming_both_hashes()
+    {
+        string v1 = Compile("v1", note: "Note", refund: false);
+        string renamed = Compile("renamed", note: "Remark", refund: false);
+        string newCase = Compile("new-case", note: "Note", refund: true);
+
+        // Regenerating changes the bindings: the renamed member and the new case are in the new text and wire hash.
+        string Header(string assembly, string name)
+        {
+            string folder = Path.Combine(_cli.Root, "bindings-" + name);
+            CliResult generated = _cli.RunAsync("bindings", "--contract", Contract, "--assembly", assembly, "--lang", "c", "--out", folder).GetAwaiter().GetResult();
+            Assert.True(generated.ExitCode == 0, generated.ToString());
+            return File.ReadAllText(Path.Combine(folder, "order.h"));
+        }
+
+        string h1 = Header(v1, "v1"), h2 = Header(renamed, "renamed"), h3 = Header(newCase, "new-case");
+        Assert.Contains("JSON \"note\"", h1);
+        Assert.Contains("JSON \"remark\"", h2);
+        Assert.DoesNotContain("order_refund(", h1);
+        Assert.Contains("order_refund(", h3);
+        string hash1 = WireHash(h1), hash2 = WireHash(h2), hash3 = WireHash(h3);
+        Assert.Equal(3, new[] { hash1, hash2, hash3 }.Distinct().Count());
+
+        // A plugin built on v1's bindings passes against v1.
+        string project = Path.Combine(_cli.Root, "stale");
+        CliResult created = await _cli.RunAsync("new", Contract, "--assembly", v1, "--lang", "c", "--name", "stale", "--out", project);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        (int built, string log) = Clang.Run("bash", project, "build.sh");
+        Assert.True(built == 0, log);
+        string module = Path.Combine(project, "stale.wasm");
+        CliResult fresh = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", v1);
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+
+        // The same module against the changed contracts: every export and import still fits by name and type, so only
+        // the bindings' wire hash shows that "remark" would be read as missing (an optional member) and "refund" unknown.
+        foreach ((string assembly, string now) in new[] { (renamed, hash2), (newCase, hash3) })
+        {
+            CliResult stale = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", assembly);
+            Assert.Equal(1, stale.ExitCode);
+            Assert.Contains("error AIR110:", stale.Out);
+            Assert.Contains($"wire hash {hash1}, but the contract's wire hash is now {now}", stale.Out);
+        }
+
+        // Checked against another contract altogether, the section names the one it was built from.
+        CliResult other = await _cli.RunAsync("check", module, "--contract", "Stale.IOtherPlugin", "--assembly", v1);
+        Assert.Contains("its bindings were generated from contract 'Stale.IOrderPlugin', not 'Stale.IOtherPlugin'", other.Out);
+    }
+
+    private static string WireHash(string header)
+    {
+        const string marker = "#define ORDER_WIRE_HASH \"";
+        int at = header.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, "the header defines ORDER_WIRE_HASH");
+        return header.Substring(at + marker.Length, 16);
+    }
+
+    // The contract, compiled with Airlock's source generator (as a user's build would), into its own folder.
+    private string Compile(string name, string note, bool refund)
+    {
+        string source = $$"""
+            using System.Text.Json.Serialization;
+            using Airlock;
+
+            namespace Stale;
+
+            [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+            [JsonDerivedType(typeof(PriceRequest), "price")]
+            {{(refund ? "[JsonDerivedType(typeof(RefundRequest), \"refund\")]" : string.Empty)}}
+            public abstract record OrderRequest;
+
+            public sealed record PriceRequest(string Id, string? {{note}} = null) : OrderRequest, IWasmRequest<Receipt>;
+
+            public sealed record RefundRequest(string Id) : OrderRequest, IWasmRequest<Receipt>;
+
+            public sealed record Receipt(string Id, long Cents);
+
+            public sealed class OrderResponse
+            {
+                [JsonExtensionData]
+                public System.Collections.Generic.Dictionary<string, System.Text.Json.JsonElement> Fields { get; set; } = [];
+            }
+
+            [WasmPlugin(JsonContext = typeof(OrderJsonContext), AllowWasi = false)]
+            public partial interface IOrderPlugin
+            {
+                [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+                System.Threading.Tasks.ValueTask<OrderResponse> HandleAsync(OrderRequest request, System.Threading.CancellationToken cancellationToken = default);
+            }
+
+            [WasmPlugin(JsonContext = typeof(OrderJsonContext), AllowWasi = false)]
+            public partial interface IOtherPlugin
+            {
+                [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+                System.Threading.Tasks.ValueTask<OrderResponse> HandleAsync(OrderRequest request, System.Threading.CancellationToken cancellationToken = default);
+            }
+
+            [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+            [JsonSerializable(typeof(OrderRequest))]
+            [JsonSerializable(typeof(Receipt))]
+            [JsonSerializable(typeof(OrderResponse))]
+            public sealed partial class OrderJsonContext : JsonSerializerContext;
+            """;
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Select(p => MetadataReference.CreateFromFile(p));
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            "Stale.Contract",
+            [CSharpSyntaxTree.ParseText(source, parse)],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var generator = (IIncrementalGenerator)Activator.CreateInstance(Assembly.LoadFrom(GeneratorPath()).GetType("Airlock.Generators.AirlockGenerator", throwOnError: true)!)!;
+        CSharpGeneratorDriver.Create([generator.AsSourceGenerator(), .. JsonGenerators()], parseOptions: parse)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        string folder = Path.Combine(_cli.Root, "contract-" + name);
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "Stale.Contract.dll");
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(path);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        return path;
+    }
+
+    // System.Text.Json's source generator from the SDK's targeting pack, for the contract's JsonSerializerContext.
+    private static IEnumerable<ISourceGenerator> JsonGenerators()
+    {
+        string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        string analyzer = Directory.EnumerateFiles(Path.Combine(root, "packs", "Microsoft.NETCore.App.Ref"), "System.Text.Json.SourceGeneration.dll", SearchOption.AllDirectories)
+            .Where(p => p.Contains(Path.Combine("analyzers", "dotnet", "cs"), StringComparison.Ordinal))
+            .OrderDescending(StringComparer.Ordinal)
+            .First();
+        return Assembly.LoadFrom(analyzer).GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t))
+            .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator());
+    }
+
+    // The source generator as the repository built it (the Contracts project builds it as its analyzer).
+    private static string GeneratorPath()
+        => Directory.EnumerateFiles(Path.Combine(CliHarness.RepositoryRoot, "src", "Generators", "bin"), "Airlock.Generators.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc)
+            .First();
+}
