@@ -193,27 +193,65 @@ public sealed partial class SqliteAuditLog : IAuditLog, IDisposable
             query.Parameters.AddWithValue("$p", (object?)PluginText.SanitizeOptional(pluginId, AuditEntry.MaxNameChars) ?? DBNull.Value);
             query.Parameters.AddWithValue("$from", from?.UtcTicks ?? long.MinValue);
             query.Parameters.AddWithValue("$to", to?.UtcTicks ?? long.MaxValue);
-            var entries = new List<AuditEntry>();
-            using SqliteDataReader reader = query.ExecuteReader();
-            while (reader.Read())
-            {
-                entries.Add(new AuditEntry(
-                    new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.GetString(4),
-                    reader.GetInt64(5) != 0,
-                    reader.IsDBNull(6) ? null : reader.GetString(6))
-                {
-                    Count = Math.Max(1, reader.GetInt64(7)),
-                    LastTimestamp = reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
-                    LastTarget = reader.IsDBNull(9) ? null : reader.GetString(9),
-                });
-            }
-
-            return entries;
+            return ReadEntries(query);
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Flushes first (<see cref="Flush"/>), then filters, counts and pages in the database.</remarks>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public AuditPage Search(AuditQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Flush();
+        lock (_write)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand command = _connection.CreateCommand();
+
+            // The action filter matches the action itself or its sub-actions ("approval" and "approval.revoke")
+            // by comparing a prefix, so no LIKE wildcard in the filter text can widen it.
+            const string Where = """
+                WHERE ($p IS NULL OR plugin_id = $p) AND timestamp_ticks >= $from AND timestamp_ticks < $to
+                  AND ($a IS NULL OR action = $a OR substr(action, 1, length($a) + 1) = $a || '.')
+                  AND ($allowed IS NULL OR allowed = $allowed)
+                """;
+            command.Parameters.AddWithValue("$p", (object?)query.SanitizedPluginId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$from", query.From?.UtcTicks ?? long.MinValue);
+            command.Parameters.AddWithValue("$to", query.To?.UtcTicks ?? long.MaxValue);
+            command.Parameters.AddWithValue("$a", (object?)query.Action ?? DBNull.Value);
+            command.Parameters.AddWithValue("$allowed", query.Allowed is { } allowed ? (allowed ? 1 : 0) : DBNull.Value);
+            command.CommandText = "SELECT COUNT(*) FROM audit_log " + Where;
+            long total = (long)command.ExecuteScalar()!;
+            command.CommandText = $"SELECT {Columns} FROM audit_log {Where} ORDER BY timestamp_ticks DESC, id DESC LIMIT $take OFFSET $skip";
+            command.Parameters.AddWithValue("$take", query.Take);
+            command.Parameters.AddWithValue("$skip", query.Skip);
+            return new AuditPage(ReadEntries(command), total);
+        }
+    }
+
+    private static List<AuditEntry> ReadEntries(SqliteCommand query)
+    {
+        var entries = new List<AuditEntry>();
+        using SqliteDataReader reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new AuditEntry(
+                new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetInt64(5) != 0,
+                reader.IsDBNull(6) ? null : reader.GetString(6))
+            {
+                Count = Math.Max(1, reader.GetInt64(7)),
+                LastTimestamp = reader.IsDBNull(8) ? null : new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
+                LastTarget = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        }
+
+        return entries;
     }
 
     /// <summary>Stops the background writer, writes everything recorded so far and closes the database.</summary>

@@ -144,5 +144,11 @@ public sealed class PluginApprovals(IApprovalStore store, IApprovalPolicy policy
 
     // The target names the permissions and the module, so the audit says which bytes were decided on.
     private void Record(PluginManifest manifest, string fingerprint, string sha256, bool allowed, string detail)
-        => audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, "approval", $"{Describe(fingerprint)}; module sha256 {sha256}", allowed, detail));
+        => audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, AuditAction, AuditTarget(fingerprint, sha256), allowed, detail));
+
+    /// <summary>The audit action of approval decisions.</summary>
+    internal const string AuditAction = "approval";
+
+    /// <summary>The audit target of an approval decision: the permissions and the module decided on.</summary>
+    internal static string AuditTarget(string fingerprint, string sha256) => $"{Describe(fingerprint)}; module sha256 {sha256}";
 }
