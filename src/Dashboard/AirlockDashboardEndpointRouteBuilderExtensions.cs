@@ -56,7 +56,8 @@ public static class AirlockDashboardEndpointRouteBuilderExtensions
         group.MapGet("/", endpointsOfDashboard.PluginsAsync);
         group.MapGet("/audit", endpointsOfDashboard.AuditAsync);
         group.MapGet("/api/metrics", endpointsOfDashboard.Metrics);
-        group.MapGet("/assets/{name}", endpointsOfDashboard.Asset);
+        // The script and style sheet hold no data; the sign-in page of an app may use the style sheet too.
+        group.MapGet("/assets/{name}", endpointsOfDashboard.Asset).AllowAnonymous();
         group.MapPost("/approvals/{id}/approve", endpointsOfDashboard.ApproveAsync).RequireAuthorization(AirlockDashboardPolicies.Administrator);
         group.MapPost("/approvals/{id}/deny", endpointsOfDashboard.DenyAsync).RequireAuthorization(AirlockDashboardPolicies.Administrator);
         group.MapPost("/plugins/{id}/revoke", endpointsOfDashboard.RevokeAsync).RequireAuthorization(AirlockDashboardPolicies.Administrator);

@@ -24,7 +24,7 @@ public static class AirlockDashboardServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new PluginStatusBoard(provider.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(provider => new PluginCallMetrics(options, provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new PluginCallMetrics(options, provider.GetRequiredService<TimeProvider>(), provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddAntiforgery();
         services.AddAuthorizationBuilder()
             .AddPolicy(AirlockDashboardPolicies.Viewer, policy =>

@@ -32,7 +32,13 @@ public sealed class PluginCallMetrics : IDisposable
     /// <summary>Starts listening to Airlock's meter.</summary>
     /// <param name="options">The chart interval, bucket count and plugin bound.</param>
     /// <param name="timeProvider">The clock that places measurements in buckets; <see langword="null"/> for the system clock.</param>
-    public PluginCallMetrics(AirlockDashboardOptions options, TimeProvider? timeProvider = null)
+    /// <param name="meterFactory">
+    /// The app's meter factory, when it has one: then only the Airlock meter that factory created (the one
+    /// <c>AddAirlock</c> records to in that app) and the process-wide Airlock meter (of hosts made without dependency
+    /// injection) are read, not the meters of other containers in the same process. <see langword="null"/> reads every
+    /// meter named <see cref="AirlockTelemetry.SourceName"/>.
+    /// </param>
+    public PluginCallMetrics(AirlockDashboardOptions options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -42,9 +48,10 @@ public sealed class PluginCallMetrics : IDisposable
         _maxPlugins = options.MaxChartedPlugins;
         _listener = new MeterListener
         {
-            InstrumentPublished = static (instrument, listener) =>
+            InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == AirlockTelemetry.SourceName
+                    && (meterFactory is null || instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory))
                     && instrument.Name is AirlockTelemetry.Instruments.Calls or AirlockTelemetry.Instruments.Denials)
                 {
                     listener.EnableMeasurementEvents(instrument, null);

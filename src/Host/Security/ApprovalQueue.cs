@@ -52,7 +52,7 @@ public sealed class ApprovalQueue : IApprovalPolicy
     } = DefaultMaxPending;
 
     /// <inheritdoc/>
-    public string Name => "administrator approval queue";
+    public string Name => "the approval queue (waiting for an administrator)";
 
     /// <summary>The requests waiting for a decision, oldest first.</summary>
     public IReadOnlyList<PendingApproval> Pending
