@@ -6,12 +6,14 @@ namespace Airlock.Dashboard;
 internal sealed record MetricsDocument(
     [property: JsonPropertyName("start")] long Start,
     [property: JsonPropertyName("intervalMs")] long IntervalMs,
+    [property: JsonPropertyName("buckets")] int Buckets,
     [property: JsonPropertyName("plugins")] IReadOnlyList<MetricsSeries> Plugins)
 {
     public static MetricsDocument From(PluginCallMetricsSnapshot snapshot)
         => new(
             snapshot.Start.ToUnixTimeMilliseconds(),
             (long)snapshot.Interval.TotalMilliseconds,
+            snapshot.Buckets,
             [.. snapshot.Plugins.Select(p => new MetricsSeries(p.Plugin, p.Calls, p.Errors, p.Denials))]);
 }
 

@@ -97,7 +97,7 @@ public sealed class PluginCallMetrics : IDisposable
             }
         }
 
-        return new PluginCallMetricsSnapshot(new DateTimeOffset(first * _intervalTicks, TimeSpan.Zero), TimeSpan.FromTicks(_intervalTicks), plugins);
+        return new PluginCallMetricsSnapshot(new DateTimeOffset(first * _intervalTicks, TimeSpan.Zero), TimeSpan.FromTicks(_intervalTicks), _buckets, plugins);
     }
 
     /// <summary>Stops listening.</summary>

@@ -139,7 +139,7 @@ internal static class PluginsPage
                 html.Raw("<code").Attribute("title", plugin.ModuleSha256).Raw(">").Text(Short(plugin.ModuleSha256)).Raw("</code>");
             }
 
-            html.Raw("</td>").Element("td", plugin.Limits is { } limits ? Limits(limits) : null).Element("td", plugin.Problem, "problem");
+            html.Raw("</td>").Element("td", plugin.Limits is { } limits ? Limits(limits) : null).Element("td", plugin.Problem, plugin.State == PluginState.Failed ? "problem" : "why");
             if (page.IsAdministrator)
             {
                 html.Raw("<td>");

@@ -55,9 +55,8 @@
 
   function render(list, status, doc) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
-    var count = 0;
+    var count = doc.buckets;
     doc.plugins.forEach(function (series) {
-      count = series.calls.length;
       var card = el('article', 'chart-card');
       card.setAttribute('data-plugin', series.plugin);
       card.appendChild(el('h3', 'chart-plugin', series.plugin));
@@ -74,7 +73,7 @@
       card.appendChild(legend);
       list.appendChild(card);
     });
-    var minutes = Math.round((doc.intervalMs * (count || 1)) / 60000);
+    var minutes = Math.max(1, Math.round((doc.intervalMs * count) / 60000));
     status.textContent = doc.plugins.length === 0
       ? 'No calls measured in the last ' + minutes + ' minute(s).'
       : 'Last ' + minutes + ' minute(s), one point per ' + (doc.intervalMs / 1000) + ' s; updated ' + new Date().toLocaleTimeString() + '.';
