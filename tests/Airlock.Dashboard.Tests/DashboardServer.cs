@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Airlock.Auditing;
@@ -25,6 +26,9 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     public const string ChirpC = "com.airlock.samples.chirp-c";
     public const string Hostile = "com.example.hostile";
 
+    /// <summary>The C connector under a manifest that does not ask for storage: each of its key-value calls is denied.</summary>
+    public const string NoStorage = "com.example.chirp-no-storage";
+
     /// <summary>Markup a plugin puts in its display name and author: shown as text or it is a hole.</summary>
     public const string HostileName = "<img src=x onerror=alert('name')><script>alert('name2')</script>";
 
@@ -47,7 +51,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
     public PluginStatusBoard Board => App.Services.GetRequiredService<PluginStatusBoard>();
 
-    public static async Task<DashboardServer> StartAsync(bool hostilePlugin = false)
+    public static async Task<DashboardServer> StartAsync(bool hostilePlugin = false, bool noStoragePlugin = false)
     {
         string root = Path.Combine(Path.GetTempPath(), "airlock-dashboard-tests-" + Guid.NewGuid().ToString("N"));
         string plugins = Path.Combine(root, "plugins");
@@ -59,6 +63,16 @@ internal sealed partial class DashboardServer : IAsyncDisposable
                 manifest["id"] = Hostile;
                 manifest["name"] = HostileName;
                 manifest["author"] = "\"><svg onload=alert('author')>";
+            });
+        }
+
+        if (noStoragePlugin)
+        {
+            CopyPlugin("chirp-c", Path.Combine(plugins, "no-storage"), manifest =>
+            {
+                manifest["id"] = NoStorage;
+                manifest["name"] = "Chirp Connector (C), no storage approved";
+                ((JsonObject)manifest["permissions"]!).Remove("storage_access");
             });
         }
 
@@ -76,7 +90,8 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new DashboardServer(app, root, new Uri(address));
-        await server.WaitForAsync(() => server.Queue.Pending.Count == (hostilePlugin ? 2 : 1), "the plugins to ask for approval");
+        int asking = 1 + (hostilePlugin ? 1 : 0) + (noStoragePlugin ? 1 : 0);
+        await server.WaitForAsync(() => server.Queue.Pending.Count == asking, "the plugins to ask for approval");
         return server;
     }
 
@@ -112,6 +127,28 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/airlock/", response.Headers.Location?.OriginalString);
         return client;
+    }
+
+    /// <summary>Approves every waiting request as an administrator would: through the dashboard's form posts.</summary>
+    public async Task ApproveAllAsync(HttpClient admin)
+    {
+        foreach (PendingApproval pending in Queue.Pending)
+        {
+            string page = await admin.GetStringAsync("/airlock/");
+            using HttpResponseMessage response = await admin.PostAsync($"/airlock/approvals/{pending.Id}/approve", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = TokenIn(page) }));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+    }
+
+    /// <summary>The charts' JSON: per plugin, the totals of calls, errors and denials in the window.</summary>
+    public static async Task<Dictionary<string, (long Calls, long Errors, long Denials)>> ChartTotalsAsync(HttpClient client)
+    {
+        using JsonDocument document = JsonDocument.Parse(await client.GetStringAsync("/airlock/api/metrics"));
+        return document.RootElement.GetProperty("plugins").EnumerateArray().ToDictionary(
+            p => p.GetProperty("plugin").GetString()!,
+            p => (Sum(p, "calls"), Sum(p, "errors"), Sum(p, "denials")));
+
+        static long Sum(JsonElement plugin, string series) => plugin.GetProperty(series).EnumerateArray().Sum(v => v.GetInt64());
     }
 
     public static string TokenIn(string html) => TokenPattern().Match(html) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("The page has no anti-forgery field.");

@@ -117,7 +117,17 @@ public sealed class ApprovalQueue : IApprovalPolicy
         ApprovalRequest request = pending.Request;
         DateTimeOffset now = _time.GetUtcNow();
         var record = new ApprovalRecord(request.PluginId, request.Version, request.Requested.Fingerprint, request.ModuleSha256, now, decidedBy);
-        _store.Save(record);
+        try
+        {
+            _store.Save(record);
+        }
+        catch
+        {
+            // Not stored, so not decided: the request waits again.
+            Requeue(pending);
+            throw;
+        }
+
         _audit?.Record(new AuditEntry(now, request.PluginId, request.Version, PluginApprovals.AuditAction, PluginApprovals.AuditTarget(record.Fingerprint, record.ModuleSha256), true, "approved by " + decidedBy));
         Decided?.Invoke(this, new ApprovalDecidedEventArgs(request.PluginId, ApprovalVerdict.Approved, decidedBy));
         return record;
@@ -163,6 +173,14 @@ public sealed class ApprovalQueue : IApprovalPolicy
         _audit?.Record(new AuditEntry(_time.GetUtcNow(), pluginId, version, PluginApprovals.AuditAction + ".revoke", string.Create(CultureInfo.InvariantCulture, $"{removed} approval(s)"), false, "revoked by " + decidedBy));
         Decided?.Invoke(this, new ApprovalDecidedEventArgs(pluginId, ApprovalVerdict.Revoked, decidedBy));
         return removed;
+    }
+
+    private void Requeue(PendingApproval pending)
+    {
+        lock (_gate)
+        {
+            _pending.TryAdd(pending.Id, pending);
+        }
     }
 
     private PendingApproval? Take(string id)
