@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Airlock.Auditing;
+using Airlock.Diagnostics;
 using Airlock.Security;
 using Airlock.Services;
 using Airlock.SocialScale;
@@ -77,7 +79,9 @@ public static class AirlockServiceCollectionExtensions
         string data = Path.GetFullPath(options.DataDirectory);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(provider => new PluginHost(options.Host, Loggers(provider), provider.GetRequiredService<TimeProvider>()));
+        // One meter per container when it has a meter factory (AddMetrics, or any generic host); else the process-wide one.
+        services.TryAddSingleton(provider => AirlockInstruments.For(provider.GetService<IMeterFactory>()));
+        services.AddSingleton(provider => new PluginHost(options.Host, Loggers(provider), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<AirlockInstruments>()));
         services.AddSingleton<IAuditLog>(provider =>
         {
             Directory.CreateDirectory(data);
@@ -101,12 +105,13 @@ public static class AirlockServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>())
         {
             MaxModuleBytes = options.Host.MaxModuleBytes,
+            Instruments = provider.GetRequiredService<AirlockInstruments>(),
         });
         services.AddSingleton(options.Limits);
         services.AddSingleton(options.Credentials);
         services.AddSingleton(provider => new PluginEventBus(options.Events, Loggers(provider).CreateLogger<PluginEventBus>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new PluginRateLimiter(new PluginRateLimiterOptions(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new LogRateLimiter(options.Logs, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new LogRateLimiter(options.Logs, provider.GetRequiredService<TimeProvider>()) { Instruments = provider.GetRequiredService<AirlockInstruments>() });
         services.AddSingleton(_ => new PluginHttpClient(options.Http));
         services.AddSingleton(provider => new SocialScaleServices(provider.GetRequiredService<PluginHttpClient>(), provider.GetRequiredService<PluginRateLimiter>(), provider.GetRequiredService<LogRateLimiter>())
         {
@@ -116,6 +121,7 @@ public static class AirlockServiceCollectionExtensions
             Audit = provider.GetRequiredService<IAuditLog>(),
             LoggerFactory = Loggers(provider),
             TimeProvider = provider.GetRequiredService<TimeProvider>(),
+            Instruments = provider.GetRequiredService<AirlockInstruments>(),
         });
         services.AddSingleton(provider => new SocialScalePluginLoader(
             provider.GetRequiredService<PluginHost>(),

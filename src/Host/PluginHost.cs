@@ -38,16 +38,30 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     /// <param name="options">Limits and settings; <see langword="null"/> for the defaults.</param>
     /// <param name="loggerFactory">Where the host and its plugins log; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock of call deadlines; <see langword="null"/> for the system clock.</param>
+    /// <remarks>
+    /// The host reports metrics and traces under <see cref="Diagnostics.AirlockTelemetry.SourceName"/> through a
+    /// process-wide meter; a host created by <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> uses the
+    /// container's <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when it has one.
+    /// </remarks>
     public PluginHost(PluginHostOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider, Diagnostics.AirlockInstruments.Shared)
+    {
+    }
+
+    internal PluginHost(PluginHostOptions? options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, Diagnostics.AirlockInstruments instruments)
     {
         _options = options ?? new PluginHostOptions();
         _options.Validate();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PluginHost>();
         _time = timeProvider ?? TimeProvider.System;
-        _engines = new HostEngines(_options, _loggerFactory, _time);
-        _logLimiter = new Services.LogRateLimiter(_options.PluginLogRate, _time);
+        Instruments = instruments;
+        _engines = new HostEngines(_options, _loggerFactory, _time, instruments);
+        _logLimiter = new Services.LogRateLimiter(_options.PluginLogRate, _time) { Instruments = instruments };
     }
+
+    /// <summary>Where the host's plugins report metrics (its meter's instruments).</summary>
+    internal Diagnostics.AirlockInstruments Instruments { get; }
 
     /// <summary>What the module cache has served since the host was created.</summary>
     public ModuleCacheStatistics ModuleCacheStatistics
@@ -341,7 +355,32 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     private LoadPlan Plan(string id, string version, string? manifestPath, string? modulePath, PluginLoadOptions? options)
         => new(id, version, manifestPath, modulePath, options?.Limits ?? _options.DefaultLimits, options?.HostResults ?? HostResultEncoding.Plain, options?.Configuration?.Clone());
 
+    // The load's span (a child of the caller's activity) around the whole load; a failed load marks it failed.
     private async Task<TPlugin> LoadCoreAsync<TPlugin>(LoadPlan plan, ModuleBytes bytes, PluginLoadOptions? options, WasmContract contract, Func<WasmPluginActivator, TPlugin> create, CancellationToken cancellationToken)
+        where TPlugin : class, IWasmPlugin
+    {
+        using Activity? span = Diagnostics.AirlockInstruments.Source.StartActivity(Diagnostics.AirlockTelemetry.Spans.Load, ActivityKind.Internal);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(Diagnostics.AirlockTelemetry.Tags.Plugin, plan.Id);
+            span.SetTag(Diagnostics.AirlockTelemetry.Tags.Version, plan.Version);
+            span.SetTag("airlock.contract", contract.Name);
+        }
+
+        try
+        {
+            return await LoadUnderSpanAsync(plan, bytes, options, contract, create, span, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (span is not null)
+        {
+            string type = exception.GetType().FullName ?? exception.GetType().Name;
+            span.SetStatus(ActivityStatusCode.Error, type);
+            span.SetTag(Diagnostics.AirlockTelemetry.Tags.ErrorType, type);
+            throw;
+        }
+    }
+
+    private async Task<TPlugin> LoadUnderSpanAsync<TPlugin>(LoadPlan plan, ModuleBytes bytes, PluginLoadOptions? options, WasmContract contract, Func<WasmPluginActivator, TPlugin> create, Activity? span, CancellationToken cancellationToken)
         where TPlugin : class, IWasmPlugin
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -367,9 +406,22 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
         // A module already compiled in memory, or in the disk cache, is taken on this thread; only
         // compiling goes to the thread pool.
-        ModuleLease lease = engine.Modules.TryRentCompiled(id, sha256)
-            ?? engine.Modules.TryRentFromDisk(id, sha256)
-            ?? await CompileAsync(engine, id, sha256, bytes.Array, modulePath, cancellationToken).ConfigureAwait(false);
+        string origin = "memory";
+        ModuleLease? found = engine.Modules.TryRentCompiled(id, sha256);
+        if (found is null)
+        {
+            origin = "disk";
+            found = engine.Modules.TryRentFromDisk(id, sha256);
+        }
+
+        if (found is null)
+        {
+            origin = "compile";
+            found = await CompileAsync(engine, id, sha256, bytes.Array, modulePath, Instruments, cancellationToken).ConfigureAwait(false);
+        }
+
+        ModuleLease lease = found;
+        RecordLoad(id, origin, started, span);
         Module module = lease.Module;
         ModuleFacts facts = lease.Facts;
         WasiPolicy wasi = WasiOf(contract, options, plan);
@@ -422,7 +474,7 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
         };
-        var loaded = new LoadedPlugin(info, engine.Engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease, CallObserver = options.CallObserver };
+        var loaded = new LoadedPlugin(info, engine.Engine, module, linker, usesWasi ? wasi : null, _time, _loggerFactory.CreateLogger("Airlock.Plugin." + id), options.LogLimiter ?? _logLimiter) { ModuleLease = lease, CallObserver = options.CallObserver, Instruments = Instruments };
         var activator = new PluginActivator(loaded);
         TPlugin plugin;
         try
@@ -549,9 +601,9 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
     // compilation finishes in the background into the module cache, where its lease is returned at
     // once (the module stays as an idle module the next load of the same bytes finds), and a failure
     // there is observed so it is not reported as unobserved.
-    private static async Task<ModuleLease> CompileAsync(HostEngines.Slot engine, string id, string sha256, byte[] bytes, string? modulePath, CancellationToken cancellationToken)
+    private static async Task<ModuleLease> CompileAsync(HostEngines.Slot engine, string id, string sha256, byte[] bytes, string? modulePath, Diagnostics.AirlockInstruments instruments, CancellationToken cancellationToken)
     {
-        Task<ModuleLease> compile = Task.Run(() => engine.Modules.Rent(id, sha256, () => Compile(engine.Engine, id, bytes, modulePath)), cancellationToken);
+        Task<ModuleLease> compile = Task.Run(() => engine.Modules.Rent(id, sha256, () => Compile(engine.Engine, id, bytes, modulePath, instruments)), cancellationToken);
         try
         {
             return await compile.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -577,16 +629,37 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
     }
 
-    private static Module Compile(Engine engine, string id, byte[] bytes, string? modulePath)
+    private static Module Compile(Engine engine, string id, byte[] bytes, string? modulePath, Diagnostics.AirlockInstruments instruments)
     {
+        long started = Stopwatch.GetTimestamp();
         try
         {
-            return Module.FromBytes(engine, id, bytes);
+            Module module = Module.FromBytes(engine, id, bytes);
+            if (instruments.CompileDuration.Enabled)
+            {
+                instruments.CompileDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(Diagnostics.AirlockTelemetry.Tags.Plugin, id));
+            }
+
+            return module;
         }
         catch (WasmtimeException exception)
         {
             string source = modulePath is null ? "The module" : $"The module '{modulePath}'";
             throw new PluginLoadException(id, $"{source} of plugin '{id}' is not a valid WebAssembly module: {FirstLine(exception.Message)}", exception);
+        }
+    }
+
+    // How long the module took to be ready (from memory, disk or a compilation), and where it came from.
+    private void RecordLoad(string id, string source, long started, Activity? span)
+    {
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(Diagnostics.AirlockTelemetry.Tags.Source, source);
+        }
+
+        if (Instruments.LoadDuration.Enabled)
+        {
+            Instruments.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(Diagnostics.AirlockTelemetry.Tags.Plugin, id), new KeyValuePair<string, object?>(Diagnostics.AirlockTelemetry.Tags.Source, source));
         }
     }
 

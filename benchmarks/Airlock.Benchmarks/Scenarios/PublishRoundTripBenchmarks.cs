@@ -17,6 +17,8 @@ namespace Airlock.Benchmarks.Scenarios;
 /// as <c>await</c> would), the synchronous core the generator emits for the same request union
 /// (<see cref="IBenchPlugin"/> <c>Publish</c>), the hand-written baseline with the same safety work, and
 /// the unguarded raw-Wasmtime round trip (<see cref="RawUnguardedBench"/>): the baseline of the ratios.
+/// <c>AirlockGenerated_PublishAsync_ListenerAttached</c> is <c>PublishAsync</c> with every Airlock instrument enabled
+/// and every Airlock span sampled (<see cref="TelemetryListeners"/>); the other rows run with nothing listening.
 /// </summary>
 [MemoryDiagnoser]
 public class PublishRoundTripBenchmarks
@@ -30,6 +32,7 @@ public class PublishRoundTripBenchmarks
     private readonly string _text = Workloads.PublishText;
     private readonly IReadOnlyList<string> _mediaUrls = Workloads.MediaUrls;
     private readonly IReadOnlyList<string> _hashtags = Workloads.Hashtags;
+    private TelemetryListeners? _listeners;
 
     /// <summary>Loads the three paths and checks they send the same request and read the same answer.</summary>
     [GlobalSetup]
@@ -54,6 +57,16 @@ public class PublishRoundTripBenchmarks
         Console.WriteLine($"// publish request: {request} bytes, response: {Encoding.UTF8.GetByteCount($"{{\"status\":\"ok\",\"post_id\":\"{handWritten.PostId}\",\"url\":\"{handWritten.Url}\"}}")} bytes");
     }
 
+    /// <summary>Loads the paths, then attaches the telemetry listeners.</summary>
+    [GlobalSetup(Target = nameof(AirlockGenerated_PublishAsync_ListenerAttached))]
+    public void SetupListened()
+    {
+        Setup();
+        _listeners = new TelemetryListeners();
+        Check.Same("publish with listeners", _raw!.Publish(_text, _mediaUrls, _hashtags), BenchSetup.Result(_socialScale!.PublishAsync(_text, _mediaUrls, _hashtags)));
+        _listeners.CheckObserved("publish");
+    }
+
     /// <summary>Unloads all three.</summary>
     [GlobalCleanup]
     public void Cleanup()
@@ -61,6 +74,14 @@ public class PublishRoundTripBenchmarks
         BenchSetup.Unload(_socialScale);
         _pair?.Dispose();
         _unguarded?.Dispose();
+    }
+
+    /// <summary>Detaches the listeners and unloads all three.</summary>
+    [GlobalCleanup(Target = nameof(AirlockGenerated_PublishAsync_ListenerAttached))]
+    public void CleanupListened()
+    {
+        _listeners?.Dispose();
+        Cleanup();
     }
 
     /// <summary>The raw Wasmtime round trip without any safety work.</summary>
@@ -74,6 +95,10 @@ public class PublishRoundTripBenchmarks
     /// <summary>The generated <c>ISocialScalePlugin.PublishAsync</c>, awaited.</summary>
     [Benchmark]
     public PublishResult AirlockGenerated_PublishAsync() => BenchSetup.Result(_socialScale!.PublishAsync(_text, _mediaUrls, _hashtags));
+
+    /// <summary>The generated <c>ISocialScalePlugin.PublishAsync</c> with a meter listener and an activity listener attached.</summary>
+    [Benchmark]
+    public PublishResult AirlockGenerated_PublishAsync_ListenerAttached() => BenchSetup.Result(_socialScale!.PublishAsync(_text, _mediaUrls, _hashtags));
 
     /// <summary>The generated synchronous <c>IBenchPlugin.Publish</c> over the same request union.</summary>
     [Benchmark]

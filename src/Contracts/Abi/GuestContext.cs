@@ -386,12 +386,47 @@ public abstract class GuestContext
 
         guest._activeImportModule = module;
         guest._activeImportFunction = function;
+        if (guest.ObservesHostFunctions)
+        {
+            guest.OnHostFunctionStarting(module, function);
+        }
+
         return guest;
     }
 
     /// <summary>Called by generated host-function wiring on exit.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void ExitImport() => _activeImportFunction = _activeImportModule = null;
+    public void ExitImport()
+    {
+        if (ObservesHostFunctions && _activeImportFunction is { } function)
+        {
+            OnHostFunctionEnded(_activeImportModule!, function, _importFault);
+        }
+
+        _activeImportFunction = _activeImportModule = null;
+    }
+
+    /// <summary>
+    /// Whether <see cref="OnHostFunctionStarting"/> and <see cref="OnHostFunctionEnded"/> are called around
+    /// each host function: the host sets it as a call begins (when something traces calls), so that a call
+    /// nobody observes pays one field read per host function.
+    /// </summary>
+    protected bool ObservesHostFunctions { get; set; }
+
+    /// <summary>Called as a host function begins, when <see cref="ObservesHostFunctions"/> is set.</summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    protected virtual void OnHostFunctionStarting(string module, string function)
+    {
+    }
+
+    /// <summary>Called as a host function ends, when <see cref="ObservesHostFunctions"/> is set.</summary>
+    /// <param name="module">The import module.</param>
+    /// <param name="function">The host function.</param>
+    /// <param name="fault">The failure that ends the plugin's call, if the host function failed (or an earlier one did).</param>
+    protected virtual void OnHostFunctionEnded(string module, string function, Exception? fault)
+    {
+    }
 
     /// <summary>
     /// Called by generated host-function wiring when a host function fails: records the failure so

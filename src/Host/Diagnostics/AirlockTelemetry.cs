@@ -83,6 +83,31 @@ public static class AirlockTelemetry
 
         /// <summary>Where a module came from on load.</summary>
         public const string Source = "airlock.source";
+
+        /// <summary>The plugin's version (on load spans).</summary>
+        public const string Version = "airlock.plugin.version";
+
+        /// <summary>The import module of a host function (on host-function spans).</summary>
+        public const string HostModule = "airlock.host.module";
+
+        /// <summary>The name of a host function (on host-function spans).</summary>
+        public const string HostFunction = "airlock.host.function";
+
+        /// <summary>The OpenTelemetry <c>error.type</c> attribute: the exception's type name on a failed span.</summary>
+        public const string ErrorType = "error.type";
+    }
+
+    /// <summary>Span (activity) names. Names are fixed (low cardinality); the plugin and export are tags.</summary>
+    public static class Spans
+    {
+        /// <summary>A plugin load: read, check, compile or cache lookup, link and the first instance.</summary>
+        public const string Load = "airlock.load";
+
+        /// <summary>One call of a plugin's export.</summary>
+        public const string Call = "airlock.call";
+
+        /// <summary>One call of a host function by a plugin, a child of its call's span.</summary>
+        public const string HostFunction = "airlock.host_function";
     }
 
     /// <summary>Values of <see cref="Tags.Outcome"/>.</summary>
@@ -105,5 +130,11 @@ public static class AirlockTelemetry
 
         /// <summary>The plugin's answer broke the contract (malformed result).</summary>
         public const string ContractViolation = "contract_violation";
+
+        /// <summary>The caller cancelled the call.</summary>
+        public const string Cancelled = "cancelled";
+
+        /// <summary>A host function the plugin called failed, or refused in a way that ends the call.</summary>
+        public const string HostError = "host_error";
     }
 }

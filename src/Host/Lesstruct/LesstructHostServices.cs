@@ -183,6 +183,11 @@ public sealed class LesstructHostServices : ILesstructHost
     private HostResult<T> Deny<T>(GuestContext guest, string action, string target, string code, string message, bool allowed = false)
         where T : class
     {
+        if (!allowed)
+        {
+            Diagnostics.AirlockInstruments.Of(guest).Denied(guest.Plugin.Id, action.Contains("db_", StringComparison.Ordinal) ? "db" : "http");
+        }
+
         Audit(guest, action, target, allowed, code + ": " + message);
         return HostResult<T>.Failure(code, message);
     }

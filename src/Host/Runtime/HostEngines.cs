@@ -20,8 +20,11 @@ internal sealed class HostEngines : IDisposable
     private Slot? _metered;
     private bool _disposed;
 
-    public HostEngines(PluginHostOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    private readonly Diagnostics.AirlockInstruments _instruments;
+
+    public HostEngines(PluginHostOptions options, ILoggerFactory loggerFactory, TimeProvider time, Diagnostics.AirlockInstruments instruments)
     {
+        _instruments = instruments;
         _options = options;
         _cacheLogger = loggerFactory.CreateLogger("Airlock.ModuleCache");
         _clock = new EpochClock(options.EpochInterval, time);
@@ -95,7 +98,7 @@ internal sealed class HostEngines : IDisposable
                 engine = new Engine(config);
             }
 
-            var slot = new Slot(engine, metered, new ModuleCache(engine, configuration, _options.ModuleCache, _options.MaxIdleModules, _cacheLogger));
+            var slot = new Slot(engine, metered, new ModuleCache(engine, configuration, _options.ModuleCache, _options.MaxIdleModules, _cacheLogger, _instruments));
             _clock.Add(engine);
             Volatile.Write(ref field, slot);
             return slot;

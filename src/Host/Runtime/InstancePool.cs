@@ -25,7 +25,7 @@ namespace Airlock.Runtime;
 /// so either the waiter sees the instance or the returning call sees the waiter and signals it.
 /// </para>
 /// </remarks>
-internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
+internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>, Diagnostics.IInstanceCounts
     where TExports : class
 {
     private readonly LoadedPlugin _plugin;
@@ -46,7 +46,14 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
         _bindExports = bindExports;
         _capacity = plugin.Info.Limits.MaxInstances;
         _idle = new PluginInstance<TExports>?[_capacity * SlotStride];
+        plugin.Instruments.Track(this);
     }
+
+    /// <inheritdoc/>
+    public string PluginId => _plugin.Info.Id;
+
+    /// <summary>The number of instances that exist (idle or in a call), for diagnostics.</summary>
+    public int LiveCount => Volatile.Read(ref _live);
 
     public override WasmPluginInfo Plugin => _plugin.Info;
 
@@ -144,7 +151,7 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
             HostLog.Discarded(_plugin.Logger, _plugin.Info.Id, owned.Export, failure.GetType().Name);
         }
 
-        owned.EndCall();
+        owned.EndCall(failure);
         Release(owned, discard);
         return failure;
     }
@@ -164,6 +171,8 @@ internal sealed class InstancePool<TExports> : WasmInstancePool<TExports>
         {
             return;
         }
+
+        _plugin.Instruments.Untrack(this);
 
         // Dispose the idle instances, then wait for every call in flight: each disposes its own
         // instance when it ends and signals.

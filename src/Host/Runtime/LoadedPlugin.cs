@@ -48,6 +48,9 @@ internal sealed class LoadedPlugin : IDisposable
     /// <summary>The per-plugin log rate limit of the plugin's WASI output.</summary>
     public LogRateLimiter LogLimiter { get; }
 
+    /// <summary>Where the plugin's calls, traps and instances are reported.</summary>
+    public Diagnostics.AirlockInstruments Instruments { get; init; } = Diagnostics.AirlockInstruments.Shared;
+
     /// <summary>Told what each call cost (fuel, memory) when it ends; see <see cref="PluginLoadOptions.CallObserver"/>.</summary>
     public Action<PluginCallCost>? CallObserver { get; init; }
 

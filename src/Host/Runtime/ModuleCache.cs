@@ -57,18 +57,24 @@ internal sealed class ModuleCache : IDisposable
     private bool _disposed;
     private long _memoryHits;
     private long _diskHits;
+    private const string Hit = "hit";
+    private const string Miss = "miss";
+    private const string Eviction = "eviction";
     private long _compilations;
     private long _rejected;
     private long _evicted;
     private long _verifications;
+    private readonly Diagnostics.AirlockInstruments _instruments;
 
     /// <param name="engine">The engine modules are compiled for.</param>
     /// <param name="engineConfiguration">Every engine setting that changes compiled code, as text.</param>
     /// <param name="disk">The disk cache, or null for memory only.</param>
     /// <param name="maxIdle">How many compiled modules no plugin uses are kept in memory for reuse.</param>
     /// <param name="logger">Where cache events are logged.</param>
-    public ModuleCache(Engine engine, string engineConfiguration, ModuleCacheOptions? disk, int maxIdle, ILogger logger)
+    /// <param name="instruments">Where lookups and evictions are counted.</param>
+    public ModuleCache(Engine engine, string engineConfiguration, ModuleCacheOptions? disk, int maxIdle, ILogger logger, Diagnostics.AirlockInstruments instruments)
     {
+        _instruments = instruments;
         _engine = engine;
         _maxIdle = maxIdle;
         _disk = disk;
@@ -155,6 +161,7 @@ internal sealed class ModuleCache : IDisposable
         }
 
         Interlocked.Increment(ref _memoryHits);
+        _instruments.CacheOperation(Hit);
         HostLog.ModuleCacheHit(_logger, id, sha256);
         return new ModuleLease(this, entry, entry.Module.Value);
     }
@@ -204,6 +211,7 @@ internal sealed class ModuleCache : IDisposable
         }
 
         Interlocked.Increment(ref _diskHits);
+        _instruments.CacheOperation(Hit);
         return new ModuleLease(this, entry, module);
     }
 
@@ -253,6 +261,7 @@ internal sealed class ModuleCache : IDisposable
         if (cached)
         {
             Interlocked.Increment(ref _memoryHits);
+            _instruments.CacheOperation(Hit);
             HostLog.ModuleCacheHit(_logger, id, sha256);
         }
 
@@ -307,6 +316,12 @@ internal sealed class ModuleCache : IDisposable
 
         foreach (Entry gone in evicted)
         {
+            // A refused module leaving is not an eviction: only modules that served and were pushed out count.
+            if (!refused)
+            {
+                _instruments.CacheOperation(Eviction);
+            }
+
             DisposeModule(gone);
         }
     }
@@ -333,9 +348,11 @@ internal sealed class ModuleCache : IDisposable
         if (path is not null && TryLoad(id, sha256, path) is { } loaded)
         {
             Interlocked.Increment(ref _diskHits);
+            _instruments.CacheOperation(Hit);
             return loaded;
         }
 
+        _instruments.CacheOperation(Miss);
         Module module = compile();
         Interlocked.Increment(ref _compilations);
         if (path is not null)
@@ -552,6 +569,7 @@ internal sealed class ModuleCache : IDisposable
                     if (TryDelete(file.FullName))
                     {
                         Interlocked.Increment(ref _evicted);
+                        _instruments.CacheOperation(Eviction);
                         HostLog.ModuleCacheEvicted(_logger, file.FullName, file.Length);
                     }
                 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Airlock.Abi;
+using Airlock.Diagnostics;
 using Wasmtime;
 
 namespace Airlock.Runtime;
@@ -7,7 +9,7 @@ namespace Airlock.Runtime;
 /// One Wasmtime store and instance of a plugin. Runs one call at a time under the plugin's fuel,
 /// deadline and memory limits, and classifies what went wrong when a call fails.
 /// </summary>
-internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall, IDisposable
+internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall, IInstrumented, IDisposable
     where TExports : class
 {
     private const string Instantiation = "instantiation";
@@ -21,6 +23,12 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     private long _startedAt;
     private bool _timedOut;
     private bool _cancelled;
+    // Telemetry of the running call: whether anything observes it, when it started (Stopwatch ticks, 0
+    // when its duration is not measured), and its span and the running host function's.
+    private bool _observed;
+    private long _observedSince;
+    private Activity? _callSpan;
+    private Activity? _hostSpan;
 
     public PluginInstance(LoadedPlugin plugin, Func<Instance, TExports> bindExports)
         : base(plugin.Info)
@@ -32,7 +40,7 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
             PluginLimits limits = plugin.Info.Limits;
             _store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 1_000_000, instances: 1, tables: 16, memories: 1);
             _store.SetEpochDeadlineCallback(OnEpochDeadline);
-            BeginCall(Instantiation, CancellationToken.None);
+            Prepare(Instantiation, CancellationToken.None);
             _store.SetEpochDeadline(1);
             plugin.Wasi?.Configure(_store, this);
             Instance instance = plugin.Instantiate(_store);
@@ -64,6 +72,9 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     /// <inheritdoc/>
     public TimeProvider Time => _plugin.Time;
 
+    /// <inheritdoc/>
+    public AirlockInstruments Instruments => _plugin.Instruments;
+
     public override TimeSpan RemainingTime
     {
         get
@@ -74,6 +85,17 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     }
 
     protected override void BeginCall(string export, CancellationToken cancellationToken)
+    {
+        Prepare(export, cancellationToken);
+
+        // One check of the instruments per call; with nothing listening the call records nothing.
+        if (_plugin.Instruments.ObservesCalls)
+        {
+            StartObserving();
+        }
+    }
+
+    private void Prepare(string export, CancellationToken cancellationToken)
     {
         ResetCallState();
         _export = export;
@@ -92,10 +114,21 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     }
 
     /// <summary>Marks the instance idle between calls.</summary>
-    public void EndCall()
+    /// <param name="failure">What the call ended with, as the application sees it; <see langword="null"/> when it returned.</param>
+    public void EndCall(Exception? failure = null)
     {
         // An unfinished line of output is logged with the call that wrote it.
         _output?.Flush();
+        if (failure is not null)
+        {
+            RecordFailure(failure);
+        }
+
+        if (_observed)
+        {
+            StopObserving(failure);
+        }
+
         if (_plugin.CallObserver is { } observer)
         {
             ulong? fuel = Plugin.Limits.FuelPerCall is { } budget ? budget - Math.Min(budget, _store.Fuel) : null;
@@ -167,6 +200,158 @@ internal sealed class PluginInstance<TExports> : GuestCall<TExports>, IWasiCall,
     }
 
     public void Dispose() => _store.Dispose();
+
+    /// <inheritdoc/>
+    protected override void OnHostFunctionStarting(string module, string function)
+    {
+        Activity? span = AirlockInstruments.Source.StartActivity(AirlockTelemetry.Spans.HostFunction, ActivityKind.Internal);
+        if (span is not null && span.IsAllDataRequested)
+        {
+            span.SetTag(AirlockTelemetry.Tags.Plugin, Plugin.Id);
+            span.SetTag(AirlockTelemetry.Tags.Export, _export);
+            span.SetTag(AirlockTelemetry.Tags.HostModule, module);
+            span.SetTag(AirlockTelemetry.Tags.HostFunction, function);
+        }
+
+        _hostSpan = span;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnHostFunctionEnded(string module, string function, Exception? fault)
+    {
+        if (_hostSpan is not { } span)
+        {
+            return;
+        }
+
+        _hostSpan = null;
+        if (fault is not null)
+        {
+            MarkFailed(span, fault);
+        }
+
+        span.Stop();
+    }
+
+    // What the outcome tag says of a failure the application sees (after Classify).
+    internal static string OutcomeOf(Exception failure) => failure switch
+    {
+        PluginErrorException => AirlockTelemetry.Outcomes.PluginError,
+        PluginTimeoutException => AirlockTelemetry.Outcomes.Timeout,
+        OperationCanceledException => AirlockTelemetry.Outcomes.Cancelled,
+        PluginTrapException or PluginFuelExhaustedException or PluginMemoryLimitException or PluginExitException => AirlockTelemetry.Outcomes.Trap,
+        PluginInputTooLargeException => AirlockTelemetry.Outcomes.Refused,
+        MalformedResponseException or GuestMemoryAccessException or GuestAllocationException or PluginContractException => AirlockTelemetry.Outcomes.ContractViolation,
+        _ => AirlockTelemetry.Outcomes.HostError,
+    };
+
+    // The trap-kind tag of a trap: Wasmtime's code, or what the host made of it.
+    internal static string? TrapKindOf(Exception failure) => failure switch
+    {
+        PluginFuelExhaustedException => "out_of_fuel",
+        PluginMemoryLimitException => "memory_limit",
+        PluginExitException => "exit",
+        PluginTrapException trap => AirlockInstruments.TrapKind(trap.TrapCode),
+        _ => null,
+    };
+
+    private static void MarkFailed(Activity span, Exception failure)
+    {
+        string type = failure.GetType().FullName ?? failure.GetType().Name;
+        span.SetStatus(ActivityStatusCode.Error, type);
+        span.SetTag(AirlockTelemetry.Tags.ErrorType, type);
+    }
+
+    private void StartObserving()
+    {
+        AirlockInstruments instruments = _plugin.Instruments;
+        _observed = true;
+        _observedSince = instruments.CallDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        Activity? span = AirlockInstruments.Source.StartActivity(AirlockTelemetry.Spans.Call, ActivityKind.Internal);
+        if (span is not null && span.IsAllDataRequested)
+        {
+            span.SetTag(AirlockTelemetry.Tags.Plugin, Plugin.Id);
+            span.SetTag(AirlockTelemetry.Tags.Export, _export);
+        }
+
+        _callSpan = span;
+        ObservesHostFunctions = span is not null;
+    }
+
+    private void StopObserving(Exception? failure)
+    {
+        AirlockInstruments instruments = _plugin.Instruments;
+        string outcome = failure is null ? AirlockTelemetry.Outcomes.Ok : OutcomeOf(failure);
+        var tags = new TagList
+        {
+            { AirlockTelemetry.Tags.Plugin, Plugin.Id },
+            { AirlockTelemetry.Tags.Export, _export },
+            { AirlockTelemetry.Tags.Outcome, outcome },
+        };
+        if (instruments.Calls.Enabled)
+        {
+            instruments.Calls.Add(1, tags);
+        }
+
+        if (_observedSince != 0 && instruments.CallDuration.Enabled)
+        {
+            instruments.CallDuration.Record(Stopwatch.GetElapsedTime(_observedSince).TotalSeconds, tags);
+        }
+
+        if (instruments.FuelConsumed.Enabled && Plugin.Limits.FuelPerCall is { } budget)
+        {
+            instruments.FuelConsumed.Record((long)(budget - Math.Min(budget, _store.Fuel)), new TagList { { AirlockTelemetry.Tags.Plugin, Plugin.Id }, { AirlockTelemetry.Tags.Export, _export } });
+        }
+
+        if (instruments.MemoryHighWater.Enabled)
+        {
+            instruments.MemoryHighWater.Record((long)MemorySize, new KeyValuePair<string, object?>(AirlockTelemetry.Tags.Plugin, Plugin.Id));
+        }
+
+        if (_hostSpan is { } host)
+        {
+            // A host function that never returned (the call trapped inside it).
+            _hostSpan = null;
+            host.Stop();
+        }
+
+        if (_callSpan is { } span)
+        {
+            _callSpan = null;
+            if (span.IsAllDataRequested)
+            {
+                span.SetTag(AirlockTelemetry.Tags.Outcome, outcome);
+            }
+
+            if (failure is not null)
+            {
+                MarkFailed(span, failure);
+            }
+
+            span.Stop();
+        }
+
+        _observed = false;
+        ObservesHostFunctions = false;
+    }
+
+    // Traps and timeouts are counted whether or not the call was observed from its start: a failure is rare,
+    // and these counters are what alerting watches.
+    private void RecordFailure(Exception failure)
+    {
+        AirlockInstruments instruments = _plugin.Instruments;
+        if (failure is PluginTimeoutException)
+        {
+            if (instruments.Timeouts.Enabled)
+            {
+                instruments.Timeouts.Add(1, new KeyValuePair<string, object?>(AirlockTelemetry.Tags.Plugin, Plugin.Id), new KeyValuePair<string, object?>(AirlockTelemetry.Tags.Export, _export));
+            }
+        }
+        else if (instruments.Traps.Enabled && TrapKindOf(failure) is { } kind)
+        {
+            instruments.Traps.Add(1, new KeyValuePair<string, object?>(AirlockTelemetry.Tags.Plugin, Plugin.Id), new KeyValuePair<string, object?>(AirlockTelemetry.Tags.Export, _export), new KeyValuePair<string, object?>(AirlockTelemetry.Tags.TrapKind, kind));
+        }
+    }
 
     private ulong OnEpochDeadline(Store store)
     {

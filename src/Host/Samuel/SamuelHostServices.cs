@@ -67,6 +67,7 @@ public sealed class SamuelHostServices : ISamuelHost
         DomainAllowlist hosts = _manifest.Capabilities.Network;
         if (hosts.IsEmpty)
         {
+            Diagnostics.AirlockInstruments.Of(guest).Denied(_pluginId, "http");
             _services.Audit?.RecordHostCall(new AuditEntry(_services.TimeProvider.GetUtcNow(), _pluginId, _version, "network.net_outbound", AuditedPluginHttp.WithoutQuery(request.Url), false, "the manifest grants no network capability ([capabilities.network] hosts)"));
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' has no network capability: its manifest lists no [capabilities.network] hosts.");
         }

@@ -144,11 +144,21 @@ public sealed class PluginApprovals(IApprovalStore store, IApprovalPolicy policy
 
     // The target names the permissions and the module, so the audit says which bytes were decided on.
     private void Record(PluginManifest manifest, string fingerprint, string sha256, bool allowed, string detail)
-        => audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, AuditAction, AuditTarget(fingerprint, sha256), allowed, detail));
+    {
+        if (!allowed)
+        {
+            Instruments.Denied(manifest.Id, "approval");
+        }
+
+        audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, AuditAction, AuditTarget(fingerprint, sha256), allowed, detail));
+    }
 
     /// <summary>The audit action of approval decisions.</summary>
     internal const string AuditAction = "approval";
 
     /// <summary>The audit target of an approval decision: the permissions and the module decided on.</summary>
     internal static string AuditTarget(string fingerprint, string sha256) => $"{Describe(fingerprint)}; module sha256 {sha256}";
+
+    /// <summary>Where refused approvals are counted; the container's meter when <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> created the approvals.</summary>
+    internal Diagnostics.AirlockInstruments Instruments { get; init; } = Diagnostics.AirlockInstruments.Shared;
 }

@@ -35,6 +35,7 @@ internal sealed class AuditedPluginHttp(string pluginId, string version, string 
         RateLimitDecision limit = rateLimiter.TryAcquire(pluginId);
         if (!limit.Allowed)
         {
+            Diagnostics.AirlockInstruments.Of(guest).Limited(pluginId, "http");
             string retry = limit.RetryAfter is { } after ? $"; retry after {after.TotalSeconds:0} s" : string.Empty;
             Audit(WithoutQuery(request.Url), false, $"rate_limit_exceeded: {limit.Limit} requests per {limit.Window.TotalMinutes:0} min{retry}");
             throw new HostCallException(HostCallStatus.RateLimited, $"rate_limit_exceeded: plugin '{pluginId}' may make {limit.Limit} requests per {limit.Window.TotalMinutes:0} minutes{retry}.") { RetryAfter = limit.RetryAfter };
@@ -89,6 +90,11 @@ internal sealed class AuditedPluginHttp(string pluginId, string version, string 
             "response_too_large" => HostCallStatus.TooLarge,
             _ => HostCallStatus.Unavailable,
         };
+        if (code == HostCallStatus.PermissionDenied)
+        {
+            Diagnostics.AirlockInstruments.Of(guest).Denied(pluginId, "http");
+        }
+
         throw new HostCallException(code, $"{result.ErrorCode}: {result.ErrorMessage}");
     }
 

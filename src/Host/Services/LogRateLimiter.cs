@@ -49,6 +49,9 @@ public sealed class LogRateLimiter
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Where dropped lines are counted (<see cref="Diagnostics.AirlockTelemetry.Instruments.LogDropped"/>).</summary>
+    internal Diagnostics.AirlockInstruments Instruments { get; set; } = Diagnostics.AirlockInstruments.Shared;
+
     /// <summary>Decides whether one log line of <paramref name="pluginId"/> may pass.</summary>
     /// <param name="pluginId">The plugin, as the host knows it.</param>
     /// <returns>Whether it may, and how many lines were suppressed.</returns>
@@ -56,6 +59,7 @@ public sealed class LogRateLimiter
     {
         ArgumentException.ThrowIfNullOrEmpty(pluginId);
         PluginState state = _plugins.GetOrAdd(pluginId, static (_, self) => new PluginState(new TokenBucket(self._time, self._options.LinesPerSecond, self._options.Burst)), this);
+        long suppressedNow;
         lock (state)
         {
             if (state.Bucket.TryTake())
@@ -67,8 +71,11 @@ public sealed class LogRateLimiter
 
             state.Suppressed++;
             state.Dropped++;
-            return new LogRateDecision(false, state.Suppressed);
+            suppressedNow = state.Suppressed;
         }
+
+        Instruments.LogLineDropped(pluginId);
+        return new LogRateDecision(false, suppressedNow);
     }
 
     /// <summary>How many lines of <paramref name="pluginId"/> the limit has dropped in all, since the plugin was first seen or last forgotten.</summary>

@@ -107,6 +107,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         }
         catch (KeyValueLimitException exception)
         {
+            _services.Instruments.Denied(_pluginId, "kv");
             Audit("storage", "host_store_get", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
             throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
         }
@@ -124,6 +125,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         }
         catch (KeyValueLimitException exception)
         {
+            _services.Instruments.Denied(_pluginId, "kv");
             Audit("storage", "host_store_set", PluginText.Sanitize(key, 200), false, exception.Code + ": " + exception.Message);
             throw new HostCallException(StatusOf(exception), $"{exception.Code}: {exception.Message}", exception);
         }
@@ -141,6 +143,11 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         Audit("events", "host_emit_event", PluginText.Sanitize(kind, 100), published.IsPublished, published.IsPublished ? $"delivered to {published.DeliveredTo} subscribers" : published.Code + ": " + published.Message);
         if (!published.IsPublished)
         {
+            if (published.Code == EventPublishResult.RateLimited)
+            {
+                _services.Instruments.Limited(_pluginId, "events");
+            }
+
             HostCallStatus status = published.Code switch
             {
                 EventPublishResult.RateLimited => HostCallStatus.RateLimited,
@@ -183,6 +190,7 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
         Audit("capability", function, target, granted, granted ? permission + " approved" : permission + " not approved");
         if (!granted)
         {
+            _services.Instruments.Denied(_pluginId, CapabilityOf(permission));
             throw new HostCallException(HostCallStatus.PermissionDenied, $"plugin '{_pluginId}' was not approved for {permission}, which {function} needs.");
         }
     }
@@ -234,6 +242,16 @@ public sealed class SocialScaleHostServices : ISocialScaleHost
     {
         KeyValueLimitException.InvalidKey => HostCallStatus.InvalidArgument,
         _ => HostCallStatus.TooLarge,
+    };
+
+    // The capability tag of a SocialScale permission.
+    private static string CapabilityOf(string permission) => permission switch
+    {
+        "network_access" => "http",
+        "storage_access" => "kv",
+        "event_emit" => "events",
+        "credential_access" => "credentials",
+        _ => permission,
     };
 
     // Every record goes through the audit log's bounded path for host calls; AuditEntry sanitises the text.

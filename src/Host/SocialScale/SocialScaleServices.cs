@@ -48,4 +48,7 @@ public sealed class SocialScaleServices
 
     /// <summary>The clock of audit records and events.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where denials are counted; the container's meter when <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> created the services.</summary>
+    internal Diagnostics.AirlockInstruments Instruments { get; init; } = Diagnostics.AirlockInstruments.Shared;
 }
