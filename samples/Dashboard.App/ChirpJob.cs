@@ -116,22 +116,35 @@ internal sealed partial class ChirpJob(
             return;
         }
 
+        ISocialScalePlugin plugin;
         try
         {
-            ISocialScalePlugin plugin = await loader.LoadAsync(manifest, cancellationToken);
+            plugin = await loader.LoadAsync(manifest, cancellationToken);
             _loaded[manifest.Id] = plugin;
             board.ReportLoaded(plugin.Info, manifest.Name);
-            OAuthTokenResult token = await plugin.ExchangeCodeAsync("dashboard-sample-code", "https://app.example/callback", cancellationToken);
-            credentials.Set("chirp", new PluginCredential(token.AccessToken, token.RefreshToken, DateTimeOffset.UtcNow.AddSeconds(token.ExpiresIn ?? 3600)));
         }
         catch (PluginApprovalException exception)
         {
             bool waiting = queue.Pending.Any(p => p.Request.PluginId == manifest.Id);
             board.ReportNotLoaded(manifest.Id, waiting ? PluginState.AwaitingApproval : PluginState.Failed, waiting ? "Waits for an administrator's approval." : exception.Message, manifest.Name, manifest.Version, exception.ModuleSha256);
+            return;
         }
         catch (Exception exception) when (exception is AirlockException or IOException)
         {
             board.ReportNotLoaded(manifest.Id, PluginState.Failed, exception.Message, manifest.Name, manifest.Version);
+            return;
+        }
+
+        // The host keeps the platform's tokens; a plugin approved for credential_access reads them from there. A
+        // failed exchange is one of the plugin's call errors (the charts show it), not a failed load.
+        try
+        {
+            OAuthTokenResult token = await plugin.ExchangeCodeAsync("dashboard-sample-code", "https://app.example/callback", cancellationToken);
+            credentials.Set("chirp", new PluginCredential(token.AccessToken, token.RefreshToken, DateTimeOffset.UtcNow.AddSeconds(token.ExpiresIn ?? 3600)));
+        }
+        catch (AirlockException exception)
+        {
+            LogCallFailed(logger, manifest.Id, exception.Message);
         }
     }
 

@@ -1,3 +1,5 @@
+using Airlock.Dashboard;
+
 namespace Airlock.Dashboard.Tests;
 
 /// <summary>
@@ -10,9 +12,13 @@ public sealed class DashboardChartTests
     [Fact]
     public async Task The_charts_count_the_main_jobs_calls_errors_and_denials_per_plugin()
     {
-        await using DashboardServer server = await DashboardServer.StartAsync(noStoragePlugin: true);
+        await using DashboardServer server = await DashboardServer.StartAsync(noStorage: true);
         using HttpClient admin = await server.SignedInAsync("admin", DashboardServer.AdminPassword);
-        Assert.Empty(await DashboardServer.ChartTotalsAsync(admin));
+        // Before any approval, each plugin's load was refused once: a denial of its approval, and no call.
+        await server.WaitForAsync(() => DashboardServer.ChartTotalsAsync(admin).GetAwaiter().GetResult().Count == 2, "the refused loads on the charts");
+        Dictionary<string, (long Calls, long Errors, long Denials)> before = await DashboardServer.ChartTotalsAsync(admin);
+        Assert.Equal((0, 0, 1), before[DashboardServer.ChirpC]);
+        Assert.Equal((0, 0, 1), before[DashboardServer.ChirpRust]);
 
         await server.ApproveAllAsync(admin);
 
@@ -21,40 +27,47 @@ public sealed class DashboardChartTests
             () =>
             {
                 totals = DashboardServer.ChartTotalsAsync(admin).GetAwaiter().GetResult();
-                return totals.TryGetValue(DashboardServer.ChirpC, out var c) && c.Calls >= 6 && c.Errors >= 1
-                    && totals.TryGetValue(DashboardServer.NoStorage, out var n) && n.Denials >= 1;
+                return totals.TryGetValue(DashboardServer.ChirpRust, out var rust) && rust.Calls >= 6 && rust.Errors >= 1
+                    && totals.TryGetValue(DashboardServer.ChirpC, out var c) && c.Calls >= 6 && c.Denials >= 3;
             },
             "the job's calls on the charts");
+        Assert.True(totals.Count == 2, string.Join("; ", totals.Select(t => $"{t.Key}: {t.Value}")));
 
         // Each round of the job is five calls of which one (the empty post) the plugin refuses; loading adds its own
-        // calls (plugin_capabilities, the code exchange), all of them successful.
-        (long calls, long errors, long denials) = totals[DashboardServer.ChirpC];
+        // calls (plugin_capabilities, the code exchange), all of them successful. The Rust connector asks only for
+        // what it uses: its one denial is its first, unapproved load. The C connector, denied storage, is denied
+        // on each round.
+        (long calls, long errors, long denials) = totals[DashboardServer.ChirpRust];
         Assert.InRange(errors, 1, calls / 5 + 1);
-        Assert.Equal(0, denials);
-        Assert.True(totals[DashboardServer.NoStorage].Calls > 0);
+        Assert.Equal(1, denials);
     }
 
     [BrowserFact]
     public async Task The_plugins_page_draws_a_chart_per_plugin_from_the_measurements()
     {
-        await using DashboardServer server = await DashboardServer.StartAsync(noStoragePlugin: true);
+        await using DashboardServer server = await DashboardServer.StartAsync(noStorage: true);
         using (HttpClient admin = await server.SignedInAsync("admin", DashboardServer.AdminPassword))
         {
             await server.ApproveAllAsync(admin);
         }
 
+        await server.WaitForAsync(() => server.Board.Plugins.Count(p => p.State == PluginState.Loaded) == 2, "both plugins to load");
         using Browser browser = Browser.Open(server.Address);
         browser.SignIn("admin", DashboardServer.AdminPassword);
-        browser.Until(() => Total(browser, DashboardServer.ChirpC, "calls") >= 10 && Total(browser, DashboardServer.ChirpC, "errors") >= 2 && Total(browser, DashboardServer.NoStorage, "denials") >= 2, "the charts to show calls, errors and denials", seconds: 60);
+        browser.Until(() => Total(browser, DashboardServer.ChirpRust, "calls") >= 10 && Total(browser, DashboardServer.ChirpRust, "errors") >= 2 && Total(browser, DashboardServer.ChirpC, "denials") >= 3, "the charts to show calls, errors and denials", seconds: 60);
 
-        foreach (string plugin in (string[])[DashboardServer.ChirpC, DashboardServer.NoStorage])
+        foreach (string plugin in (string[])[DashboardServer.ChirpC, DashboardServer.ChirpRust])
         {
             OpenQA.Selenium.IWebElement card = browser.Driver.FindElement(OpenQA.Selenium.By.CssSelector($".chart-card[data-plugin='{plugin}']"));
             Assert.Equal(plugin, card.FindElement(OpenQA.Selenium.By.CssSelector(".chart-plugin")).Text);
             Assert.Equal(3, card.FindElements(OpenQA.Selenium.By.CssSelector("svg polyline")).Count);
         }
 
-        Assert.Equal("loaded", browser.Driver.FindElement(OpenQA.Selenium.By.CssSelector($"#plugins tr[data-plugin='{DashboardServer.ChirpC}'] .state")).Text);
+        foreach (string plugin in (string[])[DashboardServer.ChirpC, DashboardServer.ChirpRust])
+        {
+            Assert.Equal("loaded", browser.Driver.FindElement(OpenQA.Selenium.By.CssSelector($"#plugins tr[data-plugin='{plugin}'] .state")).Text);
+        }
+
         browser.Screenshot("dashboard-plugins.png");
     }
 

@@ -26,8 +26,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     public const string ChirpC = "com.airlock.samples.chirp-c";
     public const string Hostile = "com.example.hostile";
 
-    /// <summary>The C connector under a manifest that does not ask for storage: each of its key-value calls is denied.</summary>
-    public const string NoStorage = "com.example.chirp-no-storage";
+    public const string ChirpRust = "com.airlock.samples.chirp-rust";
 
     /// <summary>Markup a plugin puts in its display name and author: shown as text or it is a hole.</summary>
     public const string HostileName = "<img src=x onerror=alert('name')><script>alert('name2')</script>";
@@ -51,11 +50,20 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
     public PluginStatusBoard Board => App.Services.GetRequiredService<PluginStatusBoard>();
 
-    public static async Task<DashboardServer> StartAsync(bool hostilePlugin = false, bool noStoragePlugin = false)
+    /// <summary>Starts the app over the C connector (and, with <paramref name="hostilePlugin"/>, a copy whose manifest carries markup).</summary>
+    /// <param name="hostilePlugin">Add a copy of the C connector whose manifest's name and author are markup.</param>
+    /// <param name="noStorage">Ask for the C connector without storage_access (each of its key-value calls is then denied), and add the Rust connector.</param>
+    public static async Task<DashboardServer> StartAsync(bool hostilePlugin = false, bool noStorage = false)
     {
         string root = Path.Combine(Path.GetTempPath(), "airlock-dashboard-tests-" + Guid.NewGuid().ToString("N"));
         string plugins = Path.Combine(root, "plugins");
-        CopyPlugin("chirp-c", Path.Combine(plugins, "chirp-c"), null);
+        // A plugin reports its own id (plugin_init), which must match its manifest's: a copy keeps the C connector's id.
+        CopyPlugin("chirp-c", Path.Combine(plugins, "chirp-c"), noStorage ? manifest => ((JsonObject)manifest["permissions"]!).Remove("storage_access") : null);
+        if (noStorage)
+        {
+            CopyPlugin("chirp-rust", Path.Combine(plugins, "chirp-rust"), null);
+        }
+
         if (hostilePlugin)
         {
             CopyPlugin("chirp-c", Path.Combine(plugins, "hostile"), manifest =>
@@ -63,16 +71,6 @@ internal sealed partial class DashboardServer : IAsyncDisposable
                 manifest["id"] = Hostile;
                 manifest["name"] = HostileName;
                 manifest["author"] = "\"><svg onload=alert('author')>";
-            });
-        }
-
-        if (noStoragePlugin)
-        {
-            CopyPlugin("chirp-c", Path.Combine(plugins, "no-storage"), manifest =>
-            {
-                manifest["id"] = NoStorage;
-                manifest["name"] = "Chirp Connector (C), no storage approved";
-                ((JsonObject)manifest["permissions"]!).Remove("storage_access");
             });
         }
 
@@ -86,13 +84,21 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             JobInterval = TimeSpan.FromMilliseconds(500),
             ChartInterval = TimeSpan.FromSeconds(1),
         };
-        WebApplication app = await DashboardApp.BuildAsync(settings, logging => logging.SetMinimumLevel(LogLevel.Error));
+        WebApplication app = await DashboardApp.BuildAsync(settings, logging => logging.AddConsole().SetMinimumLevel(LogLevel.Error));
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new DashboardServer(app, root, new Uri(address));
-        int asking = 1 + (hostilePlugin ? 1 : 0) + (noStoragePlugin ? 1 : 0);
-        await server.WaitForAsync(() => server.Queue.Pending.Count == asking, "the plugins to ask for approval");
-        return server;
+        try
+        {
+            int asking = 1 + (hostilePlugin ? 1 : 0) + (noStorage ? 1 : 0);
+            await server.WaitForAsync(() => server.Queue.Pending.Count == asking, "the plugins to ask for approval");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
