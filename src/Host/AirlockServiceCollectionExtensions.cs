@@ -31,6 +31,13 @@ public sealed class AirlockOptions
     /// <summary>Who approves new permission requests. Nothing is approved by default: set a prompt, a file or, in tests, <see cref="AutoApprovePolicy"/>.</summary>
     public IApprovalPolicy ApprovalPolicy { get; set; } = new DenyAllPolicy();
 
+    /// <summary>
+    /// When <see langword="true"/>, requests no stored approval covers wait in the <see cref="Security.ApprovalQueue"/>
+    /// service for an administrator (for example in the Airlock dashboard) instead of going to
+    /// <see cref="ApprovalPolicy"/>: the plugin is refused until approved there. Default <see langword="false"/>.
+    /// </summary>
+    public bool UseApprovalQueue { get; set; }
+
     /// <summary>The engine's settings and default limits.</summary>
     public PluginHostOptions Host { get; set; } = new();
 
@@ -64,7 +71,7 @@ public static class AirlockServiceCollectionExtensions
 {
     /// <summary>
     /// Adds a <see cref="PluginHost"/>, the SQLite audit log, approvals and key-value store under
-    /// <see cref="AirlockOptions.DataDirectory"/>, the event bus, rate limiters, plugin HTTP, and a
+    /// <see cref="AirlockOptions.DataDirectory"/>, an <see cref="ApprovalQueue"/> over them, the event bus, rate limiters, plugin HTTP, and a
     /// <see cref="SocialScalePluginLoader"/> that loads plugins only with approved permissions.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -89,7 +96,12 @@ public static class AirlockServiceCollectionExtensions
             AddSqliteStores(services, options, configure);
         }
 
-        services.AddSingleton(provider => new PluginApprovals(provider.GetRequiredService<IApprovalStore>(), options.ApprovalPolicy, provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>())
+        services.AddSingleton(provider => new ApprovalQueue(provider.GetRequiredService<IApprovalStore>(), provider.GetRequiredService<IAuditLog>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new PluginApprovals(
+            provider.GetRequiredService<IApprovalStore>(),
+            options.UseApprovalQueue ? provider.GetRequiredService<ApprovalQueue>() : options.ApprovalPolicy,
+            provider.GetRequiredService<IAuditLog>(),
+            provider.GetRequiredService<TimeProvider>())
         {
             MaxModuleBytes = options.Host.MaxModuleBytes,
             Instruments = provider.GetRequiredService<AirlockInstruments>(),

@@ -151,6 +151,29 @@ public abstract partial class BatchingAuditLog : IAuditLog, IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Flushes first (<see cref="Flush"/>), so every call recorded before the search is in its answer.</remarks>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public AuditPage Search(AuditQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Flush();
+        lock (_write)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SearchEntries(query);
+        }
+    }
+
+    /// <summary>
+    /// One page of the stored entries matching <paramref name="query"/>, newest first, with the total; called under the
+    /// storage lock after a flush. The default reads the query's time range and filters and pages here; a store that
+    /// can filter and page itself overrides this.
+    /// </summary>
+    /// <param name="query">The filters and the page.</param>
+    protected virtual AuditPage SearchEntries(AuditQuery query)
+        => query.PageOf(ReadEntries(query.SanitizedPluginId, query.From?.UtcTicks ?? long.MinValue, query.To?.UtcTicks ?? long.MaxValue));
+
     /// <summary>Stops the background writer, writes everything recorded so far and closes the database.</summary>
     public void Dispose()
     {

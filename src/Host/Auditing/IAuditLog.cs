@@ -24,4 +24,16 @@ public interface IAuditLog
     /// <param name="from">Only entries at or after this time.</param>
     /// <param name="to">Only entries before this time.</param>
     IReadOnlyList<AuditEntry> Query(string? pluginId = null, DateTimeOffset? from = null, DateTimeOffset? to = null);
+
+    /// <summary>
+    /// Reads one page of the entries that match <paramref name="query"/>, newest first (an aggregated record by its
+    /// first call), with how many match in all. The default implementation filters <see cref="Query"/>'s answer;
+    /// a log backed by a database should filter and page there.
+    /// </summary>
+    /// <param name="query">The filters and the page.</param>
+    AuditPage Search(AuditQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.PageOf(Query(query.PluginId, query.From, query.To));
+    }
 }

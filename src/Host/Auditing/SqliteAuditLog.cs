@@ -72,6 +72,37 @@ public sealed class SqliteAuditLog : BatchingAuditLog
         query.Parameters.AddWithValue("$p", (object?)pluginId ?? DBNull.Value);
         query.Parameters.AddWithValue("$from", fromTicks);
         query.Parameters.AddWithValue("$to", toTicks);
+        return Read(query);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Filters, counts and pages in the database.</remarks>
+    protected override AuditPage SearchEntries(AuditQuery query)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+
+        // The action filter matches the action itself or its sub-actions ("approval" and "approval.revoke")
+        // by comparing a prefix, so no LIKE wildcard in the filter text can widen it.
+        const string Where = """
+            WHERE ($p IS NULL OR plugin_id = $p) AND timestamp_ticks >= $from AND timestamp_ticks < $to
+              AND ($a IS NULL OR action = $a OR substr(action, 1, length($a) + 1) = $a || '.')
+              AND ($allowed IS NULL OR allowed = $allowed)
+            """;
+        command.Parameters.AddWithValue("$p", (object?)query.SanitizedPluginId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", query.From?.UtcTicks ?? long.MinValue);
+        command.Parameters.AddWithValue("$to", query.To?.UtcTicks ?? long.MaxValue);
+        command.Parameters.AddWithValue("$a", (object?)query.Action ?? DBNull.Value);
+        command.Parameters.AddWithValue("$allowed", query.Allowed is { } allowed ? (allowed ? 1 : 0) : DBNull.Value);
+        command.CommandText = "SELECT COUNT(*) FROM audit_log " + Where;
+        long total = (long)command.ExecuteScalar()!;
+        command.CommandText = $"SELECT {Columns} FROM audit_log {Where} ORDER BY timestamp_ticks DESC, id DESC LIMIT $take OFFSET $skip";
+        command.Parameters.AddWithValue("$take", query.Take);
+        command.Parameters.AddWithValue("$skip", query.Skip);
+        return new AuditPage(Read(command), total);
+    }
+
+    private static List<AuditEntry> Read(SqliteCommand query)
+    {
         var entries = new List<AuditEntry>();
         using SqliteDataReader reader = query.ExecuteReader();
         while (reader.Read())

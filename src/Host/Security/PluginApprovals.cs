@@ -150,8 +150,14 @@ public sealed class PluginApprovals(IApprovalStore store, IApprovalPolicy policy
             Instruments.Denied(manifest.Id, "approval");
         }
 
-        audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, "approval", $"{Describe(fingerprint)}; module sha256 {sha256}", allowed, detail));
+        audit?.Record(new AuditEntry(_time.GetUtcNow(), manifest.Id, manifest.Version, AuditAction, AuditTarget(fingerprint, sha256), allowed, detail));
     }
+
+    /// <summary>The audit action of approval decisions.</summary>
+    internal const string AuditAction = "approval";
+
+    /// <summary>The audit target of an approval decision: the permissions and the module decided on.</summary>
+    internal static string AuditTarget(string fingerprint, string sha256) => $"{Describe(fingerprint)}; module sha256 {sha256}";
 
     /// <summary>Where refused approvals are counted; the container's meter when <see cref="AirlockServiceCollectionExtensions.AddAirlock"/> created the approvals.</summary>
     internal Diagnostics.AirlockInstruments Instruments { get; init; } = Diagnostics.AirlockInstruments.Shared;
