@@ -88,6 +88,7 @@ while (Console.ReadLine() is { } line)
             "instance" => database?.Instance ?? "sqlite",
             "load" => await Load(words[1]),
             "publish" => await Publish(int.Parse(words[1], CultureInfo.InvariantCulture), words[2]),
+            "cache" => await Cache(words[1], words[2], int.Parse(words[3], CultureInfo.InvariantCulture), int.Parse(words[4], CultureInfo.InvariantCulture)),
             "quit" => "bye",
             _ => "unknown command " + words[0],
         };
@@ -159,6 +160,45 @@ async Task<string> Publish(int count, string label)
 
     string Or(string text) => text.Length == 0 ? "-" : text;
     return $"published {ids.Count} ids {Or(string.Join(',', ids))} errors {Or(string.Join(',', errors.Select(e => $"{e.Key}:{e.Value}")))}";
+}
+
+// An instance sharing a module cache directory with others: each round is a fresh PluginHost (nothing in memory) that
+// loads the module through the directory (compiling and publishing it, or reading a published file) and calls it.
+// Every deleteEvery-th round first deletes the directory's files, as another instance's eviction would, so the
+// instances compile and publish the same module again at the same time. Answers
+// "rounds <n> compiled <n> read <n> rejected <n> calls <n>".
+async Task<string> Cache(string directory, string wasm, int rounds, int deleteEvery)
+{
+    const string id = "com.airlock.samples.chirp-c";
+    long compiled = 0, read = 0, rejected = 0, calls = 0;
+    for (int round = 0; round < rounds; round++)
+    {
+        if (deleteEvery > 0 && round % deleteEvery == deleteEvery - 1)
+        {
+            foreach (string file in Directory.EnumerateFiles(directory, "*.airmod"))
+            {
+                File.Delete(file);
+            }
+        }
+
+        var hostFunctions = new SocialScaleHostServices(id, "1.0.0", PluginPermissions.None, provider.GetRequiredService<SocialScaleServices>());
+        await using var host = new PluginHost(new PluginHostOptions { ModuleCache = new ModuleCacheOptions { Directory = directory } });
+        await using (ISocialScalePlugin loaded = await host.LoadFileAsync<ISocialScalePlugin>(id, "1.0.0", wasm, options: new PluginLoadOptions().AddImports<ISocialScaleHost>(hostFunctions)))
+        {
+            PluginCapabilities capabilities = await loaded.GetCapabilitiesAsync();
+            if (capabilities.Platforms is ["chirp"])
+            {
+                calls++;
+            }
+        }
+
+        ModuleCacheStatistics statistics = host.ModuleCacheStatistics;
+        compiled += statistics.Compilations;
+        read += statistics.DiskHits;
+        rejected += statistics.RejectedFiles;
+    }
+
+    return $"rounds {rounds} compiled {compiled} read {read} rejected {rejected} calls {calls}";
 }
 
 string Acquire(string plugin, int count)
