@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Airlock.Tests;
 
 namespace Airlock.PostgreSql.Tests;
 
@@ -11,7 +12,7 @@ internal sealed class Node : IAsyncDisposable
     private Node(Process process) => _process = process;
 
     /// <summary>The repository root (where Sdk.sln is).</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => Checkout.Root;
 
     /// <summary>The C Chirp connector's manifest (its committed chirp.wasm beside it).</summary>
     public static string Manifest { get; } = Path.Combine(Root, "samples", "plugins", "chirp-c", "plugin.json");
@@ -83,16 +84,5 @@ internal sealed class Node : IAsyncDisposable
             _process.Dispose();
             _gate.Dispose();
         }
-    }
-
-    private static string FindRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Sdk.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("The repository root (Sdk.sln) was not found above " + AppContext.BaseDirectory);
     }
 }

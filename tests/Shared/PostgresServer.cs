@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Airlock.PostgreSql.Tests;
+namespace Airlock.Tests;
 
 /// <summary>
 /// A real PostgreSQL from Debian's packages (apt-get install postgresql; .ci/run installs it), started in a temporary
 /// directory on 127.0.0.1 and a free port, and stopped afterwards. As root, initdb refuses to run, so the server then
-/// runs as the unprivileged <c>postgres</c> user the package creates.
+/// runs as the unprivileged <c>postgres</c> user the package creates. Shared by tests/Airlock.PostgreSql.Tests and the
+/// policy-store benchmarks.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -128,36 +129,3 @@ public sealed class PostgresServer : IDisposable
             .FirstOrDefault();
     }
 }
-
-/// <summary>A fact that needs a real PostgreSQL: skipped, saying what to install, when it is absent.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!PostgresServer.Available)
-        {
-            Skip = PostgresServer.Missing;
-        }
-    }
-}
-
-/// <summary>One server for every test of the collection; each test uses a schema of its own.</summary>
-public sealed class PostgresFixture : IDisposable
-{
-    private readonly Lazy<PostgresServer> _server = new(() => new PostgresServer());
-
-    public PostgresServer Server => _server.Value;
-
-    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N")[..12];
-
-    public void Dispose()
-    {
-        if (_server.IsValueCreated)
-        {
-            _server.Value.Dispose();
-        }
-    }
-}
-
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
