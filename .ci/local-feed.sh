@@ -17,7 +17,7 @@ global_packages="$(dotnet nuget locals global-packages --list | sed -E 's/^globa
 cleanup() {
   rm -rf "$scratch"
   # The packages this run restored exist under this version only: leave the NuGet cache as it was.
-  for id in airlock.host airlock.contracts airlock.generators airlock.cli; do
+  for id in airlock.host airlock.host.postgresql airlock.contracts airlock.generators airlock.cli; do
     rm -rf "${global_packages:?}/$id/$version"
     rmdir "$global_packages/$id" 2>/dev/null || true
   done
@@ -38,7 +38,7 @@ pack_feed() {
   dotnet pack "$repo/Sdk.sln" -c Release -o "$1" -p:Version="$version" >"$scratch/pack.log" 2>&1 \
     || fail "dotnet pack failed" "$scratch/pack.log"
   if grep -E ': warning [A-Z]+[0-9]+' "$scratch/pack.log"; then fail "dotnet pack reported warnings" "$scratch/pack.log"; fi
-  for package in Airlock.Contracts Airlock.Host Airlock.Generators; do
+  for package in Airlock.Contracts Airlock.Host Airlock.Host.PostgreSql Airlock.Generators; do
     [ -f "$1/$package.$version.nupkg" ] || fail "no $package.$version.nupkg in the feed ($(ls "$1" | tr '\n' ' '))"
   done
 }

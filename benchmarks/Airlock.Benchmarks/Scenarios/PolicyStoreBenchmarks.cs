@@ -61,7 +61,8 @@ public class PolicyStoreBenchmarks
         _directory = Directory.CreateTempSubdirectory("airlock-bench-policy-").FullName;
         if (Store == PostgreSql)
         {
-            _server = new PostgresServer();
+            // Commits wait for the disk, as SQLite's do: PostgreSQL's defaults (fsync on, synchronous_commit on).
+            _server = new PostgresServer(fsync: true);
         }
 
         _provider = new ServiceCollection()
