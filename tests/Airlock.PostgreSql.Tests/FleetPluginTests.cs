@@ -92,7 +92,8 @@ public sealed class FleetPluginTests(PostgresFixture fixture)
 
     private async Task<List<Row>> ReadTrailAsync(string schema)
     {
-        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
+        // Not pooled: an idle pooled connection would have died when another test killed the server.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand($"SELECT instance, action, target, allowed, coalesce(detail, ''), count FROM \"{schema}\".audit_log WHERE plugin_id = $1 ORDER BY timestamp_ticks, id", connection)
         {

@@ -167,7 +167,8 @@ public sealed class HostilePolicyStoreTests(PostgresFixture fixture)
 
     private async Task<long> CountAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(fixture.Server.ConnectionString);
+        // Not pooled: an idle pooled connection would have died when another test killed the server.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.Server.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand(sql, connection);
         return (long)(await count.ExecuteScalarAsync())!;

@@ -6,8 +6,10 @@ namespace Airlock.PostgreSql.Tests;
 /// <summary>
 /// Instances of a fleet pointed at one module cache directory (PluginHostOptions.ModuleCache): two processes compile
 /// and publish the same module into it at the same time, again and again, and read it back. Needs no PostgreSQL (the
-/// instances run on their SQLite stores).
+/// instances run on their SQLite stores). In the PostgreSQL tests' collection all the same, so its two compiling
+/// processes never run beside (and starve) the database tests' time-bounded commits.
 /// </summary>
+[Collection("postgres")]
 public sealed class SharedModuleCacheTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("airlock-shared-cache-").FullName;
