@@ -38,7 +38,7 @@ pack_feed() {
   dotnet pack "$repo/Sdk.sln" -c Release -o "$1" -p:Version="$version" >"$scratch/pack.log" 2>&1 \
     || fail "dotnet pack failed" "$scratch/pack.log"
   if grep -E ': warning [A-Z]+[0-9]+' "$scratch/pack.log"; then fail "dotnet pack reported warnings" "$scratch/pack.log"; fi
-  for package in Airlock.Contracts Airlock.Host Airlock.Generators Airlock.Dashboard Airlock.Host.OpenTelemetry; do
+  for package in Airlock.Contracts Airlock.Host Airlock.Host.PostgreSql Airlock.Generators Airlock.Dashboard Airlock.Host.OpenTelemetry; do
     [ -f "$1/$package.$version.nupkg" ] || fail "no $package.$version.nupkg in the feed ($(ls "$1" | tr '\n' ' '))"
   done
 }

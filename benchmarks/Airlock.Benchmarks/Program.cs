@@ -19,6 +19,12 @@ if (quick && !switcherArgs.Any(a => a is "--filter" or "-f"))
     switcherArgs = [.. switcherArgs, "--filter", "*"];
 }
 
+// Without PostgreSQL's server binaries the policy-store benchmarks measure SQLite only, and say so.
+if (!Airlock.Tests.PostgresServer.Available)
+{
+    Console.WriteLine(Airlock.Benchmarks.Scenarios.PolicyStoreBenchmarks.SkipMessage);
+}
+
 IConfig config = quick ? BenchConfig.Quick() : BenchConfig.Full();
 Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config)];
 return BenchConfig.ExitCode(summaries, quick);

@@ -126,10 +126,18 @@ public sealed partial class PostgreSqlPolicyDatabase : IDisposable
 
     /// <summary>
     /// Runs <paramref name="body"/> on a pooled connection. A failure to reach the database, or a statement it
-    /// did not finish, becomes <see cref="PolicyStoreUnavailableException"/> naming the store and operation.
+    /// did not finish, becomes <see cref="PolicyStoreUnavailableException"/> naming the store and operation. A plugin
+    /// id PostgreSQL text cannot hold (a NUL character) is refused with <see cref="ArgumentException"/> before the
+    /// database is asked, so it can neither pass for an unreachable database nor clear the connection pool.
     /// </summary>
     internal T Run<T>(string store, string operation, string? pluginId, Func<NpgsqlConnection, T> body)
     {
+        int nul = pluginId?.IndexOf('\0', StringComparison.Ordinal) ?? -1;
+        if (nul >= 0)
+        {
+            throw new ArgumentException($"The {store} cannot {operation} for a plugin id that contains U+0000 (NUL, at position {nul}): PostgreSQL text cannot hold it. Plugin ids are names such as \"com.example.plugin\".", nameof(pluginId));
+        }
+
         try
         {
             using NpgsqlConnection connection = _dataSource.OpenConnection();
@@ -143,9 +151,15 @@ public sealed partial class PostgreSqlPolicyDatabase : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="exception"/> means the database could not be used (as opposed to a bug).</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> means the database could not be used (as opposed to a bug). A data
+    /// exception (SQLSTATE class 22: a value the statement could not take) is the caller's input, not the database's
+    /// state, so it is not one.
+    /// </summary>
     internal static bool IsUnavailable(Exception exception)
-        => exception is NpgsqlException or TimeoutException or SocketException or IOException
+        => exception is PostgresException postgres
+            ? !postgres.SqlState.StartsWith("22", StringComparison.Ordinal)
+            : exception is NpgsqlException or TimeoutException or SocketException or IOException
             || exception is InvalidOperationException { InnerException: NpgsqlException or SocketException };
 
     private static string Reason(Exception exception)

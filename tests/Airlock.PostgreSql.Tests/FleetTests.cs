@@ -8,8 +8,7 @@ namespace Airlock.PostgreSql.Tests;
 [Collection("postgres")]
 public sealed class FleetTests(PostgresFixture fixture)
 {
-    private static readonly string Root = FindRoot();
-    private static readonly string Manifest = Path.Combine(Root, "samples", "plugins", "chirp-c", "plugin.json");
+    private static readonly string Manifest = Node.Manifest;
 
     [PostgresFact]
     public async Task Two_instances_share_limits_approvals_revocations_the_audit_trail_and_the_key_value_store()
@@ -28,13 +27,13 @@ public sealed class FleetTests(PostgresFixture fixture)
         Assert.Equal("refused", await b.AskAsync("approve " + Manifest));
         Assert.StartsWith("approved by administrator at a", await a.AskAsync("approve " + Manifest));
         Assert.StartsWith("approved by administrator at a", await b.AskAsync("approve " + Manifest));
-        await WaitForAsync(b, "listening", "yes");
+        await Node.WaitForAsync(b, "listening", "yes");
         Assert.Equal("yes", await b.AskAsync("inforce"));
 
         // A revocation through A stops B.
         Assert.Equal("revoked 1", await a.AskAsync("revoke com.airlock.samples.chirp-c"));
         var revoked = Stopwatch.StartNew();
-        await WaitForAsync(b, "inforce", "no");
+        await Node.WaitForAsync(b, "inforce", "no");
         Assert.True(revoked.Elapsed < TimeSpan.FromSeconds(1), $"the revocation took {revoked.Elapsed} to reach the other instance");
         Assert.Equal("refused", await b.AskAsync("approve " + Manifest));
 
@@ -134,92 +133,5 @@ public sealed class FleetTests(PostgresFixture fixture)
         Assert.Equal("allowed", words[0]);
         Assert.Equal("0", words[5]);
         return int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitForAsync(Node node, string command, string expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        string answer;
-        while ((answer = await node.AskAsync(command)) != expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{command}' still answered '{answer}' after 20 s");
-            await Task.Delay(5);
-        }
-    }
-
-    private static string FindRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Sdk.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("The repository root (Sdk.sln) was not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>One FleetNode process: a command a line on stdin, an answer a line on stdout.</summary>
-    private sealed class Node : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly SemaphoreSlim _gate = new(1, 1);
-
-        private Node(Process process) => _process = process;
-
-        public static async Task<Node> StartAsync(string connectionString, string schema, string name, bool approve)
-        {
-            // Built beside the tests (a project reference), in the same configuration.
-            string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            string dll = Path.Combine(Root, "tests", "Fixtures", "Airlock.PostgreSql.FleetNode", "bin", configuration, "net10.0", "Airlock.PostgreSql.FleetNode.dll");
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string argument in new[] { dll, connectionString, schema, name, approve ? "approve" : "deny" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var node = new Node(Process.Start(start)!);
-            string? ready = await node._process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            if (ready != "ready " + name)
-            {
-                // Only a node that failed to start has ended and closed its error output.
-                Assert.Fail($"the node said '{ready}': {await node._process.StandardError.ReadToEndAsync()}");
-            }
-
-            return node;
-        }
-
-        public async Task<string> AskAsync(string command)
-        {
-            await _gate.WaitAsync();
-            try
-            {
-                await _process.StandardInput.WriteLineAsync(command);
-                await _process.StandardInput.FlushAsync();
-                string? answer = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                return answer ?? throw new InvalidOperationException($"the node ended: {await _process.StandardError.ReadToEndAsync()}");
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await AskAsync("quit");
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (Exception) when (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            finally
-            {
-                _process.Dispose();
-                _gate.Dispose();
-            }
-        }
     }
 }

@@ -113,7 +113,10 @@ public sealed class StoreTests(PostgresFixture fixture)
         var stores = new[] { new PostgreSqlKeyValueStore(first, limits), new PostgreSqlKeyValueStore(second, limits) };
         int written = 0;
         int refused = 0;
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+        // Twenty writers at once, each on a thread of its own: twenty blocking writers queued on the thread pool of a
+        // 2-core machine starve it, and Npgsql's synchronous calls then wait for pool threads the writers hold (seen
+        // as command timeouts while every server backend sat idle waiting for its client).
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -124,7 +127,7 @@ public sealed class StoreTests(PostgresFixture fixture)
             {
                 Interlocked.Increment(ref refused);
             }
-        })));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
         Assert.Equal(10, written);
         Assert.Equal(10, refused);
         Assert.Equal(10, stores[1].Keys("p").Count);

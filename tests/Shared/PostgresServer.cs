@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Airlock.PostgreSql.Tests;
+namespace Airlock.Tests;
 
 /// <summary>
 /// A real PostgreSQL from Debian's packages (apt-get install postgresql; .ci/run installs it), started in a temporary
 /// directory on 127.0.0.1 and a free port, and stopped afterwards. As root, initdb refuses to run, so the server then
-/// runs as the unprivileged <c>postgres</c> user the package creates.
+/// runs as the unprivileged <c>postgres</c> user the package creates. Shared by tests/Airlock.PostgreSql.Tests and the
+/// policy-store benchmarks.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -16,9 +17,13 @@ public sealed class PostgresServer : IDisposable
     private readonly string _directory;
     private readonly string _data;
     private readonly string? _runAs;
+    private readonly bool _fsync;
 
-    public PostgresServer()
+    /// <summary>Creates and starts a server.</summary>
+    /// <param name="fsync">Whether commits wait for the disk (PostgreSQL's default, for measurements); the tests run without, for speed.</param>
+    public PostgresServer(bool fsync = false)
     {
+        _fsync = fsync;
         if (Bin.Value is null)
         {
             throw new InvalidOperationException(Missing);
@@ -48,7 +53,7 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>Starts the server (again) and waits until it accepts connections.</summary>
     public void Start()
-        => PgTool("pg_ctl", "-D", _data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync=off -c max_connections=200", "start");
+        => PgTool("pg_ctl", "-D", _data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {_directory} -c fsync={(_fsync ? "on" : "off")} -c max_connections=200", "start");
 
     /// <summary>Kills the server as a crash would (pg_ctl stop -m immediate): no shutdown checkpoint, connections cut.</summary>
     public void Kill() => PgTool("pg_ctl", "-D", _data, "-m", "immediate", "-w", "stop");
@@ -128,36 +133,3 @@ public sealed class PostgresServer : IDisposable
             .FirstOrDefault();
     }
 }
-
-/// <summary>A fact that needs a real PostgreSQL: skipped, saying what to install, when it is absent.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!PostgresServer.Available)
-        {
-            Skip = PostgresServer.Missing;
-        }
-    }
-}
-
-/// <summary>One server for every test of the collection; each test uses a schema of its own.</summary>
-public sealed class PostgresFixture : IDisposable
-{
-    private readonly Lazy<PostgresServer> _server = new(() => new PostgresServer());
-
-    public PostgresServer Server => _server.Value;
-
-    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N")[..12];
-
-    public void Dispose()
-    {
-        if (_server.IsValueCreated)
-        {
-            _server.Value.Dispose();
-        }
-    }
-}
-
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
