@@ -186,29 +186,38 @@ public sealed class LesstructDirectoryTests : IAsyncLifetime
         await using PluginDirectory<ILesstructPlugin> plugins = await OpenAsync(watch: true);
         var hooks = new ContentHooks(plugins);
         using var stop = new CancellationTokenSource();
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        Task[] callers = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        // Each caller keeps its own sequence: under load one caller's call may start before the swap and end after
+        // the other caller's calls on the new version, so only a caller's own order says anything.
+        System.Collections.Concurrent.ConcurrentQueue<int>[] sequences = [new(), new()];
+        Task[] callers = [.. sequences.Select(own => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 ContentItem saved = await hooks.BeforeSaveAsync(new ContentItem { Title = "t" });
-                seen.Enqueue(saved.CustomFields["version"].GetInt32());
+                own.Enqueue(saved.CustomFields["version"].GetInt32());
             }
         }))];
 
-        await WaitUntil(() => seen.Count > 20);
+        int Seen() => sequences.Sum(s => s.Count);
+        bool EveryCallerSaw(int version) => sequences.All(s => s.Contains(version));
+        await WaitUntil(() => Seen() > 20);
         Write("alpha", VersionedModule(2));
-        await WaitUntil(() => seen.Contains(2));
-        int beforeStop = seen.Count;
-        await WaitUntil(() => seen.Count > beforeStop + 20);
+        await WaitUntil(() => EveryCallerSaw(2));
+        int[] before = [.. sequences.Select(s => s.Count)];
+        await WaitUntil(() => sequences.Select((s, i) => s.Count > before[i] + 10).All(more => more));
         await stop.CancelAsync();
         await Task.WhenAll(callers);
 
-        // No call failed (Task.WhenAll would have thrown); calls under a lease taken before the swap
-        // answered 1, and the calls after it answer 2.
-        int[] versions = [.. seen];
-        Assert.All(versions, v => Assert.InRange(v, 1, 2));
-        Assert.Equal(2, versions[^1]);
+        // No call failed (Task.WhenAll would have thrown). Each caller saw version 1, then version 2 from its first
+        // call on the new module on: a lease taken before the swap answers 1, and no call after a 2 goes back to 1.
+        foreach (System.Collections.Concurrent.ConcurrentQueue<int> sequence in sequences)
+        {
+            int[] versions = [.. sequence];
+            Assert.All(versions, v => Assert.InRange(v, 1, 2));
+            int first = Array.IndexOf(versions, 2);
+            Assert.True(first >= 0, "A caller never saw the new version.");
+            Assert.All(versions[first..], v => Assert.Equal(2, v));
+        }
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public static partial class HostileCases
     }
 
     private static PluginLoadOptions ProbeOptions(HostileWorld world, string id)
-        => new PluginLoadOptions { HostResults = HostResultEncoding.StatusCodes, Limits = PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
+        => new PluginLoadOptions { HostResults = HostResultEncoding.StatusCodes, Limits = PluginLimits.Default with { Timeout = HostileWorld.CallTimeout, MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 } }
             .AddImports<ISocialScaleHost>(new SocialScaleHostServices(id, "1.0.0", Everything, world.Services));
 
     // The same module with a custom section appended: other bytes, the same behaviour, a valid module.

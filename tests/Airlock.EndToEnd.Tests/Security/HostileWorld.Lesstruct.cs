@@ -31,7 +31,7 @@ public sealed partial class HostileWorld
         var options = new LesstructPluginOptions
         {
             DirectoryPath = folder,
-            Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 },
+            Limits = limits ?? PluginLimits.Default with { Timeout = HostileWorld.CallTimeout, MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 },
             Services = { Http = Services.Http, Audit = Audit },
         };
         ILesstructPlugin plugin = await LesstructPlugins.LoadAsync(Host, options, new PluginFile(name, wasm, manifest));

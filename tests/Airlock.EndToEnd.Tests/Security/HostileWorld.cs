@@ -20,6 +20,13 @@ public sealed partial class HostileWorld : IAsyncLifetime
     public const string AcknowledgedKey = "acknowledged";
     public const string AcknowledgedValue = "written before the hostile call";
 
+    /// <summary>
+    /// The deadline of a call when a case sets no limits of its own: generous, because it only bounds cases that are not
+    /// about time (a first HTTPS exchange or a 10,000-line flood can take seconds on a loaded 2-core machine). Every case
+    /// about a deadline sets its own, short one and asserts the elapsed time against it.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
     public static readonly PluginPermissions Everything = new()
     {
         NetworkDomains = [Domain],
@@ -123,7 +130,7 @@ public sealed partial class HostileWorld : IAsyncLifetime
         id ??= "hostile-" + Interlocked.Increment(ref _next);
         var functions = new SocialScaleHostServices(id, "1.0.0", permissions, services ?? Services);
         // The hostile suite reads the negative status codes host functions answer with; the seed-style tests read the plain encoding.
-        var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = TimeSpan.FromSeconds(2), MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 }, Wasi = wasi, LogLimiter = (services ?? Services).LogLimiter }
+        var options = new PluginLoadOptions { HostResults = hostResults, Configuration = configuration, Limits = limits ?? PluginLimits.Default with { Timeout = CallTimeout, MemoryBytes = 8L * 1024 * 1024, MaxInstances = 2 }, Wasi = wasi, LogLimiter = (services ?? Services).LogLimiter }
             .AddImports<Airlock.Contracts.SocialScale.ISocialScaleHost>(functions);
         IHostileProbe probe = await (host ?? Host).LoadModuleAsync<IHostileProbe>(id, module ?? HostileProbeModule.Compile(), options);
         if (host is null)
