@@ -33,7 +33,7 @@ public sealed class AirlockGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 ContractParser.PluginAttribute,
                 static (node, _) => node is InterfaceDeclarationSyntax,
-                static (syntax, cancellationToken) => PluginModelParser.Parse((INamedTypeSymbol)syntax.TargetSymbol, syntax.Attributes[0], cancellationToken))
+                static (syntax, cancellationToken) => PluginModelParser.Parse((INamedTypeSymbol)syntax.TargetSymbol, syntax.Attributes[0], syntax.SemanticModel.Compilation, cancellationToken))
             .WithTrackingName(TrackingNames.Contracts);
 
         IncrementalValuesProvider<HostSpec?> hosts = context.SyntaxProvider

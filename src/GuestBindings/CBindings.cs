@@ -33,7 +33,7 @@ internal sealed class CBindings
     {
         this.contract = contract;
         this.prefix = prefix;
-        INamedTypeSymbol? context = contract.Spec.JsonContext is { } name ? contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(name)) : null;
+        INamedTypeSymbol? context = contract.Spec.JsonContext is { } name ? contract.Compilation.GetTypeByMetadataName(LoadedContract.MetadataName(name)) : null;
         types = new CTypeMap(prefix, context);
         var plan = new ContractPlan(contract, types, name => prefix + "_" + Identifier(name));
         exports = plan.Exports;
@@ -59,60 +59,13 @@ internal sealed class CBindings
     }
 
     /// <summary>The prefix of the custom section the bindings put in every module: <c>airlock.bindings:Namespace.IContract:wirehash</c>.</summary>
-    public const string SectionPrefix = "airlock.bindings:";
+    public const string SectionPrefix = ContractWireHash.SectionPrefix;
 
     /// <summary>The wire hash of <paramref name="contract"/>: what the bindings write into the module's custom section.</summary>
     public static string WireHashOf(LoadedContract contract)
     {
-        return new CBindings(contract, DefaultPrefix(contract.Spec.Type.Name)).WireHash();
+        return ContractWireHash.Of(contract);
     }
-
-    // A hash of everything on the wire: the ABI, each export's name, wasm signature, envelope and payload shapes, each
-    // union case, each JSON type's members (JSON name, kind, nullable, required) and each import. Independent of C names,
-    // comments and the generator's version, so it changes exactly when a plugin built on older bindings would misread.
-    private string WireHash()
-    {
-        var d = new StringBuilder();
-        d.Append(CultureInfo.InvariantCulture, $"abi {Abi} {contract.Spec.AllocExport} {contract.Spec.FreeExport} {contract.Spec.ResultLengthExport} {contract.Spec.InputOffset} {contract.Spec.SuccessStatus}\n");
-        foreach (ExportPlan e in exports)
-        {
-            (string result, List<(string Type, string Name)> parameters) = WasmSignature(e);
-            d.Append(CultureInfo.InvariantCulture, $"export {e.Spec.ExportName} {e.Spec.Envelope} {e.Optional} {e.ResultNullable} ({string.Join(",", parameters.Select(p => p.Type))}) -> {result} {Shape(e.ResultJson)}");
-            d.Append(string.Concat(e.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
-            if (e.Union is { } u)
-            {
-                d.Append(CultureInfo.InvariantCulture, $" union {u.Discriminator} {u.OutOfOrder}");
-                d.Append(string.Concat(u.Cases.Select(c => $" {c.Tag}:{c.Request.ClrName}->{Shape(c.Result)}")));
-            }
-
-            d.Append('\n');
-        }
-
-        foreach (CStruct t in types.Ordered.OrderBy(t => t.ClrName, StringComparer.Ordinal))
-        {
-            d.Append(CultureInfo.InvariantCulture, $"type {t.ClrName} {t.HasExtensionData}");
-            d.Append(string.Concat(t.Members.Select(m => $" {m.JsonName}:{Shape(m.Type)}:{m.Nullable}:{m.Required}:{m.Default}")));
-            d.Append('\n');
-        }
-
-        foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
-        {
-            d.Append(CultureInfo.InvariantCulture, $"enum {symbol.ToDisplayString()}");
-            d.Append(string.Concat(symbol.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => $" {f.Name}={f.ConstantValue}")));
-            d.Append('\n');
-        }
-
-        foreach (ImportPlan i in imports)
-        {
-            d.Append(CultureInfo.InvariantCulture, $"import {i.Module}.{i.Spec.ImportName} {i.Fixed} {i.ResultOffset} {i.Spec.Result.Kind}:{Shape(i.ResultJson)}");
-            d.Append(string.Concat(i.Parameters.Select(p => " " + p.Value.Kind + ":" + Shape(p.Json))));
-            d.Append('\n');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(d.ToString())))[..16];
-    }
-
-    private static string Shape(CType? type) => type is null ? "-" : type.Kind + (type.Struct is { } s ? "<" + s.ClrName + ">" : string.Empty) + (type.Enum is null ? string.Empty : "<enum>");
 
     private AbiKind Abi => contract.Spec.Abi;
 
@@ -123,16 +76,7 @@ internal sealed class CBindings
         _ => "packed ptr+len ABI",
     };
 
-    internal static string Identifier(string name)
-    {
-        var builder = new StringBuilder();
-        foreach (char c in name)
-        {
-            builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
-        }
-
-        return builder.ToString();
-    }
+    internal static string Identifier(string name) => CTypeMap.Identifier(name);
 
     private string Guard => prefix.ToUpperInvariant();
 
@@ -174,7 +118,7 @@ internal sealed class CBindings
         w.Append(CultureInfo.InvariantCulture, $"\n#define {Guard}_CONTRACT \"{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_CONTRACT_VERSION \"{contract.AssemblyVersion}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n");
-        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{WireHash()}\"\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{ContractWireHash.Of(contract)}\"\n\n");
 
         foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
@@ -322,13 +266,7 @@ internal sealed class CBindings
         _ => "int32_t",
     };
 
-    private static string WasmC(WasmScalar scalar) => scalar switch
-    {
-        WasmScalar.I64 => "int64_t",
-        WasmScalar.F32 => "float",
-        WasmScalar.F64 => "double",
-        _ => "int32_t",
-    };
+    private static string WasmC(WasmScalar scalar) => ContractWireHash.WasmC(scalar);
 
     private static bool ImportReturnsStatus(ImportPlan import)
         => import.Spec.Result.Kind is not (PayloadKind.None or PayloadKind.Scalar) || import.Parameters.Any(p => p.Value.Kind == PayloadKind.Json);
@@ -378,7 +316,7 @@ internal sealed class CBindings
             EmitWriter(w, s);
         }
 
-        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{WireHash()}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{ContractWireHash.Of(contract)}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
         EmitAllocator(w);
         EmitErrorHelpers(w);
         foreach (ExportPlan export in exports)
@@ -761,39 +699,7 @@ internal sealed class CBindings
     }
 
     // The export's wasm signature: its C result type and its (type, name) parameters.
-    private (string Result, List<(string Type, string Name)> Parameters) WasmSignature(ExportPlan export)
-    {
-        ExportSpec spec = export.Spec;
-        var parameters = new List<(string Type, string Name)>();
-        bool slot = Abi == AbiKind.WasmBindgen && spec.Result.Kind is not (PayloadKind.None or PayloadKind.Scalar);
-        if (slot)
-        {
-            parameters.Add(("uint32_t *", "retptr"));
-        }
-
-        foreach (ParamPlan p in export.Parameters)
-        {
-            if (p.Value.Kind == PayloadKind.Scalar)
-            {
-                parameters.Add((WasmC(p.Value.Scalar), p.Name));
-            }
-            else
-            {
-                parameters.Add(("const char *", p.Name + "_ptr"));
-                parameters.Add(("uint32_t", p.Name + "_len"));
-            }
-        }
-
-        string result = spec.Result.Kind switch
-        {
-            PayloadKind.None => "void",
-            PayloadKind.Scalar => WasmC(spec.Result.Scalar),
-            _ when slot => "void",
-            _ when Abi == AbiKind.FixedOffset => "int32_t",
-            _ => "int64_t",
-        };
-        return (result, parameters);
-    }
+    private (string Result, List<(string Type, string Name)> Parameters) WasmSignature(ExportPlan export) => ContractWireHash.WasmSignature(Abi, export);
 
     private static string ParameterList(List<(string Type, string Name)> parameters)
         => parameters.Count == 0 ? "void" : string.Join(", ", parameters.Select(p => p.Type.EndsWith('*') ? p.Type + p.Name : p.Type + " " + p.Name));

@@ -1,3 +1,8 @@
+// Compiled into both the guest-bindings generator (net10.0) and the source generator (netstandard2.0, for the wire hash):
+// no BCL API newer than netstandard2.0.
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using Airlock.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 
@@ -295,16 +300,22 @@ internal sealed class CTypeMap
     private string TypeName(INamedTypeSymbol type)
         => string.Join("_", new[] { Snake(type.Name) }.Concat(type.TypeArguments.Select(a => a is INamedTypeSymbol n ? TypeName(n) : Snake(a.Name))));
 
-    private static string Field(string jsonName)
+    /// <summary><paramref name="name"/> as a C identifier: ASCII letters and digits in lower case, anything else an underscore.</summary>
+    public static string Identifier(string name)
     {
-        var builder = new System.Text.StringBuilder();
-        foreach (char c in jsonName)
+        var builder = new System.Text.StringBuilder(name.Length);
+        foreach (char c in name)
         {
-            builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
+            builder.Append(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') ? char.ToLowerInvariant(c) : '_');
         }
 
-        string field = builder.ToString();
-        return field.Length == 0 || char.IsAsciiDigit(field[0]) || CKeywords.Contains(field) ? "m_" + field : field;
+        return builder.ToString();
+    }
+
+    private static string Field(string jsonName)
+    {
+        string field = Identifier(jsonName);
+        return field.Length == 0 || field[0] is >= '0' and <= '9' || CKeywords.Contains(field) ? "m_" + field : field;
     }
 
     private static readonly HashSet<string> CKeywords = ["auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false"];

@@ -6,33 +6,6 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Airlock.GuestBindings;
 
-/// <summary>A contract could not be read from its assembly; the message says what and where.</summary>
-public sealed class GuestBindingsException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What was wrong, as one or more sentences.</param>
-    public GuestBindingsException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public GuestBindingsException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What was wrong.</param>
-    /// <param name="innerException">The cause.</param>
-    public GuestBindingsException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>A <c>[WasmPlugin]</c> contract read from a compiled assembly, with the compilation that resolves its types.</summary>
-internal sealed record LoadedContract(ContractSpec Spec, IReadOnlyList<HostSpec> Hosts, INamedTypeSymbol Symbol, Compilation Compilation, string AssemblyName, string AssemblyVersion);
-
 /// <summary>Reads a contract from metadata with the generator's own <see cref="ContractParser"/>.</summary>
 internal static class ContractLoader
 {
@@ -104,8 +77,7 @@ internal static class ContractLoader
     }
 
     /// <summary>The metadata name of a type the parser spelled fully qualified (<c>global::A.B</c>).</summary>
-    public static string MetadataName(string display)
-        => display.StartsWith("global::", StringComparison.Ordinal) ? display["global::".Length..] : display;
+    public static string MetadataName(string display) => LoadedContract.MetadataName(display);
 
     private static IEnumerable<string> ImmutableEquatableArrayEmpty() => [];
 

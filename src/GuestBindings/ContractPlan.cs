@@ -1,3 +1,8 @@
+// Compiled into both the guest-bindings generator (net10.0) and the source generator (netstandard2.0, for the wire hash):
+// no BCL API newer than netstandard2.0.
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using Airlock.Generators.Model;
 using Microsoft.CodeAnalysis;
 
@@ -79,7 +84,7 @@ internal sealed class ContractPlan
                     }
                 }
 
-                parameters.Add(new ParamPlan(CBindings.Identifier(types.Snake(symbol.Name)), value, json));
+                parameters.Add(new ParamPlan(CTypeMap.Identifier(types.Snake(symbol.Name)), value, json));
             }
 
             CType? result = null;
@@ -106,7 +111,7 @@ internal sealed class ContractPlan
 
         foreach (HostSpec host in contract.Hosts)
         {
-            INamedTypeSymbol hostSymbol = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(host.Type.FullName))!;
+            INamedTypeSymbol hostSymbol = contract.TypeOf(host.Type.FullName)!;
             foreach (ImportSpec import in host.Imports)
             {
                 IMethodSymbol method = FindMethod(hostSymbol, import.MethodName);
@@ -125,7 +130,7 @@ internal sealed class ContractPlan
                         json = types.Map(symbol.Type, host.Type.Name + "." + import.MethodName);
                     }
 
-                    parameters.Add(new ParamPlan(CBindings.Identifier(types.Snake(symbol.Name)), value, json));
+                    parameters.Add(new ParamPlan(CTypeMap.Identifier(types.Snake(symbol.Name)), value, json));
                 }
 
                 CType? result = import.Result.Kind == PayloadKind.Json ? types.Map(method.ReturnType, host.Type.Name + "." + import.MethodName + " result") : null;
@@ -141,8 +146,8 @@ internal sealed class ContractPlan
         var cases = new List<CUnionCase>();
         foreach (UnionCaseSpec unionCase in export.UnionCases)
         {
-            var caseType = (INamedTypeSymbol)contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.CaseType))!;
-            ITypeSymbol resultType = contract.Compilation.GetTypeByMetadataName(ContractLoader.MetadataName(unionCase.ResultType))!;
+            var caseType = (INamedTypeSymbol)contract.TypeOf(unionCase.CaseType)!;
+            ITypeSymbol resultType = contract.TypeOf(unionCase.ResultType)!;
             CStruct request = types.StructOf(caseType);
             CType result = types.Map(resultType, unionCase.Discriminator + " result");
             if (result.Kind is not (CKind.Struct or CKind.Json or CKind.JsonObject))

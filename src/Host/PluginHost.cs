@@ -533,6 +533,12 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
         }
 
         GuestMemoryLayout layout = ReadLayout(id, bytes.Array, contract, options.Imports);
+        if (contract.BindingsHash is not null)
+        {
+            // Wasmtime's module does not list custom sections: they are read from the bytes' section headers.
+            shape = new ModuleShape(shape.Exports, shape.Imports) { CustomSections = CustomSections(id, bytes) };
+        }
+
         IReadOnlyList<string> problems = ContractVerifier.Verify(shape, contract, options.Imports, wasi, layout, options.NoImportsReason);
         if (problems.Count > 0)
         {
@@ -568,6 +574,18 @@ public sealed class PluginHost : IAsyncDisposable, IDisposable
 
     // The fixed-offset ABI writes at fixed addresses, so it needs to know what the guest owns; other
     // ABIs write only into memory the guest allocated for them.
+    private static IReadOnlyList<string> CustomSections(string id, ModuleBytes bytes)
+    {
+        try
+        {
+            return bytes.CustomSections;
+        }
+        catch (WasmFormatException exception)
+        {
+            throw new PluginLoadException(id, $"Plugin '{id}': the custom sections of its module cannot be read: {exception.Message}", exception);
+        }
+    }
+
     private static GuestMemoryLayout ReadLayout(string id, ReadOnlySpan<byte> bytes, WasmContract contract, IReadOnlyList<HostImports> imports)
     {
         var offsets = new List<ulong>();

@@ -29,6 +29,12 @@ internal sealed class ModuleShape
 
     public IReadOnlyList<ModuleItem> Imports { get; }
 
+    /// <summary>
+    /// The names of the module's custom sections, when they were read (generated guest bindings name their contract and
+    /// its wire hash in one); empty when they were not.
+    /// </summary>
+    public IReadOnlyList<string> CustomSections { get; init; } = Array.Empty<string>();
+
     /// <summary>The shape of a module read by <see cref="WasmModuleReader"/>.</summary>
     public static ModuleShape Of(WasmModuleInfo info)
     {
@@ -55,7 +61,7 @@ internal sealed class ModuleShape
             imports.Add(new ModuleItem(import.Module, import.Name, import.Kind, import.Signature, import.Memory?.Is64 ?? false));
         }
 
-        return new ModuleShape(exports, imports);
+        return new ModuleShape(exports, imports) { CustomSections = info.CustomSections };
     }
 
     private static bool MemoryIs64(WasmModuleInfo info, uint index)
@@ -161,6 +167,12 @@ internal sealed class ModuleExpectations
 
     /// <summary>The deallocator export of the packed ptr+len ABI (<c>dealloc</c> unless the contract names another).</summary>
     public string FreeExport { get; init; } = PackedAbiExports.DefaultFree;
+
+    /// <summary>
+    /// The contract's wire hash, which guest bindings generated from it stamp into a module: a module stamped with another
+    /// is refused. Null when the contract has none (guest bindings cannot represent it): stamps are then not read.
+    /// </summary>
+    public string? BindingsHash { get; init; }
 }
 
 /// <summary>What kind of mismatch a problem is; each has its own diagnostic id at compile time.</summary>
@@ -183,6 +195,9 @@ internal enum ModuleProblemKind
 
     /// <summary>A fixed-offset window lies inside memory the guest owns.</summary>
     MemoryWindow,
+
+    /// <summary>The module was built on guest bindings generated from another version of its contract (another wire hash).</summary>
+    StaleBindings,
 }
 
 /// <summary>One way a module does not fit its contract.</summary>
@@ -227,6 +242,9 @@ internal static class ModuleDiagnostics
     /// <summary>A fixed-offset window overlaps the guest's memory.</summary>
     public const string MemoryWindowId = "AIR107";
 
+    /// <summary>The module was built on guest bindings of another version of its contract.</summary>
+    public const string StaleBindingsId = "AIR110";
+
     /// <summary>The diagnostic id of a kind of mismatch.</summary>
     public static string Id(ModuleProblemKind kind) => kind switch
     {
@@ -235,6 +253,7 @@ internal static class ModuleDiagnostics
         ModuleProblemKind.AbiSupport => AbiSupportId,
         ModuleProblemKind.Import => ImportId,
         ModuleProblemKind.ForbiddenImport => ForbiddenImportId,
+        ModuleProblemKind.StaleBindings => StaleBindingsId,
         _ => MemoryWindowId,
     };
 
@@ -247,6 +266,9 @@ internal static class ModuleDiagnostics
 internal static class ModuleVerifier
 {
     public const string WasiModule = AirlockWasiSurface.Module;
+
+    /// <summary>The prefix of the custom section generated guest bindings put in a module: <c>airlock.bindings:Namespace.IContract:wirehash</c>.</summary>
+    public const string BindingsSectionPrefix = "airlock.bindings:";
 
     private static readonly WasmFunctionSignature AllocType = new([WasmType.I32], [WasmType.I32]);
 
@@ -309,6 +331,11 @@ internal static class ModuleVerifier
             CheckImport(import, contract, provided, noImportsReason, problems);
         }
 
+        if (contract.BindingsHash is { } current)
+        {
+            CheckBindings(module.CustomSections, contract.ContractName, current, problems);
+        }
+
         // Only an import that receives a result can be handed one over guest memory: a module that
         // imports only functions without results (log_info) never has anything written at the offset.
         foreach (HostModuleShape host in provided)
@@ -321,6 +348,37 @@ internal static class ModuleVerifier
 
         return problems;
     }
+
+    // A module built on generated bindings names, in a custom section, the contract and the wire hash its bindings were
+    // generated from. Exports and imports may all still fit by name and type while a renamed member or a new union case
+    // would be misread, so a hash other than the contract's is refused. Only the hash counts: bindings of another contract
+    // with the same wire read and write exactly what this one does. A section that is not a stamp is not ours to judge.
+    private static void CheckBindings(IReadOnlyList<string> sections, string contractName, string current, List<ModuleProblem> problems)
+    {
+        foreach (string section in sections)
+        {
+            if (!section.StartsWith(BindingsSectionPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string stamp = section.Substring(BindingsSectionPrefix.Length);
+            int colon = stamp.LastIndexOf(':');
+            if (colon <= 0 || string.Equals(stamp.Substring(colon + 1), current, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string built = Shorten(stamp.Substring(0, colon));
+            string hash = Shorten(stamp.Substring(colon + 1));
+            problems.Add(new(ModuleProblemKind.StaleBindings, Shorten(section), string.Equals(built, contractName, StringComparison.Ordinal)
+                ? $"its bindings were generated from contract '{built}' with wire hash {hash}, but the contract's wire hash is now {current} (a member, export, union case or import changed); regenerate the bindings with airlock bindings and rebuild."
+                : $"its bindings were generated from contract '{built}' with wire hash {hash}, not from '{contractName}' (wire hash {current}), whose JSON differs; generate them from '{contractName}' (airlock bindings --contract {contractName} ...) and rebuild."));
+        }
+    }
+
+    // A name from the module, cut short for messages.
+    private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
 
     /// <summary>Whether the module imports WASI (and so needs it linked).</summary>
     public static bool ImportsWasi(ModuleShape module) => module.Imports.Any(i => i.Module == WasiModule);

@@ -57,6 +57,10 @@ internal static partial class WasmModuleReader
     /// <exception cref="WasmFormatException">The sections cannot be walked (bad header, truncated or out-of-order sections, inconsistent counts).</exception>
     public static WasmCodeSize ReadCodeSize(ReadOnlySpan<byte> module) => new Parser(module) { SizesOnly = true }.ParseCodeSize();
 
+    /// <summary>The names of a module's custom sections, in order, read from the section headers alone (nothing else is decoded).</summary>
+    /// <exception cref="WasmFormatException">The sections cannot be walked.</exception>
+    public static IReadOnlyList<string> ReadCustomSectionNames(ReadOnlySpan<byte> module) => new Parser(module) { SizesOnly = true, CustomSectionNames = true }.ParseCustomSectionNames();
+
     private static string SectionName(byte id) => id switch
     {
         0 => "custom section",
@@ -145,6 +149,9 @@ internal static partial class WasmModuleReader
         /// <summary>Reads only the counts and sizes <see cref="ParseCodeSize"/> reports, skipping everything else.</summary>
         public bool SizesOnly { get; init; }
 
+        /// <summary>With <see cref="SizesOnly"/>, reads the names of the custom sections instead of the sizes.</summary>
+        public bool CustomSectionNames { get; init; }
+
         public WasmCodeSize ParseCodeSize()
         {
             ReadSections();
@@ -156,6 +163,12 @@ internal static partial class WasmModuleReader
             }
 
             return new WasmCodeSize(_declaredFunctions, _codeBytes, _largestBody, _largestBodyIndex);
+        }
+
+        public IReadOnlyList<string> ParseCustomSectionNames()
+        {
+            ReadSections();
+            return _customSections.ToArray();
         }
 
         public WasmModuleInfo ParseModule()
@@ -512,7 +525,17 @@ internal static partial class WasmModuleReader
         // What ParseCodeSize needs: the function count and each body's size; other sections are skipped.
         private void ReadSizes(byte id)
         {
-            if (id == 3)
+            if (CustomSectionNames)
+            {
+                // Only the names of custom sections: every other section is skipped whole.
+                if (id == 0)
+                {
+                    _customSections.Add(Name());
+                }
+
+                _position = _end;
+            }
+            else if (id == 3)
             {
                 _declaredFunctions = Count(1, "function");
                 _position = _end;

@@ -509,6 +509,36 @@ public sealed class ModuleCheckTests : IDisposable
         Assert.Equal("AIR101", Assert.Single(result.Diagnostics).Id);
     }
 
+    [Fact]
+    public void A_module_built_on_bindings_of_another_version_of_its_contract_is_AIR110()
+    {
+        // Generated guest bindings stamp the contract and its wire hash into the module; the generator computes the same
+        // hash for the contract it binds (here from metadata, as a package user's build does).
+        string current = ContractOf<Airlock.Contracts.SocialScale.ISocialScalePlugin>().BindingsHash!;
+        Assert.Matches("^[0-9a-f]{16}$", current);
+        string Stamped(string name, string stamp)
+        {
+            string path = Path.Combine(_scratch, name);
+            File.WriteAllBytes(path, [.. File.ReadAllBytes(ChirpC), .. WasmBinary.Custom(stamp)]);
+            return path;
+        }
+
+        Assert.Empty(Run([Usings], (Stamped("fresh.wasm", "airlock.bindings:" + SocialScale + ":" + current), SocialScale)).Diagnostics);
+        Assert.Empty(Run([Usings], (Stamped("unrelated.wasm", "airlock.bindings.notes"), SocialScale)).Diagnostics);
+
+        Diagnostic stale = Assert.Single(Run([Usings], (Stamped("stale.wasm", "airlock.bindings:" + SocialScale + ":00000000deadbeef"), SocialScale)).Diagnostics);
+        Assert.Equal(
+            $"AIR110: Module 'stale.wasm' does not fit contract '{SocialScale}': its bindings were generated from contract '{SocialScale}' with wire hash 00000000deadbeef, but the contract's wire hash is now {current} (a member, export, union case or import changed); regenerate the bindings with airlock bindings and rebuild.",
+            Describe(stale));
+        Assert.Equal(DiagnosticSeverity.Error, stale.Severity);
+
+        Diagnostic other = Assert.Single(Run([Usings], (Stamped("other.wasm", "airlock.bindings:Shop.IOrderPlugin:00000000deadbeef"), SocialScale)).Diagnostics);
+        Assert.Contains($"generated from contract 'Shop.IOrderPlugin' with wire hash 00000000deadbeef, not from '{SocialScale}' (wire hash {current})", Describe(other), StringComparison.Ordinal);
+    }
+
+    private static Airlock.Abi.WasmContract ContractOf<T>()
+        where T : class, IWasmPlugin<T> => T.Contract;
+
     private string LesstructPath => Path.Combine(_scratch, "lesstruct.wasm");
 
     /*

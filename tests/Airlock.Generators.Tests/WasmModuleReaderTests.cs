@@ -239,6 +239,10 @@ public sealed class WasmModuleReaderTests
             Custom("name"));
         WasmModuleInfo module = WasmModuleReader.Read(bytes);
         Assert.Equal(["first", "middle", "name"], module.CustomSections);
+
+        // The host reads only the names (for the guest bindings' stamp), from the section headers; a cut module is refused.
+        Assert.Equal(["first", "middle", "name"], WasmModuleReader.ReadCustomSectionNames(bytes));
+        Assert.Throws<WasmFormatException>(() => WasmModuleReader.ReadCustomSectionNames(bytes.AsSpan(0, bytes.Length - 3)));
         Assert.Equal([0u], module.Tags);
         Assert.Equal([new WasmLimits(1, 65536, Is64: false, Shared: true)], module.Memories);
         Assert.Equal(2u, module.DataCount);

@@ -85,7 +85,6 @@ internal static class CheckCommand
         (string name, IReadOnlyList<ContractProblem> problems) = profile is { } chosen
             ? CheckProfile(file, chosen, package)
             : CheckContract(file, contractName!, assemblyPath, package);
-        problems = [.. problems, .. StaleBindings(file, contractName, assemblyPath)];
         if (json)
         {
             Output.Json(context.Console, new JsonObject
@@ -133,51 +132,6 @@ internal static class CheckCommand
 
         return (fit.Contract, problems);
     }
-
-    /// <summary>The id of a module built on bindings generated from another version of its contract.</summary>
-    public const string StaleBindingsId = "AIR110";
-
-    // A module built on generated bindings names its contract and wire hash in a custom section; the hash is recomputed
-    // from the contract as it is now (its assembly: --assembly, or Airlock's own contracts), and a difference means the
-    // plugin would read and write another contract's JSON: refused, naming both hashes.
-    private static IEnumerable<ContractProblem> StaleBindings(ModuleFile file, string? contractName, string? assemblyPath)
-    {
-        foreach (string section in file.Info.CustomSections.Where(c => c.StartsWith(GuestBindingsGenerator.SectionPrefix, StringComparison.Ordinal)))
-        {
-            string[] parts = section[GuestBindingsGenerator.SectionPrefix.Length..].Split(':');
-            if (parts.Length != 2)
-            {
-                continue;
-            }
-
-            (string built, string hash) = (parts[0], parts[1]);
-            if (contractName is not null && !string.Equals(built, contractName, StringComparison.Ordinal))
-            {
-                yield return Stale(file, built, $"its bindings were generated from contract '{built}', not '{contractName}'; generate them from '{contractName}' (airlock bindings --contract {contractName} ...) and rebuild.");
-                continue;
-            }
-
-            string assembly = assemblyPath ?? typeof(IWasmPlugin).Assembly.Location;
-            string current;
-            try
-            {
-                current = GuestBindingsGenerator.WireHash(assembly, built);
-            }
-            catch (GuestBindingsException)
-            {
-                // Not a contract of this assembly (a profile check of a plugin on its own contract): nothing to compare.
-                continue;
-            }
-
-            if (!string.Equals(current, hash, StringComparison.Ordinal))
-            {
-                yield return Stale(file, built, $"its bindings were generated from contract '{built}' with wire hash {hash}, but the contract's wire hash is now {current} (a member, export, union case or import changed); regenerate the bindings with airlock bindings and rebuild.");
-            }
-        }
-    }
-
-    private static ContractProblem Stale(ModuleFile file, string contract, string message)
-        => new(StaleBindingsId, file.FileName, message, string.Format(System.Globalization.CultureInfo.InvariantCulture, ModuleDiagnostics.MismatchFormat, file.FileName, contract, message));
 
     private static WasmContract ISocialScaleContract() => Profiles.ContractOf<Contracts.SocialScale.ISocialScalePlugin>();
 
@@ -292,7 +246,7 @@ internal static class CheckCommand
 
         try
         {
-            return (WasmContract)typeof(CheckCommand).GetMethod(nameof(ContractOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, null)!;
+            return (WasmContract)typeof(Profiles).GetMethod(nameof(Profiles.ContractOf), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, null)!;
         }
         catch (TargetInvocationException exception) when (exception.InnerException is not null)
         {
@@ -315,9 +269,6 @@ internal static class CheckCommand
             }
         }
     }
-
-    private static WasmContract ContractOf<TPlugin>()
-        where TPlugin : class, IWasmPlugin<TPlugin> => TPlugin.Contract;
 
     private static IReadOnlyList<string> ContractNames(Assembly assembly)
     {

@@ -39,4 +39,12 @@ public sealed record WasmContract(
 
     /// <summary>The deallocator export of a <see cref="WasmAbi.PackedPtrLen"/> contract; see <see cref="WasmPluginAttribute.FreeExport"/>.</summary>
     public string FreeExport { get; init; } = "dealloc";
+
+    /// <summary>
+    /// The contract's wire hash: a hash of everything its payloads, exports and host functions put on the wire. Guest
+    /// bindings generated from the contract (<c>airlock bindings</c>) stamp it into the module, and a module stamped with
+    /// another hash (built on bindings of another version of the contract) is refused at load and at build time (AIR110).
+    /// Null when guest bindings cannot represent the contract; stamps are then not checked.
+    /// </summary>
+    public string? BindingsHash { get; init; }
 }

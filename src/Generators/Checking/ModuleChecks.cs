@@ -58,7 +58,10 @@ internal static class ModuleChecks
             null,
             shape.Exports.ToImmutableEquatableArray(),
             shape.Imports.ToImmutableEquatableArray(),
-            WasmMemoryMap.GuestRegions(info).ToImmutableEquatableArray());
+            WasmMemoryMap.GuestRegions(info).ToImmutableEquatableArray())
+        {
+            CustomSections = shape.CustomSections.ToImmutableEquatableArray(),
+        };
     }
 
     /// <summary>Whether <paramref name="module"/> is the file a contract's <c>Module = "..."</c> names.</summary>
@@ -152,6 +155,7 @@ internal static class ModuleChecks
             AllocExport = contract.AllocExport,
             FreeExport = contract.FreeExport,
             UsesGuestMemory = contract.UsesGuestMemory,
+            BindingsHash = contract.BindingsHash,
         };
         // The host links Airlock's own WASI for a contract that allows it (unless a load turns it off); a Samuel
         // plugin's (one that imports the samuel host module) always loads with WASI capabilities, whose file
@@ -162,7 +166,7 @@ internal static class ModuleChecks
             provided.Add(contract.HostModules.Any(h => h.Name == SamuelVerbs.HostModule) ? CapabilityWasiSurface.Shape : AirlockWasiSurface.Shape);
         }
 
-        foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports), expectations, provided, module.GuestRegions))
+        foreach (ModuleProblem problem in ModuleVerifier.Verify(new ModuleShape(module.Exports, module.Imports) { CustomSections = module.CustomSections }, expectations, provided, module.GuestRegions))
         {
             LocationInfo location = problem.Kind is ModuleProblemKind.MissingExport or ModuleProblemKind.ExportSignature
                 ? contract.Exports.FirstOrDefault(e => e.ExportName == problem.Subject)?.Location ?? moduleLocation
@@ -178,6 +182,7 @@ internal static class ModuleChecks
         ModuleProblemKind.AbiSupport => Descriptors.ModuleAbiSupport,
         ModuleProblemKind.Import => Descriptors.ModuleUnprovidedImport,
         ModuleProblemKind.ForbiddenImport => Descriptors.ModuleForbiddenImport,
+        ModuleProblemKind.StaleBindings => Descriptors.ModuleStaleBindings,
         _ => Descriptors.ModuleMemoryWindow,
     };
 

@@ -107,6 +107,11 @@ internal static class Descriptors
         "Fixed-offset window overlaps the module's memory",
         ModuleDiagnostics.MismatchFormat);
 
+    public static readonly DiagnosticDescriptor ModuleStaleBindings = Module(
+        ModuleDiagnostics.StaleBindingsId,
+        "Module built on bindings of another version of its contract",
+        ModuleDiagnostics.MismatchFormat);
+
     public static readonly DiagnosticDescriptor ModuleTie = Module(
         "AIR108",
         "Plugin module and contract cannot be matched",

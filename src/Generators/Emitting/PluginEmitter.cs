@@ -268,6 +268,11 @@ internal static class PluginEmitter
             properties.Add("FreeExport = " + Wasm.Literal(contract.FreeExport));
         }
 
+        if (contract.WireHash is { } hash)
+        {
+            properties.Add("BindingsHash = " + Wasm.Literal(hash));
+        }
+
         return properties.Count == 0 ? string.Empty : " { " + string.Join(", ", properties) + " }";
     }
 

@@ -52,6 +52,9 @@ internal sealed record ContractCheckSpec(
 
     /// <summary>Whether payloads cross through guest memory (see <c>ContractSpec.UsesGuestMemory</c>).</summary>
     public bool UsesGuestMemory { get; init; } = true;
+
+    /// <summary>The contract's wire hash, which a module built on its guest bindings must carry (see <c>ContractSpec.WireHash</c>).</summary>
+    public string? BindingsHash { get; init; }
 }
 
 /// <summary>What the generator takes from a <c>[WasmPlugin]</c> interface: the bindings to emit (null when it cannot be bound) and the module checks.</summary>
@@ -63,7 +66,11 @@ internal sealed record ModuleSummary(
     string? Error,
     ImmutableEquatableArray<ModuleItem> Exports,
     ImmutableEquatableArray<ModuleItem> Imports,
-    ImmutableEquatableArray<WasmMemoryRegion> GuestRegions);
+    ImmutableEquatableArray<WasmMemoryRegion> GuestRegions)
+{
+    /// <summary>The names of the module's custom sections (generated bindings stamp their contract and wire hash in one).</summary>
+    public ImmutableEquatableArray<string> CustomSections { get; init; } = ImmutableEquatableArray<string>.Empty;
+}
 
 /// <summary>An <c>AdditionalFiles</c> module tied to a contract by its <c>AirlockContract</c> metadata.</summary>
 internal sealed record ModuleTie(string Path, string Contract);

@@ -184,6 +184,12 @@ internal sealed record ContractSpec(
     /// <summary>The packed ABI's deallocator export (<c>FreeExport</c>).</summary>
     public string FreeExport { get; init; } = Airlock.Wasm.PackedAbiExports.DefaultFree;
 
+    /// <summary>
+    /// The contract's wire hash (what guest bindings generated from it stamp into a module), or null when guest bindings
+    /// cannot represent the contract. Set by the generator; the guest-bindings tool computes its own.
+    /// </summary>
+    public string? WireHash { get; init; }
+
     /// <summary>The one-pass readers of the contract's JSON result types (those System.Text.Json alone does not read).</summary>
     public ImmutableEquatableArray<JsonReaderSpec> Readers { get; init; } = ImmutableEquatableArray<JsonReaderSpec>.Empty;
 

@@ -19,11 +19,46 @@ namespace Airlock.Generators.Parsing;
 /// </summary>
 internal static class PluginModelParser
 {
-    public static PluginModel Parse(INamedTypeSymbol symbol, AttributeData attribute, CancellationToken cancellationToken)
+    public static PluginModel Parse(INamedTypeSymbol symbol, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
     {
         var problems = new List<Diagnostic>();
         ContractSpec? spec = ContractParser.ParsePlugin(symbol, attribute, problems, cancellationToken);
+        if (spec is not null)
+        {
+            spec = spec with { WireHash = WireHash(spec, symbol, compilation, cancellationToken) };
+        }
+
         return new PluginModel(spec, spec is null ? UnboundSpec(symbol, attribute, problems) : CheckSpec(symbol, attribute, spec, cancellationToken));
+    }
+
+    // The wire hash guest bindings of the contract stamp into a module (the guest-bindings tool's own computation, compiled
+    // in here), or null when the bindings cannot represent the contract: then no stamped module can exist.
+    private static string? WireHash(ContractSpec spec, INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var hosts = new List<HostSpec>();
+        foreach (string import in spec.Imports)
+        {
+            string name = import.StartsWith("global::", System.StringComparison.Ordinal) ? import.Substring("global::".Length) : import;
+            INamedTypeSymbol? host = compilation.GetTypeByMetadataName(name);
+            AttributeData? attribute = host?.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ContractParser.HostAttribute);
+            if (host is null || attribute is null || ContractParser.ParseHost(host, attribute, [], cancellationToken) is not { } parsed)
+            {
+                return null;
+            }
+
+            hosts.Add(parsed);
+        }
+
+        try
+        {
+            return Airlock.GuestBindings.ContractWireHash.Of(new Airlock.GuestBindings.LoadedContract(spec, hosts, symbol, compilation, string.Empty, string.Empty));
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            // A generator that throws fails the user's whole build (CS8785) over an extra check: a contract whose wire the
+            // bindings' model cannot follow (a type it cannot name or represent) gets no hash, and its stamps are not read.
+            return null;
+        }
     }
 
     /// <summary>The check spec of a contract found by name (in source or a referenced assembly), or why there is none.</summary>
@@ -42,7 +77,7 @@ internal static class PluginModelParser
             return (null, "'" + metadataName + "' has no [WasmPlugin] attribute");
         }
 
-        return (Parse(symbol, attribute, cancellationToken).Check, null);
+        return (Parse(symbol, attribute, compilation, cancellationToken).Check, null);
     }
 
     private static ContractCheckSpec CheckSpec(INamedTypeSymbol symbol, AttributeData attribute, ContractSpec spec, CancellationToken cancellationToken)
@@ -87,6 +122,7 @@ internal static class PluginModelParser
             AllocExport = spec.AllocExport,
             FreeExport = spec.FreeExport,
             UsesGuestMemory = spec.UsesGuestMemory,
+            BindingsHash = spec.WireHash,
         };
     }
 

@@ -45,6 +45,7 @@ internal static class ContractVerifier
             FreeExport = contract.FreeExport,
             RequiresReactor = contract.RequiresReactor,
             UsesGuestMemory = contract.UsesGuestMemory,
+            BindingsHash = contract.BindingsHash,
         };
         return ModuleVerifier.Verify(module, expectations, hosts, regions, noImportsReason);
     }

@@ -24,6 +24,7 @@ internal sealed class ModuleBytes
 
     private readonly byte[] _bytes;
     private StrongBox<WasmCodeSize>? _codeSize;
+    private IReadOnlyList<string>? _customSections;
 
     private ModuleBytes(byte[] bytes, string sha256)
     {
@@ -83,6 +84,16 @@ internal sealed class ModuleBytes
     /// <summary>What compiling the module costs, read from its section headers once.</summary>
     /// <exception cref="WasmFormatException">The sections cannot be walked.</exception>
     public WasmCodeSize CodeSize => (Volatile.Read(ref _codeSize) ?? Remember(WasmModuleReader.ReadCodeSize(_bytes))).Value;
+
+    /// <summary>The names of the module's custom sections, read from its section headers once.</summary>
+    /// <exception cref="WasmFormatException">The sections cannot be walked.</exception>
+    public IReadOnlyList<string> CustomSections => Volatile.Read(ref _customSections) ?? Remember(WasmModuleReader.ReadCustomSectionNames(_bytes));
+
+    private IReadOnlyList<string> Remember(IReadOnlyList<string> names)
+    {
+        Volatile.Write(ref _customSections, names);
+        return names;
+    }
 
     private StrongBox<WasmCodeSize> Remember(WasmCodeSize size)
     {

@@ -61,9 +61,13 @@ public sealed class StaleBindingsTests : IDisposable
             Assert.Contains($"wire hash {hash1}, but the contract's wire hash is now {now}", stale.Out);
         }
 
-        // Checked against another contract altogether, the section names the one it was built from.
+        // Checked against another contract with other JSON, the section names the one it was built from; against another
+        // contract with the same wire (same exports, payloads and imports), nothing can be misread and the module fits.
         CliResult other = await _cli.RunAsync("check", module, "--contract", "Stale.IOtherPlugin", "--assembly", v1);
-        Assert.Contains("its bindings were generated from contract 'Stale.IOrderPlugin', not 'Stale.IOtherPlugin'", other.Out);
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains($"its bindings were generated from contract 'Stale.IOrderPlugin' with wire hash {hash1}, not from 'Stale.IOtherPlugin'", other.Out);
+        CliResult same = await _cli.RunAsync("check", module, "--contract", "Stale.ISameWirePlugin", "--assembly", v1);
+        Assert.True(same.ExitCode == 0, same.ToString());
     }
 
     private static string WireHash(string header)
@@ -108,14 +112,22 @@ public sealed class StaleBindingsTests : IDisposable
             }
 
             [WasmPlugin(JsonContext = typeof(OrderJsonContext), AllowWasi = false)]
-            public partial interface IOtherPlugin
+            public partial interface ISameWirePlugin
             {
                 [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
                 System.Threading.Tasks.ValueTask<OrderResponse> HandleAsync(OrderRequest request, System.Threading.CancellationToken cancellationToken = default);
             }
 
+            [WasmPlugin(JsonContext = typeof(OrderJsonContext), AllowWasi = false)]
+            public partial interface IOtherPlugin
+            {
+                [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+                System.Threading.Tasks.ValueTask<Receipt> HandleAsync(PriceRequest request, System.Threading.CancellationToken cancellationToken = default);
+            }
+
             [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
             [JsonSerializable(typeof(OrderRequest))]
+            [JsonSerializable(typeof(PriceRequest))]
             [JsonSerializable(typeof(Receipt))]
             [JsonSerializable(typeof(OrderResponse))]
             public sealed partial class OrderJsonContext : JsonSerializerContext;

@@ -31,7 +31,7 @@ namespace Sample.Bindgen
                 },
                 new global::Airlock.Abi.WasmHostModule[]
                 {
-                });
+                }) { BindingsHash = "e97d627d06e7c93c" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> _jsonElementInfo;

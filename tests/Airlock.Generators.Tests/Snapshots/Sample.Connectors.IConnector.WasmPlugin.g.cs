@@ -121,7 +121,7 @@ namespace Sample.Connectors
                 },
                 new global::Airlock.Abi.WasmHostModule[]
                 {
-                });
+                }) { BindingsHash = "c5162c0e393e9803" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.SocialScale.PluginRequest> _pluginRequestInfo;

@@ -27,7 +27,7 @@ namespace Sample.Greeting
                 },
                 new global::Airlock.Abi.WasmHostModule[]
                 {
-                });
+                }) { BindingsHash = "513e374f15e85bf3" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
 

@@ -41,7 +41,7 @@ namespace Sample.Hooks
                     global::Airlock.Abi.WasmHostModule.Of<global::Sample.Hooks.IHookHost>(),
                 },
                 InputOffset: 65536,
-                ResultLengthExport: "__hook_result_len");
+                ResultLengthExport: "__hook_result_len") { BindingsHash = "3310f75e7dd9d6b0" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Airlock.Contracts.Lesstruct.ContentItem> _contentItemInfo;

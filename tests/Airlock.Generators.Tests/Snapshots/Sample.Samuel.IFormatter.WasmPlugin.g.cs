@@ -25,7 +25,7 @@ namespace Sample.Samuel
                 new global::Airlock.Abi.WasmHostModule[]
                 {
                     global::Airlock.Abi.WasmHostModule.Of<global::Airlock.Contracts.Samuel.ISamuelHost>(),
-                }) { AllocExport = "malloc", FreeExport = "free" };
+                }) { AllocExport = "malloc", FreeExport = "free", BindingsHash = "a664c275ffe26739" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> _jsonElementInfo;
