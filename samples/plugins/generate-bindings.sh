@@ -21,4 +21,5 @@ fi
 
 # The commands, one per committed copy (SampleBindingsTests runs the same ones):
 $AIRLOCK bindings --profile socialscale --lang c --out samples/plugins/chirp-c/bindings
+$AIRLOCK bindings --profile lesstruct --lang c --out samples/plugins/lesstruct-enrich-c/bindings
 $AIRLOCK bindings --profile samuel --lang rust --out samples/plugins/samuel-lint-rust/src

@@ -766,12 +766,14 @@ void airlock_jb_end_object(airlock_jb *b) { wr_close(&b->w, "}"); airlock_jb_don
 void airlock_jb_begin_array(airlock_jb *b) { airlock_jb_sep(b); wr_open(&b->w, "["); b->comma = false; }
 void airlock_jb_end_array(airlock_jb *b) { wr_close(&b->w, "]"); airlock_jb_done(b); }
 
-void airlock_jb_key(airlock_jb *b, const char *key) {
+void airlock_jb_key_str(airlock_jb *b, airlock_str key) {
     airlock_jb_sep(b);
-    wr_string(&b->w, key, strlen(key));
+    wr_string(&b->w, key.ptr ? key.ptr : "", key.len);
     wr_raw(&b->w, ":", 1);
     b->after_key = true;
 }
+
+void airlock_jb_key(airlock_jb *b, const char *key) { airlock_jb_key_str(b, airlock_str_of(key)); }
 
 void airlock_jb_str(airlock_jb *b, airlock_str value) { airlock_jb_sep(b); wr_str(&b->w, value); airlock_jb_done(b); }
 void airlock_jb_int(airlock_jb *b, int64_t value) { airlock_jb_sep(b); wr_i64(&b->w, value); airlock_jb_done(b); }

@@ -131,6 +131,8 @@ void airlock_jb_end_object(airlock_jb *b);
 void airlock_jb_begin_array(airlock_jb *b);
 void airlock_jb_end_array(airlock_jb *b);
 void airlock_jb_key(airlock_jb *b, const char *key);
+/* A key of any text (a decoded key may hold U+0000). */
+void airlock_jb_key_str(airlock_jb *b, airlock_str key);
 /* A string (null when value.ptr is NULL). */
 void airlock_jb_str(airlock_jb *b, airlock_str value);
 void airlock_jb_int(airlock_jb *b, int64_t value);

@@ -23,6 +23,7 @@ public sealed class SampleBindingsTests : IDisposable
     public static TheoryData<string, string> Copies => new()
     {
         { "samples/plugins/chirp-c/bindings", "--profile socialscale --lang c" },
+        { "samples/plugins/lesstruct-enrich-c/bindings", "--profile lesstruct --lang c" },
         { "samples/plugins/samuel-lint-rust/src", "--profile samuel --lang rust" },
     };
 
