@@ -728,20 +728,50 @@ bool airlock_json_as_int64(airlock_json value, int64_t *out) {
     return ok;
 }
 
+/* A JSON number as a double, without strtod (which would pull in WASI imports): correctly rounded for up to
+ * 15 significant digits and a decimal exponent within +-22 (every ordinary price or rate), else within a few ulps. */
 bool airlock_json_as_double(airlock_json value, double *out) {
-    if (airlock_json_kind_of(value) != AIRLOCK_JSON_NUMBER || value.len > 400) return false;
-    char text[401];
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (airlock_json_kind_of(value) != AIRLOCK_JSON_NUMBER) return false;
     airlock_ctx scratch = {0};
     airlock_reader r = {value.ptr, value.ptr, value.ptr + value.len, 0, &scratch, NULL, 0};
-    const char *s;
+    const char *p;
     bool integral;
-    bool ok = rd_number_text(&r, &s, &integral) && rd_finish(&r);
+    bool ok = rd_number_text(&r, &p, &integral) && rd_finish(&r);
     airlock_arena_free(&scratch);
     if (!ok) return false;
-    size_t n = (size_t)(r.p - s);
-    memcpy(text, s, n);
-    text[n] = '\0';
-    *out = strtod(text, NULL);
+    const char *e = p;
+    while (e < value.ptr + value.len && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r') e++;
+    bool neg = *p == '-';
+    if (neg) p++;
+    uint64_t mant = 0;
+    int digits = 0;
+    long exp10 = 0;
+    for (; p < e && *p >= '0' && *p <= '9'; p++) {
+        if (digits < 19) { mant = mant * 10u + (uint64_t)(*p - '0'); if (mant) digits++; }
+        else exp10++;
+    }
+    if (p < e && *p == '.') {
+        for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+            if (digits < 19) { mant = mant * 10u + (uint64_t)(*p - '0'); if (mant) digits++; exp10--; }
+        }
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = *p == '-';
+        if (*p == '+' || *p == '-') p++;
+        long x = 0;
+        for (; p < e; p++) if (x < 100000) x = x * 10 + (*p - '0');
+        exp10 += eneg ? -x : x;
+    }
+    double v = (double)mant;
+    while (exp10 > 22 && v != 0 && v < 1e308) { v *= 1e22; exp10 -= 22; }
+    while (exp10 < -22 && v != 0) { v /= 1e22; exp10 += 22; }
+    if (exp10 > 22) exp10 = 22;
+    if (exp10 < -22) exp10 = -22;
+    v = exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
+    *out = neg ? -v : v;
     return true;
 }
 
