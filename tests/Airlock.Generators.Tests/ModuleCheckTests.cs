@@ -49,8 +49,8 @@ public sealed class ModuleCheckTests : IDisposable
         // generator added to it; they are Airlock's, so the contract binds and the module is checked.
         string[] expected =
         [
-            "AIR107: Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Lesstruct.ILesstructPlugin': the input offset 0x10000 (65536) lies inside the guest's stack [0x1101, 0x11300), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).",
-            .. new[] { "host_log' (i32, i32, i32) -> ()", "host_store_set' (i32, i32, i32, i32) -> ()", "host_emit_event' (i32, i32) -> ()", "host_credential_get' () -> i64", "host_http_request' (i32, i32) -> i64", "host_store_get' (i32, i32) -> i64" }
+            "AIR107: Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Lesstruct.ILesstructPlugin': the input offset 0x10000 (65536) lies inside the guest's stack [0x18e4, 0x11ae0), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).",
+            .. new[] { "host_log' (i32, i32, i32) -> ()", "host_http_request' (i32, i32) -> i64", "host_store_get' (i32, i32) -> i64", "host_store_set' (i32, i32, i32, i32) -> ()", "host_emit_event' (i32, i32) -> ()", "host_credential_get' () -> i64" }
                 .Select(import => $"AIR105: Module 'chirp.wasm' does not fit contract 'Airlock.Contracts.Lesstruct.ILesstructPlugin': the module imports 'env.{import}, and no host module 'env' is provided."),
         ];
         Diagnostic[] diagnostics = [.. Run([Usings], (ChirpC, Lesstruct)).Diagnostics];
@@ -339,7 +339,7 @@ public sealed class ModuleCheckTests : IDisposable
             """;
         Diagnostic[] diagnostics = [.. Run([source], (ChirpC, null)).Diagnostics.Where(d => d.Id == "AIR107")];
         Diagnostic diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("Module 'chirp.wasm' does not fit contract 'N.IHooks': the input offset 0x400 (1024) lies inside the guest's data segment 0 [0x400, 0x1101), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Module 'chirp.wasm' does not fit contract 'N.IHooks': the input offset 0x400 (1024) lies inside the guest's data segment 0 [0x400, 0x18d1), so writing there would corrupt the plugin; link the module to leave that address free (for C: -Wl,--global-base=1114112, see docs/abi/fixed-offset.md).", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(ChirpC, diagnostic.Location.GetLineSpan().Path);
     }
 

@@ -12,4 +12,4 @@ plugin_init chirp.wasm "$@"
 
 c_build --target=wasm32-wasi -O2 -mexec-model=reactor \
   -std=c11 -Wall -Wextra -Wno-unused-parameter \
-  chirp.c json.c
+  -Ibindings chirp.c bindings/socialscale.c

@@ -10,11 +10,10 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
 plugin_init plugin.wasm "$@"
-c_use_shared_json
 
 # --global-base keeps [0, 1114112) free for the host: results at 4096, inputs
 # of up to 1 MiB at 65536 (docs/abi/fixed-offset.md).
 c_build --target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry \
   -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter \
   -Wl,--global-base=1114112 -Wl,--export=__heap_base -Wl,--export=__data_end \
-  enrich.c "${shared_json[@]}"
+  -Ibindings enrich.c bindings/lesstruct.c

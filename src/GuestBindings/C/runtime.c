@@ -479,13 +479,6 @@ AIRLOCK_INTERNAL bool rd_key_is(airlock_str key, const char *name, size_t n) {
 
 /* ---- the JSON writer -------------------------------------------------------------------------------------------- */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int depth;
-    const char *error; /* the first problem, or NULL */
-} airlock_writer;
-
 AIRLOCK_INTERNAL bool wr_fail(airlock_writer *w, const char *why) {
     if (!w->error) w->error = why;
     return false;
@@ -637,4 +630,196 @@ AIRLOCK_INTERNAL int64_t airlock_take(airlock_writer *w) {
     if (w->error) __builtin_trap();
     if (!w->len) { free(w->buf); return 0; }
     return airlock_pack(w->buf, w->len);
+}
+
+/* ---- JSON values (airlock_json) for the plugin ------------------------------------------------------------------ */
+
+bool airlock_json_parse(airlock_ctx *ctx, const char *text, size_t len, airlock_json *out) {
+    memset(out, 0, sizeof *out);
+    if (!text || len > AIRLOCK_MAX_INPUT) return false;
+    airlock_reader r = {text, text, text + len, 0, ctx, NULL, 0};
+    if (!rd_skip(&r) || !rd_finish(&r)) return false;
+    airlock_str copy = airlock_str_copy(ctx, text, len);
+    out->ptr = copy.ptr;
+    out->len = copy.len;
+    return true;
+}
+
+airlock_json_kind airlock_json_kind_of(airlock_json value) {
+    const char *p = value.ptr, *e = value.ptr + value.len;
+    if (!p) return AIRLOCK_JSON_ABSENT;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    if (p >= e) return AIRLOCK_JSON_ABSENT;
+    switch (*p) {
+    case 'n': return AIRLOCK_JSON_NULL;
+    case 't': case 'f': return AIRLOCK_JSON_BOOL;
+    case '"': return AIRLOCK_JSON_STRING;
+    case '[': return AIRLOCK_JSON_ARRAY;
+    case '{': return AIRLOCK_JSON_OBJECT;
+    default: return AIRLOCK_JSON_NUMBER;
+    }
+}
+
+/* One step through an object (open '{') or an array ('['): 1 with the reader before the next value, 0 at the end or on
+ * error. */
+AIRLOCK_INTERNAL bool airlock_json_step(airlock_reader *r, airlock_json v, uint32_t pos, char open, airlock_str *key) {
+    if (!v.ptr || pos > v.len) return false;
+    r->start = v.ptr;
+    r->p = v.ptr + pos;
+    r->end = v.ptr + v.len;
+    bool first = pos == 0;
+    if (first && !rd_open(r, open, "expected an object or an array")) return false;
+    if (!first) r->depth = 1;
+    int m = open == '{' ? rd_member(r, &first, key) : rd_item(r, &first);
+    return m == 1;
+}
+
+AIRLOCK_INTERNAL bool airlock_json_value_at(airlock_reader *r, airlock_json v, uint32_t *pos, airlock_json *value) {
+    rd_ws(r);
+    const char *s = r->p;
+    if (!rd_skip(r)) return false;
+    value->ptr = s;
+    value->len = (uint32_t)(r->p - s);
+    *pos = (uint32_t)(r->p - v.ptr);
+    return true;
+}
+
+bool airlock_json_next_member(airlock_ctx *ctx, airlock_json object, uint32_t *pos, airlock_str *key, airlock_json *value) {
+    airlock_reader r = {NULL, NULL, NULL, 0, ctx, NULL, 0};
+    return airlock_json_step(&r, object, *pos, '{', key) && airlock_json_value_at(&r, object, pos, value);
+}
+
+bool airlock_json_next_item(airlock_json array, uint32_t *pos, airlock_json *value) {
+    airlock_ctx scratch = {0};
+    airlock_reader r = {NULL, NULL, NULL, 0, &scratch, NULL, 0};
+    bool ok = airlock_json_step(&r, array, *pos, '[', NULL) && airlock_json_value_at(&r, array, pos, value);
+    airlock_arena_free(&scratch);
+    return ok;
+}
+
+bool airlock_json_get(airlock_ctx *ctx, airlock_json object, const char *key, airlock_json *out) {
+    uint32_t pos = 0;
+    airlock_str k;
+    airlock_json v;
+    bool found = false;
+    size_t n = strlen(key);
+    memset(out, 0, sizeof *out);
+    while (airlock_json_next_member(ctx, object, &pos, &k, &v)) {
+        if (rd_key_is(k, key, n)) {
+            *out = v;
+            found = true;
+        }
+    }
+    return found;
+}
+
+bool airlock_json_as_str(airlock_ctx *ctx, airlock_json value, airlock_str *out) {
+    memset(out, 0, sizeof *out);
+    if (airlock_json_kind_of(value) != AIRLOCK_JSON_STRING) return false;
+    airlock_reader r = {value.ptr, value.ptr, value.ptr + value.len, 0, ctx, NULL, 0};
+    return rd_string(&r, out) && rd_finish(&r);
+}
+
+bool airlock_json_as_int64(airlock_json value, int64_t *out) {
+    airlock_ctx scratch = {0};
+    airlock_reader r = {value.ptr, value.ptr, value.ptr + value.len, 0, &scratch, NULL, 0};
+    bool ok = value.ptr && rd_int64(&r, out) && rd_finish(&r);
+    airlock_arena_free(&scratch);
+    return ok;
+}
+
+/* A JSON number as a double, without strtod (which would pull in WASI imports): correctly rounded for up to
+ * 15 significant digits and a decimal exponent within +-22 (every ordinary price or rate), else within a few ulps. */
+bool airlock_json_as_double(airlock_json value, double *out) {
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (airlock_json_kind_of(value) != AIRLOCK_JSON_NUMBER) return false;
+    airlock_ctx scratch = {0};
+    airlock_reader r = {value.ptr, value.ptr, value.ptr + value.len, 0, &scratch, NULL, 0};
+    const char *p;
+    bool integral;
+    bool ok = rd_number_text(&r, &p, &integral) && rd_finish(&r);
+    airlock_arena_free(&scratch);
+    if (!ok) return false;
+    const char *e = p;
+    while (e < value.ptr + value.len && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r') e++;
+    bool neg = *p == '-';
+    if (neg) p++;
+    uint64_t mant = 0;
+    int digits = 0;
+    long exp10 = 0;
+    for (; p < e && *p >= '0' && *p <= '9'; p++) {
+        if (digits < 19) { mant = mant * 10u + (uint64_t)(*p - '0'); if (mant) digits++; }
+        else exp10++;
+    }
+    if (p < e && *p == '.') {
+        for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+            if (digits < 19) { mant = mant * 10u + (uint64_t)(*p - '0'); if (mant) digits++; exp10--; }
+        }
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = *p == '-';
+        if (*p == '+' || *p == '-') p++;
+        long x = 0;
+        for (; p < e; p++) if (x < 100000) x = x * 10 + (*p - '0');
+        exp10 += eneg ? -x : x;
+    }
+    double v = (double)mant;
+    while (exp10 > 22 && v != 0 && v < 1e308) { v *= 1e22; exp10 -= 22; }
+    while (exp10 < -22 && v != 0) { v /= 1e22; exp10 += 22; }
+    if (exp10 > 22) exp10 = 22;
+    if (exp10 < -22) exp10 = -22;
+    v = exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
+    *out = neg ? -v : v;
+    return true;
+}
+
+bool airlock_json_as_bool(airlock_json value, bool *out) {
+    airlock_ctx scratch = {0};
+    airlock_reader r = {value.ptr, value.ptr, value.ptr + value.len, 0, &scratch, NULL, 0};
+    bool ok = value.ptr && rd_bool(&r, out) && rd_finish(&r);
+    airlock_arena_free(&scratch);
+    return ok;
+}
+
+/* Before a value or a key: the comma, unless it follows a key or opens a container. */
+AIRLOCK_INTERNAL void airlock_jb_sep(airlock_jb *b) {
+    if (b->comma && !b->after_key) wr_raw(&b->w, ",", 1);
+    b->after_key = false;
+}
+
+AIRLOCK_INTERNAL void airlock_jb_done(airlock_jb *b) { b->comma = true; }
+
+void airlock_jb_begin_object(airlock_jb *b) { airlock_jb_sep(b); wr_open(&b->w, "{"); b->comma = false; }
+void airlock_jb_end_object(airlock_jb *b) { wr_close(&b->w, "}"); airlock_jb_done(b); }
+void airlock_jb_begin_array(airlock_jb *b) { airlock_jb_sep(b); wr_open(&b->w, "["); b->comma = false; }
+void airlock_jb_end_array(airlock_jb *b) { wr_close(&b->w, "]"); airlock_jb_done(b); }
+
+void airlock_jb_key_str(airlock_jb *b, airlock_str key) {
+    airlock_jb_sep(b);
+    wr_string(&b->w, key.ptr ? key.ptr : "", key.len);
+    wr_raw(&b->w, ":", 1);
+    b->after_key = true;
+}
+
+void airlock_jb_key(airlock_jb *b, const char *key) { airlock_jb_key_str(b, airlock_str_of(key)); }
+
+void airlock_jb_str(airlock_jb *b, airlock_str value) { airlock_jb_sep(b); wr_str(&b->w, value); airlock_jb_done(b); }
+void airlock_jb_int(airlock_jb *b, int64_t value) { airlock_jb_sep(b); wr_i64(&b->w, value); airlock_jb_done(b); }
+void airlock_jb_bool(airlock_jb *b, bool value) { airlock_jb_sep(b); wr_bool(&b->w, value); airlock_jb_done(b); }
+void airlock_jb_null(airlock_jb *b) { airlock_jb_sep(b); wr_lit(&b->w, "null"); airlock_jb_done(b); }
+void airlock_jb_json(airlock_jb *b, airlock_json value) { airlock_jb_sep(b); wr_json(&b->w, value); airlock_jb_done(b); }
+
+bool airlock_jb_finish(airlock_ctx *ctx, airlock_jb *b, airlock_json *out) {
+    memset(out, 0, sizeof *out);
+    bool ok = !b->w.error && b->w.depth == 0 && b->w.len > 0;
+    if (ok) {
+        airlock_str copy = airlock_str_copy(ctx, b->w.buf, b->w.len);
+        out->ptr = copy.ptr;
+        out->len = copy.len;
+    }
+    free(b->w.buf);
+    memset(b, 0, sizeof *b);
+    return ok;
 }

@@ -79,4 +79,69 @@ bool airlock_none(airlock_ctx *ctx);
 /* The wire name of a status ("not_found", ...). */
 const char *airlock_status_name(airlock_status status);
 
+/* ---- JSON values: reading and building the text of an airlock_json (a JsonElement member, a host's raw answer) ---- */
+
+typedef enum {
+    AIRLOCK_JSON_ABSENT = 0,
+    AIRLOCK_JSON_NULL,
+    AIRLOCK_JSON_BOOL,
+    AIRLOCK_JSON_NUMBER,
+    AIRLOCK_JSON_STRING,
+    AIRLOCK_JSON_ARRAY,
+    AIRLOCK_JSON_OBJECT
+} airlock_json_kind;
+
+/* Reads text as exactly one JSON value by the bindings' rules (strict UTF-8, AIRLOCK_MAX_DEPTH, nothing after it):
+ * true with *out an arena copy, false (and *out absent) when it is not one. */
+bool airlock_json_parse(airlock_ctx *ctx, const char *text, size_t len, airlock_json *out);
+/* What kind of value it is; AIRLOCK_JSON_ABSENT when ptr is NULL. */
+airlock_json_kind airlock_json_kind_of(airlock_json value);
+/* The value of an object's member (the last one when the key is repeated); false when value is not an object or has
+ * no such member. The value is a view into the object's text. */
+bool airlock_json_get(airlock_ctx *ctx, airlock_json object, const char *key, airlock_json *out);
+/* Walks an object's members or an array's items in order: *pos is 0 to start; true with the next one, false at the
+ * end (or when the value is not an object / an array). */
+bool airlock_json_next_member(airlock_ctx *ctx, airlock_json object, uint32_t *pos, airlock_str *key, airlock_json *value);
+bool airlock_json_next_item(airlock_json array, uint32_t *pos, airlock_json *value);
+/* The value as a decoded string (arena, NUL-terminated), an integer in int64's range, a double, a boolean: false
+ * when it is not one. */
+bool airlock_json_as_str(airlock_ctx *ctx, airlock_json value, airlock_str *out);
+bool airlock_json_as_int64(airlock_json value, int64_t *out);
+bool airlock_json_as_double(airlock_json value, double *out);
+bool airlock_json_as_bool(airlock_json value, bool *out);
+
+/* A growable JSON text (internal to the bindings' writers). */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int depth;
+    const char *error; /* the first problem, or NULL */
+} airlock_writer;
+
+/* Builds one JSON value: `airlock_jb b = {0};`, then values (inside an object each after airlock_jb_key; commas are
+ * written for you), then airlock_jb_finish. Text is escaped and must be UTF-8, raw JSON is validated; a problem
+ * makes airlock_jb_finish answer false. */
+typedef struct {
+    airlock_writer w;
+    bool comma, after_key;
+} airlock_jb;
+
+void airlock_jb_begin_object(airlock_jb *b);
+void airlock_jb_end_object(airlock_jb *b);
+void airlock_jb_begin_array(airlock_jb *b);
+void airlock_jb_end_array(airlock_jb *b);
+void airlock_jb_key(airlock_jb *b, const char *key);
+/* A key of any text (a decoded key may hold U+0000). */
+void airlock_jb_key_str(airlock_jb *b, airlock_str key);
+/* A string (null when value.ptr is NULL). */
+void airlock_jb_str(airlock_jb *b, airlock_str value);
+void airlock_jb_int(airlock_jb *b, int64_t value);
+void airlock_jb_bool(airlock_jb *b, bool value);
+void airlock_jb_null(airlock_jb *b);
+/* Raw JSON, checked to be one valid value (null when value.ptr is NULL). */
+void airlock_jb_json(airlock_jb *b, airlock_json value);
+/* The text built, as an arena copy; false when something could not be written or a container is still open. Frees
+ * the builder's buffer either way. */
+bool airlock_jb_finish(airlock_ctx *ctx, airlock_jb *b, airlock_json *out);
+
 #endif /* AIRLOCK_RUNTIME_H */
