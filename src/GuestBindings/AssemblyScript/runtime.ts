@@ -30,6 +30,14 @@ export function fail<T>(code: string, message: string): Result<T> {
   return new Result<T>(null, new PluginError(code, message, false));
 }
 
+/**
+ * No value, for a function whose result is optional: a fixed-offset hook answers "no change" (0), any other export
+ * answers JSON null. For a result that is not optional it is an "invalid_result" error.
+ */
+export function none<T>(): Result<T> {
+  return new Result<T>(null, null);
+}
+
 /** A typed error the host may retry. */
 export function failRetryable<T>(code: string, message: string): Result<T> {
   return new Result<T>(null, new PluginError(code, message, true));
@@ -486,6 +494,15 @@ export class JsonReader {
   jsonObject(): RawJson | null {
     if (!this.peek(0x7B)) {
       this.fail("expected an object");
+      return null;
+    }
+    return this.json();
+  }
+
+  /** Reads one JSON array as its text. */
+  jsonArray(): RawJson | null {
+    if (!this.peek(0x5B)) {
+      this.fail("expected an array");
       return null;
     }
     return this.json();
