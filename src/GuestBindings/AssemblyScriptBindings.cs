@@ -300,7 +300,7 @@ internal sealed class AssemblyScriptBindings
         w.Append(CultureInfo.InvariantCulture, $"    const out = new {name}();\n    if (!r.open(0x7B, \"expected an object\")) return null;\n    let seen: u64 = 0;\n    let m: i32;\n    let first = true;\n");
         if (s.HasExtensionData)
         {
-            w.Append("    let extension: JsonWriter | null = null;\n");
+            w.Append("    const extension = new Array<string>();\n");
         }
 
         w.Append("    while ((m = r.member(first)) == 1) {\n      first = false;\n      const key = r.key;\n");
@@ -348,7 +348,7 @@ internal sealed class AssemblyScriptBindings
 
         if (s.HasExtensionData)
         {
-            const string keep = "        const v = r.json();\n        if (v === null) return null;\n        if (extension === null) {\n          extension = new JsonWriter();\n          extension!.byte(0x7B);\n        } else {\n          extension!.byte(0x2C);\n        }\n        extension!.str(key);\n        extension!.byte(0x3A);\n        extension!.json(v);\n";
+            const string keep = "        const v = r.json();\n        if (v === null) return null;\n        extension.push(jsonQuote(key) + \":\" + v.text);\n";
             w.Append(s.Members.Count == 0 ? "      {\n" + keep.Replace("\n  ", "\n", StringComparison.Ordinal) + "      }\n" : "      } else {\n" + keep + "      }\n");
         }
         else
@@ -359,7 +359,7 @@ internal sealed class AssemblyScriptBindings
         w.Append("    }\n    if (m < 0) return null;\n");
         if (s.HasExtensionData)
         {
-            w.Append("    if (extension !== null) {\n      extension!.byte(0x7D);\n      if (extension!.error !== null) {\n        r.fail(extension!.error!);\n        return null;\n      }\n      out.extensionData = new RawJson(String.UTF8.decodeUnsafe(extension!.buf, extension!.len));\n      extension!.dispose();\n    }\n");
+            w.Append("    if (extension.length) out.extensionData = new RawJson(\"{\" + extension.join(\",\") + \"}\");\n");
         }
 
         for (int i = 0; i < s.Members.Count; i++)

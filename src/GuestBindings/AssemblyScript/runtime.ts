@@ -814,6 +814,15 @@ export function textAt(ptr: usize, len: usize): string | null {
   return utf8Decode(ptr, len);
 }
 
+/** Text as a JSON string with its quotes (a lone surrogate becomes U+FFFD). */
+export function jsonQuote(text: string): string {
+  const w = new JsonWriter();
+  w.utf8(text, true, true);
+  const quoted = String.UTF8.decodeUnsafe(w.buf, w.len);
+  w.dispose();
+  return quoted;
+}
+
 /** Text as UTF-8 in a writer's buffer (dispose() frees it); a lone surrogate becomes U+FFFD. */
 export function utf8Buffer(text: string): JsonWriter {
   const w = new JsonWriter();
