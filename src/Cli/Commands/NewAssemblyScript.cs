@@ -10,6 +10,10 @@ internal static partial class NewAssemblyScript
     /// <summary>The AssemblyScript release the projects pin (any 0.28.x from 0.28.20).</summary>
     public const string AssemblyScriptVersion = "~0.28.20";
 
+    // The transform the bindings come with, and where a fixed-offset module's own memory starts.
+    private const string AssemblyScriptBindingsTransform = "airlock-transform.mjs";
+    private const int FixedOffsetMemoryBase = 1114112;
+
     /// <summary>The project's own files besides the bindings (which go to <c>assembly/bindings</c>) and the manifest.</summary>
     public static IEnumerable<GeneratedFile> Files(string kind, string prefix, string plugin, string module, string check, string exportsText)
     {
@@ -40,17 +44,26 @@ internal static partial class NewAssemblyScript
             }
 
             """);
+        // The bindings' transform stamps the module with its contract and wire hash (for airlock check) and leaves out the
+        // optional exports plugin.ts does not implement; a fixed-offset module keeps [0, memoryBase) free for the host.
+        bool fixedOffset = exportsText.Contains("(AssemblyScript 0.28, fixed-offset ABI)", StringComparison.Ordinal);
+        string layout = fixedOffset
+            ? $"\n# --memoryBase {FixedOffsetMemoryBase}: [0, {FixedOffsetMemoryBase}) stays free for the host (results at 4096, inputs at 65536)."
+            : string.Empty;
+        string flags = fixedOffset ? $" --memoryBase {FixedOffsetMemoryBase}" : string.Empty;
         yield return new GeneratedFile("build.sh", $$"""
             #!/usr/bin/env bash
             # Builds {{module}} with AssemblyScript 0.28 (npm): no imports but the contract's host functions
-            # (--use abort= leaves out env.abort; a failed assertion traps).
+            # (--use abort= leaves out env.abort; a failed assertion traps). The bindings' transform stamps the module with its
+            # contract and wire hash (airlock check compares them) and leaves out the optional exports not implemented.{{layout}}
             set -euo pipefail
             cd "$(dirname "${BASH_SOURCE[0]}")"
             out="${1:-{{module}}}"
             if [ ! -x node_modules/.bin/asc ]; then
               npm install --no-audit --no-fund --silent
             fi
-            node_modules/.bin/asc assembly/index.ts -O3 --use abort= --noColors -o "$out"
+            node_modules/.bin/asc assembly/index.ts -O3 --use abort= --noColors{{flags}} \
+              --transform ./assembly/bindings/{{AssemblyScriptBindingsTransform}} -o "$out"
             echo "build.sh: wrote $out"
 
             """);
@@ -115,6 +128,55 @@ internal static partial class NewAssemblyScript
                 """;
         }
 
+        if (kind == "lesstruct")
+        {
+            return $$"""
+                // {{plugin}}: a Lesstruct hook plugin on the generated bindings (bindings/{{prefix}}.ts).
+                // Every hook is optional: implement the functions you want (the list is at the top of
+                // bindings/{{prefix}}.exports.ts); the module exports only those. Answer ok(result) to replace the item's custom
+                // fields, none() for "no change", or fail(code, message) to refuse (the host raises PluginErrorException).
+                import { Result, fail, none, ContentItem, ContentHookResult, logInfo } from "./bindings/{{prefix}}";
+
+                export function hookBeforeSave(item: ContentItem): Result<ContentHookResult> {
+                  if (item.title.length == 0) return fail<ContentHookResult>("invalid_item", "the title is empty");
+                  logInfo("{{plugin}}: before_save");
+                  return none<ContentHookResult>();
+                }
+
+                """;
+        }
+
+        if (kind == "driftless")
+        {
+            return $$"""
+                // {{plugin}}: a Driftless plugin on the generated bindings (bindings/{{prefix}}.ts), over wasm-bindgen's
+                // convention. Every registry and execution is optional: implement the functions you want (the list is at the
+                // top of bindings/{{prefix}}.exports.ts); the module exports only those. An execution answers ok(result), or
+                // fail(code, message) for {"status":"error",...}.
+                import { Result, ok, fail, RawJson, DriftlessDefinition, DriftlessTaskResult, hostLog } from "./bindings/{{prefix}}";
+
+                export function getTaskDefinitions(): Result<DriftlessDefinition[]> {
+                  const hello = new DriftlessDefinition();
+                  hello.name = "hello";
+                  hello.type = "apply";
+                  hello.description = "Says hello.";
+                  hello.configSchema = new RawJson("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}");
+                  return ok<DriftlessDefinition[]>([hello]);
+                }
+
+                export function executeTask(name: string, config: RawJson): Result<DriftlessTaskResult> {
+                  if (name != "hello") return fail<DriftlessTaskResult>("unknown_task", "no such task");
+                  hostLog("info", "{{plugin}}: hello");
+                  const result = new DriftlessTaskResult();
+                  result.hasChanged = true;
+                  result.changed = false;
+                  result.message = "hello";
+                  return ok(result);
+                }
+
+                """;
+        }
+
         // Any other contract: a stub per function the bindings ask for, failing until implemented.
         var stub = new StringBuilder($"// {plugin}: implement each function listed at the top of bindings/{prefix}.exports.ts.\nimport {{ Result, fail }} from \"./bindings/{prefix}\";\nimport * as types from \"./bindings/{prefix}\";\n\n");
         foreach (Match match in Wanted().Matches(exportsText))
@@ -148,11 +210,12 @@ internal static partial class NewAssemblyScript
         | `assembly/plugin.ts` | your code: one plain function per contract export (per request type of a tagged union) |
         | `assembly/bindings/{prefix}.ts` | generated: the payload classes with their JSON readers and writers, `Result`/`ok`/`fail`, typed host functions. Do not edit; regenerate with `airlock bindings --lang assemblyscript` |
         | `assembly/bindings/{prefix}.exports.ts` | generated: the allocator and the export shims; its first lines list the functions `plugin.ts` implements |
+        | `assembly/bindings/airlock-transform.mjs` | generated: the asc transform (build.sh passes it) that stamps the module with its contract and wire hash, checked by `airlock check`, and leaves out the optional exports `plugin.ts` does not implement |
         | `assembly/index.ts` | the module's entry: re-exports the shims |
         | `package.json` | pins AssemblyScript {AssemblyScriptVersion} |
-        | `build.sh` | `npm install` when needed, then builds `{plugin}.wasm` with `asc -O3 --use abort=` (no `env.abort` import) |
+        | `build.sh` | `npm install` when needed, then builds `{plugin}.wasm` with `asc -O3 --use abort=` (no `env.abort` import) and the transform{(kind == "lesstruct" ? $" (and `--memoryBase {FixedOffsetMemoryBase}`: the host owns memory below it)" : string.Empty)}; build with it, or the module carries no stamp |
         | `test.sh` | builds and runs `{check}` |
-        {(kind == "socialscale" ? "| `plugin.json` | the manifest |\n" : kind == "samuel" ? "| `samuel-plugin.toml` | the manifest |\n" : string.Empty)}
+        {kind switch { "socialscale" => "| `plugin.json` | the manifest |\n", "samuel" => "| `samuel-plugin.toml` | the manifest |\n", "lesstruct" => $"| `{plugin}.manifest` | the manifest |\n", _ => string.Empty }}
         Each function returns `ok(value)` or `fail<T>("code", "message")` (`failRetryable` for a retryable error), which the
         host receives as a typed result or a typed `PluginErrorException`. Inputs are read strictly (UTF-8, JSON nesting up to
         64, exact integer ranges, required members) and a bad input never reaches your function; what it answers is checked

@@ -30,6 +30,14 @@ export function fail<T>(code: string, message: string): Result<T> {
   return new Result<T>(null, new PluginError(code, message, false));
 }
 
+/**
+ * No value, for a function whose result is optional: a fixed-offset hook answers "no change" (0), any other export
+ * answers JSON null. For a result that is not optional it is an "invalid_result" error.
+ */
+export function none<T>(): Result<T> {
+  return new Result<T>(null, null);
+}
+
 /** A typed error the host may retry. */
 export function failRetryable<T>(code: string, message: string): Result<T> {
   return new Result<T>(null, new PluginError(code, message, true));
@@ -491,6 +499,15 @@ export class JsonReader {
     return this.json();
   }
 
+  /** Reads one JSON array as its text. */
+  jsonArray(): RawJson | null {
+    if (!this.peek(0x5B)) {
+      this.fail("expected an array");
+      return null;
+    }
+    return this.json();
+  }
+
   strList(): string[] | null {
     if (!this.open(0x5B, "expected an array")) return null;
     const out = new Array<string>();
@@ -795,6 +812,15 @@ export function bytesAt(ptr: usize, len: usize): Uint8Array {
 /** Text of linear memory, strictly decoded; null when it is not UTF-8. */
 export function textAt(ptr: usize, len: usize): string | null {
   return utf8Decode(ptr, len);
+}
+
+/** Text as a JSON string with its quotes (a lone surrogate becomes U+FFFD). */
+export function jsonQuote(text: string): string {
+  const w = new JsonWriter();
+  w.utf8(text, true, true);
+  const quoted = String.UTF8.decodeUnsafe(w.buf, w.len);
+  w.dispose();
+  return quoted;
 }
 
 /** Text as UTF-8 in a writer's buffer (dispose() frees it); a lone surrogate becomes U+FFFD. */

@@ -165,7 +165,7 @@ public sealed class CBindingsAbiTests : IDisposable
         await Assert.ThrowsAsync<PluginExportMissingException>(() => kit.ExecuteFactsCollectorAsync("x", empty).AsTask());
     }
 
-    private sealed class LesstructServices : ILesstructHost
+    internal sealed class LesstructServices : ILesstructHost
     {
         public List<string> Logs { get; } = [];
 
@@ -190,7 +190,7 @@ public sealed class CBindingsAbiTests : IDisposable
         public void LogError(GuestContext guest, string message) => Logs.Add(message);
     }
 
-    private sealed class DriftlessServices : IDriftlessHost
+    internal sealed class DriftlessServices : IDriftlessHost
     {
         public List<(string Level, string Message)> Logs { get; } = [];
 

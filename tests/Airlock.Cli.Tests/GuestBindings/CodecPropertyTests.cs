@@ -76,11 +76,12 @@ public sealed class CodecPropertyTests : IDisposable
     private void AgreesOn(string type, object value) => AgreesOn(type, value, input => RoundTrip(type, input), "C");
 
     /// <summary>What System.Text.Json writes (escaped and raw UTF-8) a codec reads, and what it writes back reads to an equal value.</summary>
-    internal static void AgreesOn(string type, object value, Func<byte[], string?> roundTrip, string language)
+    internal static void AgreesOn(string type, object value, Func<byte[], string?> roundTrip, string language, System.Text.Json.Serialization.JsonSerializerContext? context = null)
     {
-        JsonTypeInfo info = SocialScaleJsonContext.Default.GetTypeInfo(value.GetType())!;
+        JsonTypeInfo info = (context ?? SocialScaleJsonContext.Default).GetTypeInfo(value.GetType())!;
+        JsonSerializerOptions raw = context is null ? Raw : new(context.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         string expected = JsonSerializer.Serialize(value, info);
-        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Raw) })
+        foreach (byte[] input in new[] { JsonSerializer.SerializeToUtf8Bytes(value, info), JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), raw) })
         {
             string? written = roundTrip(input);
             Assert.True(written is not null, $"The {language} reader rejected what System.Text.Json wrote for {type}: {Encoding.UTF8.GetString(input)}");
@@ -91,7 +92,7 @@ public sealed class CodecPropertyTests : IDisposable
 
     private static readonly string[] Pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b", "\f", "\u0000", "\u0001", "\u001f", "\u007f", "é", "ß", "中文", "😀", "\u2028", "<", ">", "&", "'", "+", "\uFEFF", "𝄞"];
 
-    private static string Text(Random random)
+    internal static string Text(Random random)
     {
         int count = random.Next(0, 12);
         var builder = new StringBuilder();
@@ -103,9 +104,9 @@ public sealed class CodecPropertyTests : IDisposable
         return builder.ToString();
     }
 
-    private static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
+    internal static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
 
-    private static long Big(Random random) => random.Next(6) switch
+    internal static long Big(Random random) => random.Next(6) switch
     {
         0 => long.MaxValue,
         1 => long.MinValue,
@@ -114,9 +115,9 @@ public sealed class CodecPropertyTests : IDisposable
         _ => random.NextInt64(long.MinValue, long.MaxValue),
     };
 
-    private static List<string> Texts(Random random) => [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Text(random))];
+    internal static List<string> Texts(Random random) => [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Text(random))];
 
-    private static Dictionary<string, string>? Headers(Random random)
+    internal static Dictionary<string, string>? Headers(Random random)
         => random.Next(3) == 0 ? null : Enumerable.Range(0, random.Next(0, 4)).Select(i => (Key: Text(random) + i, Value: Text(random))).ToDictionary(p => p.Key, p => p.Value);
 
     /// <summary>Generated values of every tested SocialScale type, by the harness's name of the type (shared by every language's codec test).</summary>

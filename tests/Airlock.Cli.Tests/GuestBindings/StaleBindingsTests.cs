@@ -70,6 +70,72 @@ public sealed class StaleBindingsTests : IDisposable
         Assert.True(same.ExitCode == 0, same.ToString());
     }
 
+    [AssemblyScriptFact]
+    public async Task An_assemblyscript_plugin_built_on_stale_bindings_is_refused_by_check_and_passes_once_rebuilt()
+    {
+        string v1 = Compile("as-v1", note: "Note", refund: false);
+        string renamed = Compile("as-renamed", note: "Remark", refund: false);
+        string newCase = Compile("as-new-case", note: "Note", refund: true);
+
+        // Regenerating changes the bindings: the renamed member and the new case are in the new text and wire hash.
+        (string Types, string Exports) Bindings(string assembly, string name)
+        {
+            string folder = Path.Combine(_cli.Root, "as-bindings-" + name);
+            CliResult generated = _cli.RunAsync("bindings", "--contract", Contract, "--assembly", assembly, "--lang", "assemblyscript", "--out", folder).GetAwaiter().GetResult();
+            Assert.True(generated.ExitCode == 0, generated.ToString());
+            return (File.ReadAllText(Path.Combine(folder, "order.ts")), File.ReadAllText(Path.Combine(folder, "order.exports.ts")));
+        }
+
+        var b1 = Bindings(v1, "v1");
+        var b2 = Bindings(renamed, "renamed");
+        var b3 = Bindings(newCase, "new-case");
+        Assert.Contains("JSON \"note\"", b1.Types);
+        Assert.Contains("JSON \"remark\"", b2.Types);
+        Assert.DoesNotContain("function refund(", b1.Exports);
+        Assert.Contains("function refund(", b3.Exports);
+        string hash1 = AsWireHash(b1.Types), hash2 = AsWireHash(b2.Types), hash3 = AsWireHash(b3.Types);
+        Assert.Equal(3, new[] { hash1, hash2, hash3 }.Distinct().Count());
+
+        // A plugin built on v1's bindings by the scaffold's own build script carries v1's stamp and passes against v1.
+        string project = Path.Combine(_cli.Root, "as-stale");
+        CliResult created = await _cli.RunAsync("new", Contract, "--assembly", v1, "--lang", "assemblyscript", "--name", "as-stale", "--out", project);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        AssemblyScriptToolchain.LinkInto(project);
+        (int built, string log) = Clang.Run("bash", project, "build.sh");
+        Assert.True(built == 0, log);
+        string module = Path.Combine(project, "as-stale.wasm");
+        CliResult fresh = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", v1);
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+
+        // Against the changed contracts every export still fits by name and type; only the stamp shows the module is stale.
+        foreach ((string assembly, string now) in new[] { (renamed, hash2), (newCase, hash3) })
+        {
+            CliResult stale = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", assembly);
+            Assert.Equal(1, stale.ExitCode);
+            Assert.Contains("error AIR110:", stale.Out);
+            Assert.Contains($"wire hash {hash1}, but the contract's wire hash is now {now}", stale.Out);
+        }
+
+        // Regenerated from the changed contract and rebuilt, the same plugin passes.
+        foreach ((string assembly, string name) in new[] { (renamed, "renamed"), (newCase, "new-case") })
+        {
+            CliResult regenerated = await _cli.RunAsync("bindings", "--contract", Contract, "--assembly", assembly, "--lang", "assemblyscript", "--out", Path.Combine(project, "assembly", "bindings"));
+            Assert.True(regenerated.ExitCode == 0, regenerated.ToString());
+            (built, log) = Clang.Run("bash", project, "build.sh");
+            Assert.True(built == 0, name + ": " + log);
+            CliResult rebuilt = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", assembly);
+            Assert.True(rebuilt.ExitCode == 0, name + ": " + rebuilt);
+        }
+    }
+
+    private static string AsWireHash(string types)
+    {
+        const string marker = "export const WIRE_HASH = \"";
+        int at = types.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, "the bindings define WIRE_HASH");
+        return types.Substring(at + marker.Length, 16);
+    }
+
     private static string WireHash(string header)
     {
         const string marker = "#define ORDER_WIRE_HASH \"";
