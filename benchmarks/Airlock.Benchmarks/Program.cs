@@ -9,6 +9,12 @@ if (args.Contains(SamuelColdStartGate.Switch, StringComparer.Ordinal))
     return SamuelColdStartGate.Run(Console.Out);
 }
 
+// The compile goal in alternating rounds (--compile-ratio), no BenchmarkDotNet.
+if (args.Contains(CompileRatio.Switch, StringComparer.Ordinal))
+{
+    return CompileRatio.Run(Console.Out);
+}
+
 // Full mode: the standard BenchmarkDotNet switcher (for example --filter '*').
 // Quick mode (--quick, or AIRLOCK_BENCH_QUICK=1): every benchmark once, in process, to prove they
 // compile, set up, pass their correctness checks and run; it says nothing about speed.

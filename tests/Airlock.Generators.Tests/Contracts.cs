@@ -187,4 +187,76 @@ internal static class Contracts
             byte[]? Blob(int id);
         }
         """;
+
+    /// <summary>
+    /// A request union declared in the same compilation: a case whose properties hold its arguments (a null
+    /// list made empty) is written from the per-case method's arguments; a case with a computed member is
+    /// built and written from the object.
+    /// </summary>
+    public const string Orders = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json;
+        using System.Text.Json.Serialization;
+        using System.Text.Json.Serialization.Metadata;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Airlock;
+
+        namespace Sample.Orders;
+
+        [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
+        [JsonDerivedType(typeof(PlaceOrder), "place")]
+        [JsonDerivedType(typeof(CancelOrder), "cancel")]
+        public abstract record OrderRequest;
+
+        /// <summary>Places an order.</summary>
+        /// <param name="Sku">The item.</param>
+        /// <param name="Quantity">How many.</param>
+        /// <param name="Notes">Notes; sent as an empty array when absent.</param>
+        public sealed record PlaceOrder(string Sku, int Quantity, IReadOnlyList<string>? Notes = null) : OrderRequest
+        {
+            /// <summary>Notes.</summary>
+            public IReadOnlyList<string> Notes { get; init; } = Notes ?? [];
+        }
+
+        /// <summary>Cancels an order.</summary>
+        /// <param name="OrderId">The order.</param>
+        public sealed record CancelOrder(string OrderId) : OrderRequest
+        {
+            /// <summary>Computed from the id: the case object is built to read it.</summary>
+            public string Reason => "cancelled: " + OrderId;
+        }
+
+        /// <summary>The answer.</summary>
+        /// <param name="Id">The order's id.</param>
+        public sealed record OrderResult(string Id);
+
+        /// <summary>Stands in for the System.Text.Json source generator's output, which this test does not run.</summary>
+        [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+        [JsonSerializable(typeof(OrderRequest))]
+        [JsonSerializable(typeof(OrderResult))]
+        public sealed class OrdersJsonContext : JsonSerializerContext
+        {
+            public OrdersJsonContext()
+                : base(null)
+            {
+            }
+
+            public static OrdersJsonContext Default { get; } = new();
+
+            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+
+            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
+
+        /// <summary>An order desk.</summary>
+        [WasmPlugin(JsonContext = typeof(OrdersJsonContext))]
+        public partial interface IOrders
+        {
+            /// <summary>Handles a request.</summary>
+            [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+            ValueTask<OrderResult> HandleAsync(OrderRequest request, CancellationToken cancellationToken = default);
+        }
+        """;
 }

@@ -20,6 +20,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(Contracts.Hooks), "Sample.Hooks.IHookHost.WasmHost.g.cs")]
     [InlineData(nameof(Contracts.Bindgen), "Sample.Bindgen.IBindgenPlugin.WasmPlugin.g.cs")]
     [InlineData(nameof(Contracts.Samuel), "Sample.Samuel.IFormatter.WasmPlugin.g.cs")]
+    [InlineData(nameof(Contracts.Orders), "Sample.Orders.IOrders.WasmPlugin.g.cs")]
     public async Task Generated_code_matches_the_snapshot_and_compiles(string contract, string hintName)
     {
         string source = (string)typeof(Contracts).GetField(contract)!.GetValue(null)!;

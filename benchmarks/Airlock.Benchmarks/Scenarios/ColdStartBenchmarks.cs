@@ -19,7 +19,11 @@ namespace Airlock.Benchmarks.Scenarios;
 /// module held in memory, <see cref="Module.DeserializeFile"/>, and a new <see cref="Store"/> plus
 /// instantiation over a linker and module already there; and the same compile and disk-cache rows for the
 /// 210 KB Rust <c>confkit</c> module (<c>Confkit_*</c>). The module bytes are read once: every load is
-/// given the same array, as an application holding its modules would.
+/// given the same array, as an application holding its modules would. The <c>*_ExistingHost_Compile</c>
+/// rows compare with <see cref="Module.FromBytes"/> on an engine configured like the host's: a host that
+/// already exists (its engine made, no idle module kept, no disk cache) is given bytes it has not seen (a
+/// new array each time, made outside the measurement) and copies, hashes, compiles, checks, links and
+/// instantiates them.
 /// </summary>
 [MemoryDiagnoser]
 public class ColdStartBenchmarks
@@ -39,6 +43,9 @@ public class ColdStartBenchmarks
     private string? _cacheDirectory;
     private PluginHost? _warmHost;
     private IBenchPlugin? _warm;
+    private PluginHost? _existingHost;
+    private byte[] _freshBench = [];
+    private byte[] _freshConfkit = [];
 
     /// <summary>Fills the cache directory, loads the warm plugin and checks every way of starting answers.</summary>
     [GlobalSetup]
@@ -86,6 +93,18 @@ public class ColdStartBenchmarks
 
         _warmHost = new PluginHost();
         _warm = LoadBench(_warmHost);
+
+        // The existing host compiles every load: nothing idle is kept and every load brings new bytes.
+        _existingHost = new PluginHost(new PluginHostOptions { MaxIdleModules = 0 });
+        for (int i = 0; i < 2; i++)
+        {
+            FreshModules();
+            PluginHost_ExistingHost_Compile();
+            Confkit_PluginHost_ExistingHost_Compile();
+        }
+
+        ModuleCacheStatistics existing = _existingHost.ModuleCacheStatistics;
+        Check.That(existing is { Compilations: 4, MemoryHits: 0, DiskHits: 0 }, $"cold start: the existing host did not compile every load ({existing}).");
         Check.Same("first call", HandWritten_CompileInstantiate_FirstCall(), PluginHost_Compile_FirstCall());
         Check.Same("first call from the disk cache", PluginHost_Compile_FirstCall(), PluginHost_DiskCache_FirstCall());
         Check.Same("call on a warm instance", PluginHost_DiskCache_FirstCall(), WarmPooledInstance_Call());
@@ -99,6 +118,7 @@ public class ColdStartBenchmarks
     {
         BenchSetup.Unload(_warm);
         _warmHost?.Dispose();
+        _existingHost?.Dispose();
         _engine?.Dispose();
         _unguardedLinker?.Dispose();
         _unguardedModule?.Dispose();
@@ -182,6 +202,24 @@ public class ColdStartBenchmarks
         using var host = new PluginHost(CacheOptions());
         BenchSetup.Unload(LoadConfkit(host));
     }
+
+    /// <summary>New arrays of the modules' bytes for the next load into the existing host (not measured).</summary>
+    [IterationSetup(Targets = [nameof(PluginHost_ExistingHost_Compile), nameof(Confkit_PluginHost_ExistingHost_Compile)])]
+    public void FreshModules()
+    {
+        _freshBench = [.. _module];
+        _freshConfkit = [.. _confkit];
+    }
+
+    /// <summary>The existing host loads bytes of bench-c it has not seen: copy, hash, compile, check, link, first instance.</summary>
+    [Benchmark]
+    public void PluginHost_ExistingHost_Compile()
+        => BenchSetup.Unload(_existingHost!.LoadModuleAsync<IBenchPlugin>(BenchModules.BenchId, _freshBench, new PluginLoadOptions().AddImports<ISocialScaleHost>(_services)).GetAwaiter().GetResult());
+
+    /// <summary>The existing host loads bytes of confkit it has not seen: copy, hash, compile, check, link, first instance.</summary>
+    [Benchmark]
+    public void Confkit_PluginHost_ExistingHost_Compile()
+        => BenchSetup.Unload(_existingHost!.LoadModuleAsync<IDriftlessPlugin>("confkit", _freshConfkit, new PluginLoadOptions().AddImports<IDriftlessHost>(_driftless)).GetAwaiter().GetResult());
 
     /// <summary>Hand-written: compile, link the imports, instantiate, call <c>add</c>.</summary>
     [Benchmark]

@@ -348,7 +348,8 @@ internal static class PluginEmitter
         if (plan.CaseWriters.TryGetValue(union, out (string Type, string Direct) caseWriter))
         {
             operationType = plan.OperationNames[export] + "<" + union.ResultType + ", " + caseWriter.Type + ">";
-            operation = "new " + operationType + "(this, new " + caseWriter.Type + "(new " + union.CaseType + "(" + arguments + ")), " + caseWriter.Direct + ", " + plan.Readers[union.ResultType] + ")";
+            string caseValue = union.WritesArguments ? arguments : "new " + union.CaseType + "(" + arguments + ")";
+            operation = "new " + operationType + "(this, new " + caseWriter.Type + "(" + caseValue + "), " + caseWriter.Direct + ", " + plan.Readers[union.ResultType] + ")";
         }
         else
         {

@@ -60,11 +60,13 @@ internal sealed record JsonMemberSpec(
 /// <param name="Members">The members, in the type's order.</param>
 internal sealed record JsonReaderSpec(string Type, string ClassName, ImmutableEquatableArray<JsonMemberSpec> Members);
 
-/// <summary>One member a generated union-case writer writes, read from the case object's property.</summary>
+/// <summary>One member a generated union-case writer writes: from the method's argument it is made of, or from the case object's property.</summary>
 /// <param name="JsonName">Its JSON name.</param>
 /// <param name="Property">The property it is read from.</param>
 /// <param name="Type">The property's fully qualified type with nullable annotations.</param>
 /// <param name="BareType">The member's type without nullable annotations of reference types (for <c>typeof</c>).</param>
 /// <param name="Kind">How it is written.</param>
 /// <param name="IsValueType">Whether it is a value type that cannot be null (never omitted).</param>
-internal sealed record CaseMemberSpec(string JsonName, string Property, string Type, string BareType, JsonValueRead Kind, bool IsValueType);
+/// <param name="Argument">The position of the constructor argument the property holds as it is, or -1 when the property's value cannot be told from the source.</param>
+/// <param name="EmptyWhenNull">Whether the property turns a null argument into an empty list (<c>= Argument ?? []</c>).</param>
+internal sealed record CaseMemberSpec(string JsonName, string Property, string Type, string BareType, JsonValueRead Kind, bool IsValueType, int Argument, bool EmptyWhenNull);

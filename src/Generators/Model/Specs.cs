@@ -105,6 +105,9 @@ internal sealed record UnionCaseSpec(
 {
     /// <summary>The members a generated case writer writes from the method's arguments, in order; null when the case object is built and written through its metadata.</summary>
     public ImmutableEquatableArray<CaseMemberSpec>? Writer { get; init; }
+
+    /// <summary>Whether the writer writes every member from the method's arguments, with no case object built.</summary>
+    public bool WritesArguments => Writer is { } members && members.All(m => m.Argument >= 0);
 }
 
 /// <summary>A parameter of a union case's constructor, surfaced on the per-case method.</summary>

@@ -465,13 +465,19 @@ internal static class ContractParser
             .FirstOrDefault(i => i.IsGenericType && TypeClassifier.FullMetadataName(i.OriginalDefinition) == RequestInterface)
             ?.TypeArguments[0];
 
+    /// <summary>The constructor a per-case method calls: the public one with the most parameters (not a record's copy constructor).</summary>
+    /// <param name="caseType">The union case type.</param>
+    internal static IMethodSymbol? CaseConstructor(INamedTypeSymbol caseType)
+        => caseType.IsAbstract
+            ? null
+            : caseType.InstanceConstructors
+                .Where(c => c.DeclaredAccessibility == Accessibility.Public && !IsCopyConstructor(c, caseType))
+                .OrderByDescending(c => c.Parameters.Length)
+                .FirstOrDefault();
+
     private static ImmutableEquatableArray<CaseParameterSpec>? UnionCaseParameters(INamedTypeSymbol caseType)
     {
-        IMethodSymbol? constructor = caseType.InstanceConstructors
-            .Where(c => c.DeclaredAccessibility == Accessibility.Public && !IsCopyConstructor(c, caseType))
-            .OrderByDescending(c => c.Parameters.Length)
-            .FirstOrDefault();
-        if (constructor is null || caseType.IsAbstract)
+        if (CaseConstructor(caseType) is not { } constructor)
         {
             return null;
         }

@@ -88,8 +88,81 @@ public sealed record ParityWithConverter([property: JsonConverter(typeof(JsonStr
 [JsonSerializable(typeof(ParityClass))]
 [JsonSerializable(typeof(ParityNested))]
 [JsonSerializable(typeof(ParityWithConverter))]
+[JsonSerializable(typeof(ParityRequest))]
 internal sealed partial class StrictParityJsonContext : JsonSerializerContext;
 
 [JsonSerializable(typeof(ParityRecord))]
 [JsonSerializable(typeof(ParityClass))]
 internal sealed partial class DefaultParityJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// An application's contract over the SocialScale request union, compiled in another assembly: the
+/// generator cannot see what the cases' properties make of their arguments, so its case writers write the
+/// case object the per-case methods build.
+/// </summary>
+[WasmPlugin(JsonContext = typeof(Airlock.Contracts.SocialScale.SocialScaleJsonContext))]
+public partial interface IParityConnector
+{
+    [WasmExport("plugin_handle_request", Envelope = WasmResponseEnvelope.Status)]
+    ValueTask<Airlock.Contracts.SocialScale.PluginResponse> HandleAsync(Airlock.Contracts.SocialScale.PluginRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A request union of this assembly's own, written from the per-case methods' arguments where its source says how.</summary>
+[WasmPlugin(JsonContext = typeof(StrictParityJsonContext))]
+public partial interface IStrictUnionParityPlugin
+{
+    [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+    ValueTask<ParityNested> HandleAsync(ParityRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The same union where null members are left out (<c>WhenWritingNull</c>) and names are not changed.</summary>
+[WasmPlugin(JsonContext = typeof(OmitNullsParityJsonContext))]
+public partial interface IOmitNullsUnionParityPlugin
+{
+    [WasmExport("handle", Envelope = WasmResponseEnvelope.Status)]
+    ValueTask<ParityNested> HandleAsync(ParityRequest request, CancellationToken cancellationToken = default);
+}
+
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ParityListsRequest), "lists")]
+[JsonDerivedType(typeof(ParityScalarsRequest), "scalars")]
+[JsonDerivedType(typeof(ParityComputedRequest), "computed")]
+[JsonDerivedType(typeof(ParityDeclaredRequest), "declared")]
+public abstract record ParityRequest;
+
+/// <summary>Lists: empty for a null argument (<c>?? []</c>, <c>?? Array.Empty</c>), or kept null (positional).</summary>
+public sealed record ParityListsRequest(string? Title, IReadOnlyList<string>? Tags = null, string[]? Names = null, IReadOnlyList<string>? Kept = null) : ParityRequest
+{
+    public IReadOnlyList<string> Tags { get; init; } = Tags ?? [];
+
+    public string[] Names { get; init; } = Names ?? Array.Empty<string>();
+}
+
+/// <summary>Scalars, a renamed member and a nested object, all positional.</summary>
+public sealed record ParityScalarsRequest(
+    int Count,
+    long Total,
+    double Ratio,
+    bool Enabled,
+    int? Limit = null,
+    ParityNested? Nested = null,
+    [property: JsonPropertyName("renamed-note")] string? Note = "none") : ParityRequest;
+
+/// <summary>A computed member: the case object is built and its property read.</summary>
+public sealed record ParityComputedRequest(string? Name) : ParityRequest
+{
+    public int Length => Name?.Length ?? 0;
+}
+
+/// <summary>Explicit properties initialized from the positional parameters they shadow.</summary>
+public sealed record ParityDeclaredRequest(string? Label, IReadOnlyList<string>? Items) : ParityRequest
+{
+    public string? Label { get; } = Label;
+
+    public IReadOnlyList<string> Items { get; init; } = Items ?? [];
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ParityRequest))]
+[JsonSerializable(typeof(ParityNested))]
+internal sealed partial class OmitNullsParityJsonContext : JsonSerializerContext;
