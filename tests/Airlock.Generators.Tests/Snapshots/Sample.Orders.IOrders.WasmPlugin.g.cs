@@ -45,7 +45,7 @@ namespace Sample.Orders
                 },
                 new global::Airlock.Abi.WasmHostModule[]
                 {
-                });
+                }) { BindingsHash = "191caf500c4361c8" };
 
             private readonly global::Airlock.Abi.WasmPluginRuntime<BoundExports> _runtime;
             private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Sample.Orders.OrderRequest> _orderRequestInfo;
