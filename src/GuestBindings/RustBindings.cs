@@ -132,7 +132,7 @@ internal sealed partial class RustBindings
         CKind.Int32 => type.Enum is { } e ? TypeName(e) : "i32",
         CKind.Int64 => "i64",
         CKind.Bool => "bool",
-        CKind.Json or CKind.JsonObject => "Json",
+        CKind.Json or CKind.JsonObject or CKind.JsonArray => "Json",
         CKind.Struct => TypeName(type.Struct!.CName),
         CKind.StrList => "Vec<String>",
         CKind.StructList => "Vec<" + TypeName(type.Struct!.CName) + ">",
@@ -162,7 +162,7 @@ internal sealed partial class RustBindings
     // Whether the Rust field is an Option: nullable members, and members with no value of their own when missing.
     private static bool IsOption(CMember m) => m.Type.Kind is CKind.StrList or CKind.StructList or CKind.StrMap
         ? m.WriteNullable
-        : m.Nullable || (!m.Required && m.Default is null && m.Type.Kind is CKind.Struct or CKind.Json or CKind.JsonObject);
+        : m.Nullable || (!m.Required && m.Default is null && m.Type.Kind is CKind.Struct or CKind.Json or CKind.JsonObject or CKind.JsonArray);
 
     // A member's field: its JSON name in snake case (customFields is custom_fields), a keyword with a trailing underscore.
     private string FieldName(CMember m) => Ident(CBindings.Identifier(types.Snake(m.JsonName)));
@@ -524,8 +524,8 @@ internal sealed partial class RustBindings
         {
             string field = "self." + FieldName(m);
             string key = Literal(m.JsonName);
-            string check = m.Type.Kind == CKind.JsonObject
-                ? $"if !v.is_object() {{\n                return Err(S::Error::custom({Literal("\"" + m.JsonName + "\" must be a JSON object")}));\n            }}\n            "
+            string check = Shape(m) is { } shape
+                ? $"if !v.{shape.Test}() {{\n                return Err(S::Error::custom({Literal("\"" + m.JsonName + "\" must be " + shape.What)}));\n            }}\n            "
                 : string.Empty;
             if (IsOption(m))
             {
@@ -597,10 +597,10 @@ internal sealed partial class RustBindings
             }
 
             w.Append(CultureInfo.InvariantCulture, $"                            {field} = {read};\n");
-            if (m.Type.Kind == CKind.JsonObject)
+            if (Shape(m) is { } shape)
             {
-                string get = IsOption(m) ? $"{field}.as_ref().map_or(true, Json::is_object)" : $"{field}.is_object()";
-                w.Append(CultureInfo.InvariantCulture, $"                            if !{get} {{\n                                return Err(A::Error::custom({Literal("\"" + m.JsonName + "\" must be a JSON object")}));\n                            }}\n");
+                string get = IsOption(m) ? $"{field}.as_ref().map_or(true, Json::{shape.Test})" : $"{field}.{shape.Test}()";
+                w.Append(CultureInfo.InvariantCulture, $"                            if !{get} {{\n                                return Err(A::Error::custom({Literal("\"" + m.JsonName + "\" must be " + shape.What)}));\n                            }}\n");
             }
 
             if (m.Required)
@@ -623,6 +623,14 @@ internal sealed partial class RustBindings
         w.Append("                Ok(out)\n            }\n        }\n        d.deserialize_map(V)\n    }\n}\n\n");
     }
 
+    // The shape a raw JSON member must have: an object (JsonObject) or an array (a list of JSON values).
+    private static (string Test, string What)? Shape(CMember m) => m.Type.Kind switch
+    {
+        CKind.JsonObject => ("is_object", "a JSON object"),
+        CKind.JsonArray => ("is_array", "a JSON array"),
+        _ => null,
+    };
+
     private string DefaultOf(CMember m)
     {
         if (IsOption(m))
@@ -639,7 +647,7 @@ internal sealed partial class RustBindings
         return m.Type.Kind switch
         {
             CKind.Str => "String::new()",
-            CKind.Json or CKind.JsonObject => "Json::null()",
+            CKind.Json or CKind.JsonObject or CKind.JsonArray => "Json::null()",
             CKind.StrList or CKind.StructList => "Vec::new()",
             CKind.StrMap => "StrMap::default()",
             _ => "Default::default()",

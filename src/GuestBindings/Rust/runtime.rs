@@ -136,6 +136,11 @@ impl Json {
     pub fn is_object(&self) -> bool {
         self.0.get().trim_start().starts_with('{')
     }
+
+    /// Whether the value is a JSON array.
+    pub fn is_array(&self) -> bool {
+        self.0.get().trim_start().starts_with('[')
+    }
 }
 
 impl PartialEq for Json {

@@ -91,7 +91,7 @@ public sealed class CodecPropertyTests : IDisposable
 
     private static readonly string[] Pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b", "\f", "\u0000", "\u0001", "\u001f", "\u007f", "é", "ß", "中文", "😀", "\u2028", "<", ">", "&", "'", "+", "\uFEFF", "𝄞"];
 
-    private static string Text(Random random)
+    internal static string Text(Random random)
     {
         int count = random.Next(0, 12);
         var builder = new StringBuilder();
@@ -103,9 +103,9 @@ public sealed class CodecPropertyTests : IDisposable
         return builder.ToString();
     }
 
-    private static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
+    internal static string? Maybe(Random random) => random.Next(3) == 0 ? null : Text(random);
 
-    private static long Big(Random random) => random.Next(6) switch
+    internal static long Big(Random random) => random.Next(6) switch
     {
         0 => long.MaxValue,
         1 => long.MinValue,
