@@ -243,7 +243,7 @@ internal sealed class CTypeMap
         foreach (IPropertySymbol property in Properties(type))
         {
             if (property.IsStatic || property.IsIndexer || property.GetMethod?.DeclaredAccessibility != Accessibility.Public
-                || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is Serialization + "JsonIgnoreAttribute" or Serialization + "JsonExtensionDataAttribute"))
+                || property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is Serialization + "JsonExtensionDataAttribute" || IgnoredAlways(a)))
             {
                 continue;
             }
@@ -319,6 +319,11 @@ internal sealed class CTypeMap
     }
 
     private static readonly HashSet<string> CKeywords = ["auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false"];
+
+    // [JsonIgnore] leaves a member out only with its default condition, Always (1); WhenWritingNull and the others keep it.
+    private static bool IgnoredAlways(AttributeData attribute)
+        => attribute.AttributeClass?.ToDisplayString() == Serialization + "JsonIgnoreAttribute"
+            && (attribute.NamedArguments.FirstOrDefault(a => a.Key == "Condition").Value.Value is not int condition || condition == 1);
 
     private static bool IsNullable(ITypeSymbol type)
         => type.NullableAnnotation == NullableAnnotation.Annotated || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;

@@ -9,7 +9,8 @@
 #                             taken from the caller's working directory)
 #
 # The shared steps (toolchain checks, a clean environment, the cargo call, the atomic write) are in
-# ../build-lib.sh. The release profile's `strip = true` leaves no custom section. The allocator
+# ../build-lib.sh. The release profile's `strip = true` leaves one custom section, the
+# generated bindings' airlock.bindings:<contract>:<wire hash>. The allocator
 # exports (--export=malloc, --export=free) come from build.rs, which no flags variable can override.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"

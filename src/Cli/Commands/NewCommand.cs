@@ -44,7 +44,7 @@ internal static partial class NewCommand
 
             if (!OperatingSystem.IsWindows())
             {
-                foreach (string script in new[] { "build.sh", "test.sh" })
+                foreach (string script in files.Select(f => f.Name).Where(n => n.EndsWith(".sh", StringComparison.Ordinal)))
                 {
                     File.SetUnixFileMode(Path.Combine(folder, script), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
                 }

@@ -11,6 +11,7 @@ internal static partial class NewRust
     public static IEnumerable<GeneratedFile> Files(string kind, string prefix, string plugin, string module, string bindings)
     {
         bool libcAllocator = bindings.Contains("Samuel convention", StringComparison.Ordinal);
+        bool fixedOffset = bindings.Contains("(Rust, fixed-offset ABI)", StringComparison.Ordinal);
         string target = libcAllocator ? "wasm32-wasi" : "wasm32-unknown-unknown";
         string crate = plugin.Replace('-', '_');
         yield return new GeneratedFile("Cargo.toml", $$"""
@@ -58,11 +59,27 @@ internal static partial class NewRust
             [build]
             target = "{target}"
             rustc = "/usr/bin/rustc"
-
+            {(fixedOffset ? FixedOffsetLinker : string.Empty)}
             [net]
             offline = true
 
             """);
+        if (fixedOffset)
+        {
+            yield return new GeneratedFile(Path.Combine(".cargo", "wasm-ld-fixed-offset.sh"), """
+                #!/bin/sh
+                # The linker for the fixed-offset ABI: rust-lld without the `--stack-first` rustc always passes for wasm, and with
+                # `--global-base=1114112`, so static data and the stack start above [0, 1114112), which the host owns (host-function
+                # results at 4096, hook inputs at 65536). Without it Rust's 1 MiB stack would lie at [0, 1 MiB) and `airlock check`
+                # would refuse the module (the input offset inside the guest's stack).
+                for arg in "$@"; do
+                    shift
+                    [ "$arg" = "--stack-first" ] || set -- "$@" "$arg"
+                done
+                exec /usr/bin/rust-lld "$@" --global-base=1114112
+
+                """);
+        }
         if (libcAllocator)
         {
             yield return new GeneratedFile("build.rs", """
@@ -82,7 +99,7 @@ internal static partial class NewRust
         yield return new GeneratedFile(Path.Combine("src", "lib.rs"), Stub(kind, prefix, plugin, bindings));
         yield return new GeneratedFile("build.sh", $$"""
             #!/usr/bin/env bash
-            # Builds {{module}} ({{target}}{{(libcAllocator ? ", a WASI reactor exporting wasi-libc's malloc and free" : ", no imports but the contract's host functions")}}) offline against
+            # Builds {{module}} ({{target}}{{(libcAllocator ? ", a WASI reactor exporting wasi-libc's malloc and free" : ", no imports but the contract's host functions")}}{{(fixedOffset ? "; linked by .cargo/wasm-ld-fixed-offset.sh to leave [0, 1114112) to the host" : string.Empty)}}) offline against
             # Debian's crates. Needs: apt-get install rustc cargo libstd-rust-dev-wasm32 librust-serde-dev librust-serde-json-dev
             set -euo pipefail
             cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -94,6 +111,15 @@ internal static partial class NewRust
 
             """);
     }
+
+    // Links through the wrapper that keeps [0, 1114112) free for the host (see the wrapper's comment).
+    private const string FixedOffsetLinker = """
+
+        [target.wasm32-unknown-unknown]
+        linker = ".cargo/wasm-ld-fixed-offset.sh"
+        rustflags = ["-C", "linker-flavor=wasm-ld"]
+
+        """;
 
     /// <summary>The command that runs the crate's own unit tests natively (the host functions answer "unavailable" off wasm).</summary>
     public static string UnitTests => "env -u RUSTFLAGS -u CARGO_BUILD_TARGET /usr/bin/cargo test --quiet --target \"$(/usr/bin/rustc -vV | sed -n 's/^host: //p')\"";
@@ -195,6 +221,96 @@ internal static partial class NewRust
                 """;
         }
 
+        if (kind == "lesstruct")
+        {
+            return $$"""
+                //! {{plugin}}: a Lesstruct hook plugin on the generated bindings (src/{{prefix}}.rs).
+                //! Every hook is optional: implement its method and name it in `export_plugin!` below. Answer
+                //! `Ok(Some(ContentHookResult { custom_fields: Some(...) }))` to replace the item's custom fields, `Ok(None)` for
+                //! "no change", or `Err(PluginError::new(code, message))` to refuse (the host raises it as PluginErrorException).
+
+                mod {{prefix}};
+
+                use {{prefix}}::*;
+
+                pub struct Plugin;
+
+                impl {{trait}} for Plugin {
+                    fn hook_before_save(item: ContentItem) -> Result<Option<ContentHookResult>, PluginError> {
+                        if item.title.is_empty() {
+                            return Err(PluginError::new("invalid_item", "the title is empty"));
+                        }
+                        host::log_info("{{plugin}}: before_save");
+                        Ok(None)
+                    }
+                }
+
+                {{prefix}}::export_plugin!(Plugin; hook_before_save);
+
+                #[cfg(test)]
+                mod tests {
+                    use super::*;
+
+                    #[test]
+                    fn an_empty_title_is_refused_with_a_typed_error() {
+                        let item = ContentItem { title: String::new(), ..Default::default() };
+                        assert_eq!(Plugin::hook_before_save(item).unwrap_err().code, "invalid_item");
+                    }
+                }
+
+                """;
+        }
+
+        if (kind == "driftless")
+        {
+            return $$"""
+                //! {{plugin}}: a Driftless plugin on the generated bindings (src/{{prefix}}.rs), over wasm-bindgen's convention
+                //! (no wasm-bindgen crate needed). Every registry and execution is optional: implement its method and name it in
+                //! `export_plugin!` below. An execution answers its result, or `Err(PluginError::new(code, message))` for
+                //! {"status":"error",...}.
+
+                mod {{prefix}};
+
+                use {{prefix}}::*;
+
+                pub struct Plugin;
+
+                impl {{trait}} for Plugin {
+                    fn get_task_definitions() -> Result<Option<Vec<DriftlessDefinition>>, PluginError> {
+                        Ok(Some(vec![DriftlessDefinition {
+                            name: "hello".to_string(),
+                            type_: Some("apply".to_string()),
+                            description: Some("Says hello.".to_string()),
+                            config_schema: Some(Json::from_text(r#"{"type":"object","properties":{},"additionalProperties":false}"#)?),
+                            ..Default::default()
+                        }]))
+                    }
+
+                    fn execute_task(name: &str, config: Json) -> Result<DriftlessTaskResult, PluginError> {
+                        let _ = config;
+                        if name != "hello" {
+                            return Err(PluginError::new("unknown_task", "no such task"));
+                        }
+                        host::host_log("info", "{{plugin}}: hello");
+                        Ok(DriftlessTaskResult { changed: Some(false), message: Some("hello".to_string()), ..Default::default() })
+                    }
+                }
+
+                {{prefix}}::export_plugin!(Plugin; get_task_definitions, execute_task);
+
+                #[cfg(test)]
+                mod tests {
+                    use super::*;
+
+                    #[test]
+                    fn an_unknown_task_is_a_typed_error() {
+                        assert_eq!(Plugin::execute_task("nope", Json::null()).unwrap_err().code, "unknown_task");
+                    }
+                }
+
+                """;
+        }
+
         // Any other contract: every required method, failing until implemented.
         var stub = new StringBuilder($"//! {plugin}: implement each method of `{prefix}::{trait}` (src/{prefix}.rs).\n\nmod {prefix};\n\nuse {prefix}::*;\n\npub struct Plugin;\n\nimpl {trait} for Plugin {{\n");
         foreach (Match match in RequiredMethod().Matches(bindings))
@@ -220,7 +336,7 @@ internal static partial class NewRust
         | `Cargo.toml`, `.cargo/config.toml` | the crate, built offline with Debian's rustc 1.63 and packaged serde crates |
         | `build.sh` | builds `{plugin}.wasm` with `/usr/bin/cargo` |
         | `test.sh` | builds, runs `{check}` and the crate's unit test |
-        {(kind == "socialscale" ? "| `plugin.json` | the manifest |\n" : kind == "samuel" ? "| `samuel-plugin.toml` | the manifest |\n" : string.Empty)}
+        {(kind == "socialscale" ? "| `plugin.json` | the manifest |\n" : kind == "samuel" ? "| `samuel-plugin.toml` | the manifest |\n" : kind == "lesstruct" ? $"| `{plugin}.manifest` | the manifest |\n| `.cargo/wasm-ld-fixed-offset.sh` | the linker wrapper that leaves `[0, 1114112)` to the host (the fixed-offset ABI's windows) |\n" : string.Empty)}
         Each method returns `Result<T, PluginError>`: `Err(PluginError::new("code", "message"))` reaches the host as a typed
         `PluginErrorException` under the contract's error envelope. Inputs are read strictly (UTF-8, JSON nesting up to 64,
         16 MiB, required members, no `null` where the contract has none); host functions return `Result<Option<T>, HostError>`.

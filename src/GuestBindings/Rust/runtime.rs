@@ -136,6 +136,11 @@ impl Json {
     pub fn is_object(&self) -> bool {
         self.0.get().trim_start().starts_with('{')
     }
+
+    /// Whether the value is a JSON array.
+    pub fn is_array(&self) -> bool {
+        self.0.get().trim_start().starts_with('[')
+    }
 }
 
 impl PartialEq for Json {
@@ -273,6 +278,14 @@ pub mod rt {
         Ok(bytes)
     }
 
+    /// The JSON of an optional result, or `none` (`null`, or nothing for a fixed-offset hook's "no change") without one.
+    pub fn write_option<T: serde::Serialize>(value: Option<T>, none: &[u8]) -> Result<Vec<u8>, PluginError> {
+        match value {
+            Some(value) => write(&value),
+            None => Ok(none.to_vec()),
+        }
+    }
+
     /// The discriminator of a tagged union: the string member `name`, which must come first unless `anywhere`.
     pub fn union_tag(bytes: &[u8], name: &'static str, anywhere: bool) -> Result<String, PluginError> {
         struct Probe {
@@ -398,6 +411,7 @@ pub mod rt {
         }
     }
 
+    // <packed-results>
     /// The outcome of a host function's packed result: `Ok(None)` for "no value".
     pub fn host_packed(packed: i64, empty_is_value: bool) -> Result<Option<Vec<u8>>, super::HostError> {
         if packed == -1 {
@@ -417,6 +431,7 @@ pub mod rt {
         // SAFETY: the host wrote `len` bytes into a buffer it obtained from this module's allocator and hands it over.
         Ok(Some(unsafe { super::alloc::adopt(ptr, len) }))
     }
+    // </packed-results>
 
     /// Reads a host function's JSON answer as `T`.
     pub fn host_json<T: serde::de::DeserializeOwned>(bytes: Option<Vec<u8>>) -> Result<Option<T>, super::HostError> {

@@ -136,6 +136,106 @@ public sealed class StaleBindingsTests : IDisposable
         return types.Substring(at + marker.Length, 16);
     }
 
+    [CargoFact]
+    public async Task A_rust_plugin_built_on_stale_bindings_is_refused_by_check_and_passes_once_rebuilt_on_regenerated_ones()
+    {
+        string v1 = Compile("rust-v1", note: "Note", refund: false);
+        string renamed = Compile("rust-renamed", note: "Remark", refund: false);
+        string newCase = Compile("rust-new-case", note: "Note", refund: true);
+
+        // Regenerating changes the Rust bindings: the renamed member, the new case's method, the wire hash and the section.
+        string Bindings(string assembly, string name)
+        {
+            string folder = Path.Combine(_cli.Root, "rust-bindings-" + name);
+            CliResult generated = _cli.RunAsync("bindings", "--contract", Contract, "--assembly", assembly, "--lang", "rust", "--out", folder).GetAwaiter().GetResult();
+            Assert.True(generated.ExitCode == 0, generated.ToString());
+            return File.ReadAllText(Path.Combine(folder, "order.rs"));
+        }
+
+        string r1 = Bindings(v1, "v1"), r2 = Bindings(renamed, "renamed"), r3 = Bindings(newCase, "new-case");
+        Assert.Contains("/// JSON \"note\"", r1);
+        Assert.Contains("/// JSON \"remark\"", r2);
+        Assert.DoesNotContain("fn refund(", r1);
+        Assert.Contains("fn refund(", r3);
+        string hash1 = RustWireHash(r1), hash2 = RustWireHash(r2), hash3 = RustWireHash(r3);
+        Assert.Equal(3, new[] { hash1, hash2, hash3 }.Distinct().Count());
+        Assert.Equal(Airlock.GuestBindings.GuestBindingsGenerator.WireHash(v1, Contract), hash1);
+        Assert.Contains($"#[link_section = \"airlock.bindings:{Contract}:{hash1}\"]", r1);
+
+        // A plugin built on v1's bindings carries the section in its module (through LTO and stripping) and passes against v1.
+        string project = Path.Combine(_cli.Root, "stale-rust");
+        CliResult created = await _cli.RunAsync("new", Contract, "--assembly", v1, "--lang", "rust", "--name", "stale-rust", "--out", project);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        (int built, string log) = Cargo.Run("bash", project, "build.sh");
+        Assert.True(built == 0, log);
+        string module = Path.Combine(project, "stale-rust.wasm");
+        Assert.Equal([$"airlock.bindings:{Contract}:{hash1}"], CustomSections(File.ReadAllBytes(module)).Where(n => n.StartsWith("airlock.bindings:", StringComparison.Ordinal)));
+        CliResult fresh = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", v1);
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+
+        // Against the changed contracts the stale module is refused, naming both hashes.
+        foreach ((string assembly, string now) in new[] { (renamed, hash2), (newCase, hash3) })
+        {
+            CliResult stale = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", assembly);
+            Assert.Equal(1, stale.ExitCode);
+            Assert.Contains("error AIR110:", stale.Out);
+            Assert.Contains($"wire hash {hash1}, but the contract's wire hash is now {now}", stale.Out);
+        }
+
+        // Rename, regenerate, rebuild: the module now carries the renamed contract's hash and passes.
+        File.WriteAllText(Path.Combine(project, "src", "order.rs"), r2);
+        (built, log) = Cargo.Run("bash", project, "build.sh");
+        Assert.True(built == 0, log);
+        CliResult rebuilt = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", renamed);
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
+        CliResult old = await _cli.RunAsync("check", module, "--contract", Contract, "--assembly", v1);
+        Assert.Contains($"wire hash {hash2}, but the contract's wire hash is now {hash1}", old.Out);
+    }
+
+    private static string RustWireHash(string bindings)
+    {
+        const string marker = "pub const WIRE_HASH: &str = \"";
+        int at = bindings.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, "the bindings define WIRE_HASH");
+        return bindings.Substring(at + marker.Length, 16);
+    }
+
+    // The names of a module's custom sections, read from its binary (section id 0: a name, then the contents).
+    private static List<string> CustomSections(byte[] wasm)
+    {
+        var names = new List<string>();
+        int at = 8;
+        while (at < wasm.Length)
+        {
+            byte id = wasm[at++];
+            int size = (int)Leb(wasm, ref at);
+            int end = at + size;
+            if (id == 0)
+            {
+                int length = (int)Leb(wasm, ref at);
+                names.Add(System.Text.Encoding.UTF8.GetString(wasm, at, length));
+            }
+
+            at = end;
+        }
+
+        return names;
+    }
+
+    private static uint Leb(byte[] bytes, ref int at)
+    {
+        uint value = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = bytes[at++];
+            value |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+    }
+
     private static string WireHash(string header)
     {
         const string marker = "#define ORDER_WIRE_HASH \"";
