@@ -191,22 +191,7 @@ public sealed class AssemblyScriptCodecHarness : IDisposable
     }
 
     /// <summary>The AssemblyScript round trip of one value: its JSON text, or null when the reader rejected it.</summary>
-    public string? RoundTrip(string type, byte[] input)
-    {
-        Func<int, int, long> export = _instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
-        int ptr = input.Length == 0 ? 0 : _alloc(input.Length);
-        input.CopyTo(_memory.GetSpan(ptr, input.Length));
-        long packed = export(ptr, input.Length);
-        Assert.NotEqual(-2, packed);
-        if (packed == -1)
-        {
-            return null;
-        }
-
-        int outPtr = (int)((ulong)packed >> 32);
-        int outLen = (int)(packed & 0xFFFFFFFF);
-        return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
-    }
+    public string? RoundTrip(string type, byte[] input) => CodecPropertyTests.HarnessRoundTrip(_instance, _memory, _alloc, type, input);
 }
 
 /// <summary>
@@ -448,20 +433,5 @@ public sealed class AssemblyScriptAbiCodecHarness : IDisposable
     }
 
     /// <summary>The AssemblyScript round trip of one value: its JSON text, or null when the reader rejected it.</summary>
-    public string? RoundTrip(string type, byte[] input)
-    {
-        Func<int, int, long> export = _instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
-        int ptr = _alloc(input.Length);
-        input.CopyTo(_memory.GetSpan(ptr, input.Length));
-        long packed = export(ptr, input.Length);
-        Assert.NotEqual(-2, packed);
-        if (packed == -1)
-        {
-            return null;
-        }
-
-        int outPtr = (int)((ulong)packed >> 32);
-        int outLen = (int)(packed & 0xFFFFFFFF);
-        return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
-    }
+    public string? RoundTrip(string type, byte[] input) => CodecPropertyTests.HarnessRoundTrip(_instance, _memory, _alloc, type, input);
 }

@@ -56,11 +56,18 @@ public sealed class CodecPropertyTests : IDisposable
     }
 
     /// <summary>The C round trip of one value: its JSON text, or null when the C reader rejected it.</summary>
-    private string? RoundTrip(string type, byte[] input)
+    private string? RoundTrip(string type, byte[] input) => HarnessRoundTrip(_instance, _memory, _alloc, type, input);
+
+    /// <summary>
+    /// One value through a codec harness module's <c>rt_&lt;type&gt;</c> export (every language's harness has the same
+    /// ones: the input's pointer and length in, the packed pointer and length of what its writer wrote out, -1 when its
+    /// reader refused the input): the JSON text, or null when refused.
+    /// </summary>
+    internal static string? HarnessRoundTrip(Instance instance, Memory memory, Func<int, int> alloc, string type, byte[] input)
     {
-        Func<int, int, long> export = _instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
-        int ptr = input.Length == 0 ? 0 : _alloc(input.Length);
-        input.CopyTo(_memory.GetSpan(ptr, input.Length));
+        Func<int, int, long> export = instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
+        int ptr = input.Length == 0 ? 0 : alloc(input.Length);
+        input.CopyTo(memory.GetSpan(ptr, input.Length));
         long packed = export(ptr, input.Length);
         Assert.NotEqual(-2, packed);
         if (packed == -1)
@@ -70,7 +77,7 @@ public sealed class CodecPropertyTests : IDisposable
 
         int outPtr = (int)((ulong)packed >> 32);
         int outLen = (int)(packed & 0xFFFFFFFF);
-        return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
+        return new UTF8Encoding(false, true).GetString(memory.GetSpan(outPtr, outLen));
     }
 
     private void AgreesOn(string type, object value) => AgreesOn(type, value, input => RoundTrip(type, input), "C");

@@ -182,7 +182,7 @@ public sealed class RustBindingsTests : IDisposable
         Assert.True(check.ExitCode == 0, check.ToString());
 
         await using var host = new PluginHost();
-        var services = new LesstructServices();
+        var services = new CBindingsAbiTests.LesstructServices();
         ILesstructPlugin hooks = await host.LoadModuleAsync<ILesstructPlugin>("my-hooks", File.ReadAllBytes(module), new PluginLoadOptions().AddImports<ILesstructHost>(services));
         Assert.True(hooks.HasBeforeSave && hooks.HasOnPluginLoaded && hooks.HasAfterPublish && hooks.HasBeforeDelete);
         Assert.False(hooks.HasAfterCreate);
@@ -260,7 +260,7 @@ public sealed class RustBindingsTests : IDisposable
         Assert.DoesNotContain("__wbindgen_placeholder__", inspect.Out);
 
         await using var host = new PluginHost();
-        var services = new DriftlessServices();
+        var services = new CBindingsAbiTests.DriftlessServices();
         // 20 pages at most, three above the module's own 17: were the arguments of the calls below not freed, memory would run out.
         var options = new PluginLoadOptions { Limits = new PluginLimits { MemoryBytes = 20 * 65536 } }.AddImports<IDriftlessHost>(services);
         IDriftlessPlugin kit = await host.LoadModuleAsync<IDriftlessPlugin>("my-kit", File.ReadAllBytes(module), options);
@@ -291,39 +291,5 @@ public sealed class RustBindingsTests : IDisposable
         var filter = await Assert.ThrowsAsync<PluginErrorException>(() => kit.ExecuteLogFilterAsync("other", empty, new DriftlessLogEntry("x")).AsTask());
         Assert.Equal("unknown_filter", filter.Code);
         await Assert.ThrowsAsync<PluginExportMissingException>(() => kit.ExecuteFactsCollectorAsync("x", empty).AsTask());
-    }
-
-    private sealed class LesstructServices : ILesstructHost
-    {
-        public List<string> Logs { get; } = [];
-
-        public List<string> Statements { get; } = [];
-
-        public HostResult<HttpResponseData> HttpGet(GuestContext guest, string url, Dictionary<string, string>? headers) => HostResult<HttpResponseData>.Failure("url_not_allowed", url);
-
-        public HostResult<HttpResponseData> HttpPost(GuestContext guest, string url, Dictionary<string, string>? headers, ReadOnlySpan<byte> body) => HostResult<HttpResponseData>.Failure("url_not_allowed", url);
-
-        public HostResult<DbQueryData> DbQuery(GuestContext guest, string sql, System.Text.Json.Nodes.JsonNode? parameters) => HostResult<DbQueryData>.Failure("table_not_allowed", sql);
-
-        public HostResult<DbExecData> DbExec(GuestContext guest, string sql, System.Text.Json.Nodes.JsonNode? parameters)
-        {
-            Statements.Add(sql);
-            return sql == "DELETE FROM t" && parameters is System.Text.Json.Nodes.JsonArray { Count: 0 }
-                ? HostResult<DbExecData>.Success(new DbExecData(3, 7))
-                : HostResult<DbExecData>.Failure("table_not_allowed", "no writes to t");
-        }
-
-        public void LogInfo(GuestContext guest, string message) => Logs.Add(message);
-
-        public void LogError(GuestContext guest, string message) => Logs.Add(message);
-    }
-
-    private sealed class DriftlessServices : IDriftlessHost
-    {
-        public List<(string Level, string Message)> Logs { get; } = [];
-
-        public void Log(GuestContext guest, string level, string message) => Logs.Add((level, message));
-
-        public ulong GetTimestamp(GuestContext guest) => 1_700_000_000;
     }
 }

@@ -67,22 +67,7 @@ public sealed class RustCodecPropertyTests : IDisposable
     }
 
     /// <summary>The Rust round trip of one value: its JSON text, or null when the Rust reader rejected it.</summary>
-    private string? RoundTrip(string type, byte[] input)
-    {
-        Func<int, int, long> export = _instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
-        int ptr = input.Length == 0 ? 0 : _alloc(input.Length);
-        input.CopyTo(_memory.GetSpan(ptr, input.Length));
-        long packed = export(ptr, input.Length);
-        Assert.NotEqual(-2, packed);
-        if (packed == -1)
-        {
-            return null;
-        }
-
-        int outPtr = (int)((ulong)packed >> 32);
-        int outLen = (int)(packed & 0xFFFFFFFF);
-        return new UTF8Encoding(false, true).GetString(_memory.GetSpan(outPtr, outLen));
-    }
+    private string? RoundTrip(string type, byte[] input) => CodecPropertyTests.HarnessRoundTrip(_instance, _memory, _alloc, type, input);
 
     private void AgreesOn(string type, object value) => CodecPropertyTests.AgreesOn(type, value, input => RoundTrip(type, input), "Rust");
 
@@ -193,17 +178,7 @@ public sealed class RustCodecPropertyTests : IDisposable
     private string? AbiRoundTrip(string type, byte[] input)
     {
         AbiInstance abis = Abis();
-        Func<int, int, long> export = abis.Instance.GetFunction<int, int, long>("rt_" + type) ?? throw new InvalidOperationException("no rt_" + type);
-        int ptr = input.Length == 0 ? 0 : abis.Alloc(input.Length);
-        input.CopyTo(abis.Memory.GetSpan(ptr, input.Length));
-        long packed = export(ptr, input.Length);
-        Assert.NotEqual(-2, packed);
-        if (packed == -1)
-        {
-            return null;
-        }
-
-        return new UTF8Encoding(false, true).GetString(abis.Memory.GetSpan((int)((ulong)packed >> 32), (int)(packed & 0xFFFFFFFF)));
+        return CodecPropertyTests.HarnessRoundTrip(abis.Instance, abis.Memory, abis.Alloc, type, input);
     }
 
     private static JsonSerializerContext ContextOf(string type) => type.StartsWith("driftless_", StringComparison.Ordinal) ? DriftlessJsonContext.Default : LesstructJsonContext.Default;
