@@ -110,4 +110,64 @@ public sealed class CBindingsTests : IDisposable
         var unsupported = await Assert.ThrowsAsync<PluginErrorException>(() => plugin.DeletePostAsync("p1").AsTask());
         Assert.Equal("unsupported_request", unsupported.Code);
     }
+
+    [ClangFact]
+    public async Task New_samuel_plugin_in_c_builds_passes_check_and_answers_typed_results_and_errors()
+    {
+        string folder = Path.Combine(_cli.Root, "my-lint");
+        CliResult created = await _cli.RunAsync("new", "samuel", "--lang", "c", "--name", "my-lint", "--out", folder);
+        Assert.True(created.ExitCode == 0, created.ToString());
+
+        // Implement lint: a relative root is refused with a typed error; otherwise one finding naming the root (escapes and
+        // non-ASCII written back), with the request's optional fix flag echoed as the longest line allowed.
+        string plugin = Path.Combine(folder, "plugin.c");
+        string code = File.ReadAllText(plugin);
+        int start = code.IndexOf("bool samuel_lint(", StringComparison.Ordinal);
+        int end = code.IndexOf("bool samuel_health(", StringComparison.Ordinal);
+        File.WriteAllText(plugin, code[..start] + """
+            bool samuel_lint(airlock_ctx *ctx, const samuel_lint_request_t *request, samuel_lint_report_t *out) {
+                if (request->root.len == 0 || request->root.ptr[0] != '/') return airlock_fail(ctx, "bad_input", "root must be an absolute guest path");
+                samuel_finding_t *finding = (samuel_finding_t *)airlock_alloc(ctx, sizeof(samuel_finding_t));
+                finding->file = request->root;
+                finding->line = 1;
+                finding->column = (int32_t)request->root.len;
+                finding->rule = airlock_str_copy(ctx, "root", 4);
+                static const char message[] = "checked \u2713";
+                finding->message = airlock_str_copy(ctx, message, sizeof message - 1);
+                out->findings.items = finding;
+                out->findings.count = 1;
+                out->files = 1;
+                out->has_max_line = request->has_fix;
+                out->max_line = request->has_fix && request->fix ? 80 : 120;
+                return true;
+            }
+
+
+            """ + code[end..]);
+        (int built, string log) = Clang.Run("bash", folder, "build.sh");
+        Assert.True(built == 0, log);
+
+        string module = Path.Combine(folder, "my-lint.wasm");
+        CliResult check = await _cli.RunAsync("check", module, "--profile", "samuel", "--manifest", Path.Combine(folder, "samuel-plugin.toml"));
+        Assert.True(check.ExitCode == 0, check.ToString());
+        CliResult contract = await _cli.RunAsync("check", module, "--contract", "Airlock.Contracts.Samuel.ISamuelLinter", "--assembly", typeof(Airlock.Contracts.Samuel.ISamuelLinter).Assembly.Location);
+        Assert.True(contract.ExitCode == 0, contract.ToString());
+
+        await using var host = new Airlock.PluginHost();
+        var linter = await host.LoadModuleAsync<Airlock.Contracts.Samuel.ISamuelLinter>("my-lint", File.ReadAllBytes(module), new Airlock.PluginLoadOptions { Wasi = Airlock.WasiPolicy.Minimal });
+        Airlock.Contracts.Samuel.SamuelLintReport report = await linter.LintAsync(new Airlock.Contracts.Samuel.SamuelLintRequest("/work/\"quoted\" é") { Fix = true });
+        Airlock.Contracts.Samuel.SamuelFinding finding = Assert.Single(report.Findings);
+        Assert.Equal(("/work/\"quoted\" é", 1, "root", "checked ✓"), (finding.File, finding.Line, finding.Rule, finding.Message));
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount("/work/\"quoted\" é"), finding.Column);
+        Assert.Equal((1, (int?)80), (report.Files, report.MaxLine));
+        Assert.Null((await linter.LintAsync(new Airlock.Contracts.Samuel.SamuelLintRequest("/w"))).MaxLine);
+
+        using var request = System.Text.Json.JsonDocument.Parse("{}");
+        System.Text.Json.JsonElement health = await linter.HealthAsync(request.RootElement);
+        Assert.True(health.GetProperty("ok").GetBoolean());
+
+        var relative = await Assert.ThrowsAsync<PluginErrorException>(() => linter.LintAsync(new Airlock.Contracts.Samuel.SamuelLintRequest("here")).AsTask());
+        Assert.Equal("bad_input", relative.Code);
+        Assert.Contains("root must be an absolute guest path", relative.Message, StringComparison.Ordinal);
+    }
 }
