@@ -237,7 +237,6 @@ internal sealed class CTypeMap
         var result = new CStruct(Named(TypeName(type)), type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
         result.HasExtensionData = Properties(type).Any(p => !p.IsStatic && HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         structs[type] = result;
-        result.HasExtensionData = Properties(type).Any(p => HasAttribute(p, Serialization + "JsonExtensionDataAttribute"));
         IMethodSymbol? constructor = Constructor(type);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (IPropertySymbol property in Properties(type))

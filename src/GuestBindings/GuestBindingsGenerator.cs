@@ -1,3 +1,5 @@
+using Airlock.Generators.Model;
+
 namespace Airlock.GuestBindings;
 
 /// <summary>The languages guest bindings are generated for.</summary>
@@ -11,6 +13,24 @@ public enum GuestLanguage
     /// <summary>Rust (Debian's rustc 1.63, serde and serde_json): one module file.</summary>
     Rust,
 }
+
+/// <summary>The ABI a contract's payloads cross with, which decides how a module built on its bindings is linked.</summary>
+public enum GuestAbi
+{
+    /// <summary>Packed pointer and length (SocialScale, Samuel and most contracts): the module exports its allocator.</summary>
+    PackedPtrLen,
+
+    /// <summary>Fixed offsets with <c>__hook_result_len</c> (Lesstruct): the host writes at fixed addresses the module must leave free.</summary>
+    FixedOffset,
+
+    /// <summary>wasm-bindgen's convention (Driftless): a return slot and <c>__wbindgen_malloc</c>/<c>__wbindgen_free</c>.</summary>
+    WasmBindgen,
+}
+
+/// <summary>Generated guest bindings.</summary>
+/// <param name="Files">The generated files, in a fixed order.</param>
+/// <param name="Abi">The ABI they speak.</param>
+public sealed record GuestBindingsOutput(IReadOnlyList<GeneratedFile> Files, GuestAbi Abi);
 
 /// <summary>Generates guest bindings from a compiled <c>[WasmPlugin]</c> contract.</summary>
 public static class GuestBindingsGenerator
@@ -37,9 +57,9 @@ public static class GuestBindingsGenerator
     /// <param name="contractName">The contract interface's full name.</param>
     /// <param name="language">The guest language.</param>
     /// <param name="prefix">The prefix of every generated name, or null for the contract's default.</param>
-    /// <returns>The generated files, in a fixed order.</returns>
+    /// <returns>The generated files, in a fixed order, and the ABI they speak.</returns>
     /// <exception cref="GuestBindingsException">The contract cannot be read or has a type the language's bindings cannot hold.</exception>
-    public static IReadOnlyList<GeneratedFile> Generate(string assemblyPath, string contractName, GuestLanguage language, string? prefix = null)
+    public static GuestBindingsOutput Generate(string assemblyPath, string contractName, GuestLanguage language, string? prefix = null)
     {
         LoadedContract contract = ContractLoader.Load(assemblyPath, contractName);
         prefix ??= CBindings.DefaultPrefix(contract.Spec.Type.Name);
@@ -48,12 +68,19 @@ public static class GuestBindingsGenerator
             throw new GuestBindingsException($"The prefix '{prefix}' is not a C identifier of lower-case letters, digits and underscores.");
         }
 
-        return language switch
+        IReadOnlyList<GeneratedFile> files = language switch
         {
             GuestLanguage.C => CBindings.Generate(contract, prefix),
             GuestLanguage.AssemblyScript => AssemblyScriptBindings.Generate(contract, prefix),
             GuestLanguage.Rust => RustBindings.Generate(contract, prefix),
             _ => throw new GuestBindingsException($"No bindings for {language}."),
         };
+        GuestAbi abi = contract.Spec.Abi switch
+        {
+            AbiKind.FixedOffset => GuestAbi.FixedOffset,
+            AbiKind.WasmBindgen => GuestAbi.WasmBindgen,
+            _ => GuestAbi.PackedPtrLen,
+        };
+        return new GuestBindingsOutput(files, abi);
     }
 }

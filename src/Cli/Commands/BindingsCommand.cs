@@ -32,7 +32,7 @@ internal static class BindingsCommand
         };
         command.SetAction((parsed, _) =>
         {
-            IReadOnlyList<GeneratedFile> files = Generate(parsed.GetValue(contract), parsed.GetValue(assembly), parsed.GetValue(profile), parsed.GetValue(lang)!, parsed.GetValue(prefix));
+            IReadOnlyList<GeneratedFile> files = Generate(parsed.GetValue(contract), parsed.GetValue(assembly), parsed.GetValue(profile), parsed.GetValue(lang)!, parsed.GetValue(prefix)).Files;
             string folder = parsed.GetValue(output)!;
             Write(folder, files);
             foreach (GeneratedFile file in files)
@@ -60,7 +60,7 @@ internal static class BindingsCommand
     }
 
     /// <summary>Generates the bindings named by the options, turning every failure into a one-sentence error (exit 2).</summary>
-    public static IReadOnlyList<GeneratedFile> Generate(string? contractName, string? assemblyPath, string? profileName, string language, string? prefix)
+    public static GuestBindingsOutput Generate(string? contractName, string? assemblyPath, string? profileName, string language, string? prefix)
     {
         if ((contractName is null) == (profileName is null) || (contractName is not null && assemblyPath is null))
         {

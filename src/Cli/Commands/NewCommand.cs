@@ -72,9 +72,10 @@ internal static partial class NewCommand
             "driftless" => "driftless",
             _ => "contract",
         };
-        IReadOnlyList<GeneratedFile> bindings = kind == "contract"
+        GuestBindingsOutput generated = kind == "contract"
             ? BindingsCommand.Generate(target, assembly ?? throw new CliException(ExitCodes.CouldNot, $"'{target}' is not a profile; name a contract with its assembly: airlock new MyApp.IMyPlugin --assembly bin/MyApp.dll --name my-plugin."), null, language, null)
             : BindingsCommand.Generate(null, null, kind, language, null);
+        IReadOnlyList<GeneratedFile> bindings = generated.Files;
         string prefix = Path.GetFileNameWithoutExtension(bindings[0].Name);
         string module = plugin + ".wasm";
         string guest = language.ToLowerInvariant() switch
@@ -96,9 +97,7 @@ internal static partial class NewCommand
         else if (!assemblyScript)
         {
             files.Add(new GeneratedFile("plugin.c", Stub(kind, prefix, plugin, sources)));
-            string abi = bindings[0].Text.Contains("(C, fixed-offset ABI)", StringComparison.Ordinal) ? "fixed"
-                : bindings[0].Text.Contains("(C, wasm-bindgen ABI)", StringComparison.Ordinal) ? "wasm-bindgen" : "packed";
-            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, abi)));
+            files.Add(new GeneratedFile("build.sh", BuildScript(prefix, module, generated.Abi)));
         }
 
         string check = kind switch
@@ -173,7 +172,7 @@ internal static partial class NewCommand
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex PluginName();
 
-    private static string BuildScript(string prefix, string module, string abi) => $$"""
+    private static string BuildScript(string prefix, string module, GuestAbi abi) => $$"""
         #!/usr/bin/env bash
         # Builds {{module}}: {{BuildKind(abi)}}
         # Needs clang 14+, lld and wasi-libc: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32
@@ -187,17 +186,17 @@ internal static partial class NewCommand
 
         """;
 
-    private static string BuildKind(string abi) => abi switch
+    private static string BuildKind(GuestAbi abi) => abi switch
     {
-        "fixed" => "no start files and no WASI imports; --global-base keeps [0, 1114112) free for the host (results at 4096, inputs at 65536).",
-        "wasm-bindgen" => "no start files and no WASI imports (wasm-bindgen's convention, spoken by the bindings in C).",
+        GuestAbi.FixedOffset => "no start files and no WASI imports; --global-base keeps [0, 1114112) free for the host (results at 4096, inputs at 65536).",
+        GuestAbi.WasmBindgen => "no start files and no WASI imports (wasm-bindgen's convention, spoken by the bindings in C).",
         _ => "a wasm32-wasi reactor with no WASI imports (the bindings use no stdio).",
     };
 
-    private static string BuildFlags(string abi) => abi switch
+    private static string BuildFlags(GuestAbi abi) => abi switch
     {
-        "fixed" => "-nostartfiles -Wl,--no-entry -Wl,--global-base=1114112 -Wl,--export=__heap_base -Wl,--export=__data_end",
-        "wasm-bindgen" => "-nostartfiles -Wl,--no-entry",
+        GuestAbi.FixedOffset => "-nostartfiles -Wl,--no-entry -Wl,--global-base=1114112 -Wl,--export=__heap_base -Wl,--export=__data_end",
+        GuestAbi.WasmBindgen => "-nostartfiles -Wl,--no-entry",
         _ => "-mexec-model=reactor",
     };
 
