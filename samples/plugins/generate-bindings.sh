@@ -10,6 +10,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$root"
 
+# samuel-hello-c's contract is its own (samples/plugins/samuel-hello-c/contract), built here either way.
+dotnet build samples/plugins/samuel-hello-c/contract --nologo -v q -clp:ErrorsOnly
+hello_contract="$(ls -d samples/plugins/samuel-hello-c/contract/bin/Debug/net*/ | head -n 1)SamuelHello.Contract.dll"
 if [ -z "${AIRLOCK:-}" ]; then
   dotnet build src/Cli --nologo -v q -clp:ErrorsOnly
   config="$(ls -d src/Cli/bin/Debug/net*/ | head -n 1)"
@@ -23,3 +26,5 @@ fi
 $AIRLOCK bindings --profile socialscale --lang c --out samples/plugins/chirp-c/bindings
 $AIRLOCK bindings --profile lesstruct --lang c --out samples/plugins/lesstruct-enrich-c/bindings
 $AIRLOCK bindings --profile samuel --lang rust --out samples/plugins/samuel-lint-rust/src
+$AIRLOCK bindings --contract Airlock.Contracts.Driftless.IDriftlessPackedPlugin --assembly "$contracts" --lang c --out samples/plugins/driftless-c/bindings
+$AIRLOCK bindings --contract Samples.SamuelHello.ISamuelHello --assembly "$hello_contract" --lang c --out samples/plugins/samuel-hello-c/bindings

@@ -52,7 +52,9 @@ internal sealed class CliHarness : IDisposable
         foreach (string file in Directory.GetFiles(Path.Combine(Samples, name), "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(Path.Combine(Samples, name), file);
-            if (relative.StartsWith("target", StringComparison.Ordinal))
+            // Build output is not part of a sample: cargo's target/, and a contract project's bin/ and obj/.
+            string[] segments = relative.Split(Path.DirectorySeparatorChar);
+            if (segments[0] == "target" || segments.Contains("bin") || segments.Contains("obj"))
             {
                 continue;
             }

@@ -13,7 +13,7 @@ namespace Airlock.Benchmarks.Plugins;
 /// </summary>
 public sealed class BenchSamuel : IDisposable
 {
-    /// <summary>The minimal plugin: <c>samples/plugins/samuel-hello-c</c> (C, 47 KB).</summary>
+    /// <summary>The minimal plugin: <c>samples/plugins/samuel-hello-c</c> (C, 57 KB).</summary>
     public const string Hello = "samuel-hello";
 
     /// <summary>The realistic plugin: <c>samples/plugins/samuel-lint-rust</c> (Rust, serde_json, 238 KB).</summary>

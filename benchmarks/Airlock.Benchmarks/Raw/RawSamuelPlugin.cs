@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Airlock.Benchmarks.Plugins;
+using Samples.SamuelHello;
 using Wasmtime;
 
 namespace Airlock.Benchmarks.Raw;
@@ -170,10 +171,10 @@ public sealed class RawSamuelPlugin : RawPlugin<RawSamuelInstance>
         return Call((index, input), static (instance, call) => instance.Invoke(call.index, call.input));
     }
 
-    /// <summary><c>greet({"name": name})</c>, its answer read in one pass into a <see cref="SamuelGreeting"/>.</summary>
+    /// <summary><c>greet({"name": name})</c>, its answer read in one pass into a <see cref="GreetReply"/>.</summary>
     /// <param name="request">Whom to greet.</param>
     /// <exception cref="RawPluginErrorException">The plugin answered with a top-level <c>"error"</c>.</exception>
-    public SamuelGreeting Greet(SamuelGreetRequest request)
+    public GreetReply Greet(GreetRequest request)
     {
         int index = IndexOf("greet");
         return Call((index, request), static (instance, call) => instance.Greet(call.index, call.request));
@@ -268,7 +269,7 @@ public sealed class RawSamuelInstance : RawInstance
     /// <summary>One <c>greet</c>; the caller has begun the call.</summary>
     /// <param name="index">The index of <c>greet</c>.</param>
     /// <param name="request">Whom to greet.</param>
-    public SamuelGreeting Greet(int index, SamuelGreetRequest request)
+    public GreetReply Greet(int index, GreetRequest request)
     {
         Utf8JsonWriter writer = _scratch.Begin();
         writer.WriteStartObject();
@@ -349,7 +350,7 @@ public sealed class RawSamuelInstance : RawInstance
     }
 
     // One pass: {"greeting": "..."} or {"error": ...}, members in any order, unknown members skipped, nothing after the object.
-    private static SamuelGreeting ReadGreeting(ReadOnlySpan<byte> json)
+    private static GreetReply ReadGreeting(ReadOnlySpan<byte> json)
     {
         if (json.IsEmpty)
         {
@@ -391,7 +392,7 @@ public sealed class RawSamuelInstance : RawInstance
             throw new RawGuestException("The result of greet is not valid JSON: " + exception.Message, exception);
         }
 
-        return new SamuelGreeting(greeting ?? throw new RawGuestException("The result of greet has no \"greeting\"."));
+        return new GreetReply(greeting ?? throw new RawGuestException("The result of greet has no \"greeting\"."));
     }
 
     // "error": "message" or {"code": "...", "message": "..."}.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Airlock.Benchmarks.Plugins;
+using Samples.SamuelHello;
 using Airlock.Benchmarks.Raw;
 using Airlock.Contracts.Samuel;
 using Airlock.Samuel;
@@ -11,7 +12,7 @@ namespace Airlock.Benchmarks.Scenarios;
 /// <summary>
 /// Scenario 10: a call on a loaded Samuel plugin's warm instance. <c>greet</c> on <c>samuel-hello</c> (17 bytes in,
 /// 29 bytes out): the dynamic call by name (<see cref="SamuelPlugin.InvokeAsync(string, JsonElement, CancellationToken)"/>
-/// and its typed overload), the generated call (<see cref="ISamuelGreeter.GreetAsync"/>), and the hand-written
+/// and its typed overload), the generated call (<see cref="ISamuelHello.GreetAsync"/>), and the hand-written
 /// Wasmtime call (malloc, copy the JSON in, call, free the input, check and read the packed result, free it), reading
 /// into the same record in one pass or into a <see cref="JsonElement"/> as the dynamic call does. <c>health</c> on
 /// <c>samuel-lint</c> (the plugin's own report, one <c>samuel.soft_deadline_ms</c> host call, serde_json): the dynamic
@@ -26,11 +27,11 @@ public class SamuelCallBenchmarks
     private const string Greet = "greet";
     private const string Health = "health";
 
-    private readonly SamuelGreetRequest _request = new("Samuel");
+    private readonly GreetRequest _request = new("Samuel");
     private BenchSamuel? _samuel;
     private PluginHost? _host;
     private SamuelPlugin? _hello;
-    private ISamuelGreeter? _greeter;
+    private ISamuelHello? _greeter;
     private SamuelPlugin? _lint;
     private ISamuelLinter? _linter;
     private RawEngine? _engine;
@@ -48,7 +49,7 @@ public class SamuelCallBenchmarks
         _healthInput = _samuel.EmptyInput;
         _host = new PluginHost();
         _hello = BenchSetup.LoadSamuel(_host, _samuel, BenchSamuel.Hello);
-        _greeter = BenchSetup.LoadSamuel<ISamuelGreeter>(_host, _samuel, BenchSamuel.Hello);
+        _greeter = BenchSetup.LoadSamuel<ISamuelHello>(_host, _samuel, BenchSamuel.Hello);
         _lint = BenchSetup.LoadSamuel(_host, _samuel, BenchSamuel.Lint);
         _linter = BenchSetup.LoadSamuel<ISamuelLinter>(_host, _samuel, BenchSamuel.Lint);
         _engine = new RawEngine();
@@ -57,7 +58,7 @@ public class SamuelCallBenchmarks
 
         string greeting = BenchSamuel.Describe(BenchSamuel.Hello, HandWritten_Greet_JsonElement());
         Check.Same("greet as a JsonElement", greeting, BenchSamuel.Describe(BenchSamuel.Hello, Dynamic_Greet_JsonElement()));
-        SamuelGreeting typed = HandWritten_Greet();
+        GreetReply typed = HandWritten_Greet();
         Check.Same("greet", typed, Dynamic_Greet_Typed());
         Check.Same("greet", typed, Generated_GreetAsync());
         Check.Same("greet", typed.Greeting, "Hello, Samuel!");
@@ -92,10 +93,10 @@ public class SamuelCallBenchmarks
         _samuel?.Dispose();
     }
 
-    /// <summary>Hand-written <c>greet</c>, read in one pass into a <see cref="SamuelGreeting"/>.</summary>
+    /// <summary>Hand-written <c>greet</c>, read in one pass into a <see cref="GreetReply"/>.</summary>
     [BenchmarkCategory(Greet)]
     [Benchmark(Baseline = true)]
-    public SamuelGreeting HandWritten_Greet() => _rawHello!.Greet(_request);
+    public GreetReply HandWritten_Greet() => _rawHello!.Greet(_request);
 
     /// <summary>Hand-written <c>greet</c> from and to a <see cref="JsonElement"/>, as the dynamic call takes and gives it.</summary>
     [BenchmarkCategory(Greet)]
@@ -107,16 +108,16 @@ public class SamuelCallBenchmarks
     [Benchmark]
     public JsonElement Dynamic_Greet_JsonElement() => BenchSetup.Result(_hello!.InvokeAsync(Greet, _greetInput));
 
-    /// <summary>The dynamic call's typed overload, with <see cref="BenchSamuelJsonContext"/>'s metadata.</summary>
+    /// <summary>The dynamic call's typed overload, with <see cref="SamuelHelloJsonContext"/>'s metadata.</summary>
     [BenchmarkCategory(Greet)]
     [Benchmark]
-    public SamuelGreeting Dynamic_Greet_Typed()
-        => BenchSetup.Result(_hello!.InvokeAsync(Greet, _request, BenchSamuelJsonContext.Default.SamuelGreetRequest, BenchSamuelJsonContext.Default.SamuelGreeting));
+    public GreetReply Dynamic_Greet_Typed()
+        => BenchSetup.Result(_hello!.InvokeAsync(Greet, _request, SamuelHelloJsonContext.Default.GreetRequest, SamuelHelloJsonContext.Default.GreetReply));
 
-    /// <summary>The generated call: <see cref="ISamuelGreeter.GreetAsync"/>.</summary>
+    /// <summary>The generated call: <see cref="ISamuelHello.GreetAsync"/>.</summary>
     [BenchmarkCategory(Greet)]
     [Benchmark]
-    public SamuelGreeting Generated_GreetAsync() => BenchSetup.Result(_greeter!.GreetAsync(_request));
+    public GreetReply Generated_GreetAsync() => BenchSetup.Result(_greeter!.GreetAsync(_request));
 
     /// <summary>Hand-written <c>health</c>, read into a <see cref="JsonElement"/>.</summary>
     [BenchmarkCategory(Health)]

@@ -34,7 +34,7 @@ public class SamuelColdStartBenchmarks
     private JsonElement _input;
     private SamuelColdStart? _started;
 
-    /// <summary>The plugin: <c>samuel-hello</c> (C, 47 KB) or <c>samuel-lint</c> (Rust, 238 KB).</summary>
+    /// <summary>The plugin: <c>samuel-hello</c> (C, 57 KB) or <c>samuel-lint</c> (Rust, 238 KB).</summary>
     [Params(BenchSamuel.Hello, BenchSamuel.Lint)]
     public string Plugin { get; set; } = BenchSamuel.Hello;
 

@@ -1,101 +1,367 @@
 /*
- * logkit: a Driftless plugin in C over the plain (ptr, len) convention
- * (ABI-NOTES.md beside this file).
+ * logkit: a Driftless plugin in C over the plain (ptr, len) convention, built on the C bindings generated from
+ * Airlock.Contracts.Driftless.IDriftlessPackedPlugin (bindings/driftlesspacked.h). The bindings export alloc and
+ * dealloc, read each argument (the name as UTF-8, the configuration as JSON, the log entry as a typed
+ * DriftlessLogEntry), call the functions below, and write their typed results as {"status":"success",...} or
+ * {"status":"error","code","message","retryable"}. What is left here is the plugin: what it registers, how it
+ * checks each configuration, and what its task, log source, filters and outputs do.
  *
- * Every export takes its string arguments as (ptr, len) pairs of UTF-8 bytes
- * that the host allocated with `alloc` and frees with `dealloc` after the call
- * (this plugin only reads them), and returns its JSON answer packed in an i64
- * as (ptr << 32) | len, in a buffer from `alloc` that the host frees with
- * `dealloc(ptr, len)`. Host functions come from module `env`:
- * host_log(level ptr, level len, message ptr, message len) and
- * host_get_timestamp() -> i64 (Unix seconds).
- *
- * It registers a task (logrotate_config), a log source (heartbeat), two log
- * filters (level_at_least, contains) and two log outputs (json_lines, text).
- * It exports no facts, template or log parser registry.
- *
- * Log entries are the objects the Driftless Rust sample's parsers produce:
- * {"timestamp": string|null, "level": string|null, "message": string,
- *  "fields": {name: value}}.
+ * It registers a task (logrotate_config), a log source (heartbeat), two log filters (level_at_least, contains) and
+ * two log outputs (json_lines, text). It exports no facts, template or log parser registry.
  */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "driftlesspacked.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define HOST(name) __attribute__((import_module("env"), import_name(name)))
+/* The registries and executions this module exports (the others are left out, so the host sees none). */
+DRIFTLESSPACKED_EXPORT_GET_TASK_DEFINITIONS
+DRIFTLESSPACKED_EXPORT_GET_LOG_SOURCES
+DRIFTLESSPACKED_EXPORT_GET_LOG_FILTERS
+DRIFTLESSPACKED_EXPORT_GET_LOG_OUTPUTS
+DRIFTLESSPACKED_EXPORT_EXECUTE_TASK
+DRIFTLESSPACKED_EXPORT_EXECUTE_LOG_SOURCE
+DRIFTLESSPACKED_EXPORT_EXECUTE_LOG_FILTER
+DRIFTLESSPACKED_EXPORT_EXECUTE_LOG_OUTPUT
 
-HOST("host_log") void host_log(const char *level, uint32_t level_len, const char *msg, uint32_t msg_len);
-HOST("host_get_timestamp") uint64_t host_get_timestamp(void);
+/* ---- text built in the call's arena ---------------------------------------------------------------------------- */
 
-/* ---- memory and results --------------------------------------------------- */
+typedef struct {
+    airlock_ctx *ctx;
+    char *p;
+    size_t len, cap;
+} text;
 
-/* alloc(size) -> ptr: a buffer of size bytes, or 0 when there is no memory. */
-EXPORT("alloc") uint32_t logkit_alloc(uint32_t size) {
-    return (uint32_t)(uintptr_t)malloc(size == 0 ? 1 : size);
-}
-
-/* dealloc(ptr, size): frees a buffer from alloc (or a result); 0 is ignored. */
-EXPORT("dealloc") void logkit_dealloc(uint32_t ptr, uint32_t size) {
-    (void)size;
-    free((void *)(uintptr_t)ptr);
-}
-
-static uint64_t pack(const char *p, size_t n) { return ((uint64_t)(uintptr_t)p << 32) | (uint64_t)n; }
-
-/* What an export answers when it cannot allocate its answer: the packed 0, an
- * empty result, which the host treats as a failed call. */
-#define NO_RESULT 0
-
-/* ---- small text helpers ------------------------------------------------------ */
-
-/* Appends s[0..n) cut at a UTF-8 boundary so that it fits; for messages. */
-static void sb_add(jw *w, const char *s, size_t n) {
-    size_t room = w->cap - w->len;
-    if (n > room) {
-        n = room;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+static void t_add(text *t, const char *s, size_t n) {
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap < t->len + n + 1) cap *= 2;
+        char *grown = (char *)airlock_alloc(t->ctx, cap);
+        if (t->len) memcpy(grown, t->p, t->len);
+        t->p = grown;
+        t->cap = cap;
     }
-    jw_raw(w, s, n);
+    if (n) memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
 }
 
-static void sb_lit(jw *w, const char *s) { sb_add(w, s, strlen(s)); }
+static void t_lit(text *t, const char *s) { t_add(t, s, strlen(s)); }
+static void t_str(text *t, airlock_str s) { t_add(t, s.ptr ? s.ptr : "", s.len); }
 
-/* Appends a JSON string's decoded text (cut to fit). */
-static void sb_jstr(jw *w, jspan s) {
-    int complete;
-    w->len += json_str_decode(s, w->buf + w->len, w->cap - w->len, &complete);
+static void t_int(text *t, int64_t v) {
+    char digits[24];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do digits[n++] = (char)('0' + u % 10u); while (u /= 10u);
+    if (v < 0) t_lit(t, "-");
+    while (n) t_add(t, &digits[--n], 1);
 }
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code
- * points past U+10FFFF). */
-static int utf8_valid(const char *text, size_t n) {
-    const unsigned char *s = (const unsigned char *)text, *e = s + n;
-    while (s < e) {
-        unsigned c = *s++;
-        if (c < 0x80) continue;
-        size_t more = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
-        if (more == 0 || (size_t)(e - s) < more) return 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-        if (s[0] < lo || s[0] > hi) return 0;
-        for (size_t i = 1; i < more; i++) {
-            if ((s[i] & 0xC0) != 0x80) return 0;
+static airlock_str t_done(text *t) {
+    if (!t->p) t_add(t, "", 0);
+    airlock_str s = {t->p, (uint32_t)t->len};
+    return s;
+}
+
+static bool str_is(airlock_str s, const char *lit) { return s.ptr && s.len == strlen(lit) && memcmp(s.ptr, lit, s.len) == 0; }
+
+/* ---- failures and the log line ---------------------------------------------------------------------------------- */
+
+/* The export running, for the warn line logged with each failure ("execute_task: config.rotate must be ..."). */
+static const char *g_export;
+
+/* Logs the failure at warn and answers it as the call's typed error. */
+static bool fail(airlock_ctx *ctx, const char *code, airlock_str message) {
+    text line = {ctx, NULL, 0, 0};
+    t_lit(&line, g_export);
+    t_lit(&line, ": ");
+    t_str(&line, message);
+    driftlesspacked_host_log(airlock_str_of("warn"), t_done(&line));
+    return airlock_fail(ctx, code, message.ptr);
+}
+
+/* "config.<key> <rest>": a configuration the plugin will not run with. */
+static bool bad_key(airlock_ctx *ctx, airlock_str key, const char *rest) {
+    text t = {ctx, NULL, 0, 0};
+    t_lit(&t, "config.");
+    t_str(&t, key);
+    t_lit(&t, " ");
+    t_lit(&t, rest);
+    return fail(ctx, "invalid_config", t_done(&t));
+}
+
+static bool unknown(airlock_ctx *ctx, const char *what, airlock_str name) {
+    text t = {ctx, NULL, 0, 0};
+    t_lit(&t, what);
+    t_str(&t, name);
+    return fail(ctx, "unknown_component", t_done(&t));
+}
+
+static void log_line(const char *level, text *line) { driftlesspacked_host_log(airlock_str_of(level), t_done(line)); }
+
+/* ---- reading configuration: the host validated it against the schema; the plugin checks it again itself ----------- */
+
+/* A configuration that is an object holding only the allowed keys, each once. */
+static bool only_keys(airlock_ctx *ctx, airlock_json config, const char *const *allowed) {
+    if (airlock_json_kind_of(config) != AIRLOCK_JSON_OBJECT) return fail(ctx, "invalid_config", airlock_str_of("config must be a JSON object"));
+    uint32_t pos = 0;
+    airlock_str key;
+    airlock_json value;
+    while (airlock_json_next_member(ctx, config, &pos, &key, &value)) {
+        bool known = false;
+        for (const char *const *a = allowed; *a; a++) known = known || str_is(key, *a);
+        if (!known) return bad_key(ctx, key, "is not a known setting");
+        uint32_t earlier = 0;
+        airlock_str other;
+        while (airlock_json_next_member(ctx, config, &earlier, &other, &value) && earlier < pos) {
+            if (str_is(other, key.ptr)) return bad_key(ctx, key, "occurs more than once");
         }
-        s += more;
     }
-    return 1;
+    return true;
 }
 
-static int span_is(const char *p, size_t n, const char *lit) { return n == strlen(lit) && memcmp(p, lit, n) == 0; }
+/* A member that is present and not null. */
+static bool member(airlock_ctx *ctx, airlock_json config, const char *key, airlock_json *out) {
+    return airlock_json_get(ctx, config, key, out) && airlock_json_kind_of(*out) != AIRLOCK_JSON_NULL;
+}
+
+/* 1 present, 0 absent (or null), -1 failed (the error is set). */
+static int get_str(airlock_ctx *ctx, airlock_json config, const char *key, bool required, airlock_str *out) {
+    airlock_json v;
+    if (!member(ctx, config, key, &v)) {
+        if (!required) return 0;
+        bad_key(ctx, airlock_str_of(key), "is required");
+        return -1;
+    }
+    if (airlock_json_as_str(ctx, v, out)) return 1;
+    bad_key(ctx, airlock_str_of(key), "must be a string");
+    return -1;
+}
+
+static bool get_bool(airlock_ctx *ctx, airlock_json config, const char *key, bool dflt, bool *out) {
+    airlock_json v;
+    *out = dflt;
+    if (!member(ctx, config, key, &v)) return true;
+    return airlock_json_as_bool(v, out) || bad_key(ctx, airlock_str_of(key), "must be a boolean");
+}
+
+static bool get_int(airlock_ctx *ctx, airlock_json config, const char *key, int64_t dflt, int64_t lo, int64_t hi, int64_t *out) {
+    airlock_json v;
+    *out = dflt;
+    if (!member(ctx, config, key, &v)) return true;
+    if (airlock_json_as_int64(v, out) && *out >= lo && *out <= hi) return true;
+    text rest = {ctx, NULL, 0, 0};
+    t_lit(&rest, "must be an integer from ");
+    t_int(&rest, lo);
+    t_lit(&rest, " to ");
+    t_int(&rest, hi);
+    return bad_key(ctx, airlock_str_of(key), rest.p);
+}
+
+/* Index of s in the NULL-terminated words, or -1. */
+static int word_index(airlock_str s, const char *const *words) {
+    for (int i = 0; words[i]; i++) {
+        if (str_is(s, words[i])) return i;
+    }
+    return -1;
+}
+
+/* ---- levels ---------------------------------------------------------------------------------------------------- */
+
+static const char *const LEVELS[] = {"debug", "info", "warn", "error", NULL};
+
+/* Rank of a level word: debug 0, info 1, warn 2, error 3 (common spellings included, case-insensitive), or -1. */
+static int level_rank(airlock_str s) {
+    static const struct {
+        const char *word;
+        int rank;
+    } table[] = {
+        {"debug", 0}, {"trace", 0}, {"verbose", 0}, {"info", 1}, {"information", 1}, {"notice", 1},
+        {"warn", 2},  {"warning", 2}, {"error", 3}, {"err", 3},  {"fatal", 3},       {"crit", 3},
+        {"critical", 3}, {"alert", 3}, {"emerg", 3}, {"panic", 3},
+    };
+    char lower[16];
+    if (!s.ptr || s.len >= sizeof lower) return -1;
+    for (size_t i = 0; i < s.len; i++) lower[i] = s.ptr[i] >= 'A' && s.ptr[i] <= 'Z' ? (char)(s.ptr[i] - 'A' + 'a') : s.ptr[i];
+    airlock_str l = {lower, s.len};
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (str_is(l, table[i].word)) return table[i].rank;
+    }
+    return -1;
+}
+
+/* ---- registries ------------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name, *type, *description, *schema;
+} definition;
+
+static const definition TASKS[] = {
+    {"logrotate_config", "apply",
+     "Renders the logrotate stanza for one log file; changed compares it with the current content when given.",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"path\":{\"type\":\"string\",\"pattern\":\"^/[^\\\\s\\\"'{}]*$\",\"description\":\"absolute path of the log file (a glob is allowed)\"},"
+     "\"frequency\":{\"enum\":[\"daily\",\"weekly\",\"monthly\",\"yearly\"],\"default\":\"weekly\"},"
+     "\"rotate\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000,\"default\":4},"
+     "\"max_size\":{\"type\":\"string\",\"pattern\":\"^[1-9][0-9]{0,8}[kMG]?$\"},"
+     "\"compress\":{\"type\":\"boolean\",\"default\":true},"
+     "\"missing_ok\":{\"type\":\"boolean\",\"default\":true},"
+     "\"not_if_empty\":{\"type\":\"boolean\",\"default\":true},"
+     "\"copy_truncate\":{\"type\":\"boolean\",\"default\":false},"
+     "\"current\":{\"type\":\"string\",\"description\":\"the stanza's current content\"}},"
+     "\"required\":[\"path\"],\"additionalProperties\":false}"},
+};
+
+static const definition SOURCES[] = {
+    {"heartbeat", NULL,
+     "Synthetic logfmt lines (ts, level, msg, service, seq), one per interval, the last stamped with the host's time; for trying a pipeline out.",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"service\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_.-]{1,64}$\"},"
+     "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":3},"
+     "\"interval_secs\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":86400,\"default\":60},"
+     "\"levels\":{\"type\":\"array\",\"items\":{\"enum\":[\"debug\",\"info\",\"warn\",\"error\"]},\"minItems\":1,\"maxItems\":16,\"default\":[\"info\"]}},"
+     "\"required\":[\"service\"],\"additionalProperties\":false}"},
+};
+
+static const definition FILTERS[] = {
+    {"level_at_least", NULL, "Keeps entries whose level is at least min_level (debug < info < warn < error).",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"min_level\":{\"enum\":[\"debug\",\"info\",\"warn\",\"error\"]},"
+     "\"keep_unknown\":{\"type\":\"boolean\",\"default\":true,\"description\":\"keep entries without a recognised level\"}},"
+     "\"required\":[\"min_level\"],\"additionalProperties\":false}"},
+    {"contains", NULL,
+     "Keeps entries whose field contains the text (message, level, timestamp or a member of fields); negate drops them instead.",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"field\":{\"type\":\"string\",\"minLength\":1,\"default\":\"message\"},"
+     "\"text\":{\"type\":\"string\",\"minLength\":1},"
+     "\"negate\":{\"type\":\"boolean\",\"default\":false}},"
+     "\"required\":[\"text\"],\"additionalProperties\":false}"},
+};
+
+static const definition OUTPUTS[] = {
+    {"json_lines", NULL, "The entry as one line of compact JSON.",
+     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}"},
+    {"text", NULL, "timestamp LEVEL message key=value..., the way a terminal shows logs.",
+     "{\"type\":\"object\",\"properties\":{\"include_fields\":{\"type\":\"boolean\",\"default\":true}},\"additionalProperties\":false}"},
+};
+
+static bool registry(airlock_ctx *ctx, const definition *defs, uint32_t n, driftlesspacked_driftless_definition_list_t *out) {
+    out->items = (driftlesspacked_driftless_definition_t *)airlock_alloc(ctx, n * sizeof *out->items);
+    out->count = n;
+    for (uint32_t i = 0; i < n; i++) {
+        driftlesspacked_driftless_definition_t *d = &out->items[i];
+        d->name = airlock_str_of(defs[i].name);
+        if (defs[i].type) d->type = airlock_str_of(defs[i].type);
+        d->description = airlock_str_of(defs[i].description);
+        d->config_schema.ptr = defs[i].schema;
+        d->config_schema.len = (uint32_t)strlen(defs[i].schema);
+    }
+    return true;
+}
+
+#define COUNT(a) (uint32_t)(sizeof a / sizeof a[0])
+
+bool driftlesspacked_get_task_definitions(airlock_ctx *ctx, driftlesspacked_driftless_definition_list_t *out) {
+    return registry(ctx, TASKS, COUNT(TASKS), out);
+}
+
+bool driftlesspacked_get_log_sources(airlock_ctx *ctx, driftlesspacked_driftless_definition_list_t *out) {
+    return registry(ctx, SOURCES, COUNT(SOURCES), out);
+}
+
+bool driftlesspacked_get_log_filters(airlock_ctx *ctx, driftlesspacked_driftless_definition_list_t *out) {
+    return registry(ctx, FILTERS, COUNT(FILTERS), out);
+}
+
+bool driftlesspacked_get_log_outputs(airlock_ctx *ctx, driftlesspacked_driftless_definition_list_t *out) {
+    return registry(ctx, OUTPUTS, COUNT(OUTPUTS), out);
+}
+
+/* ---- the task: logrotate_config ---------------------------------------------------------------------------------- */
+
+bool driftlesspacked_execute_task(airlock_ctx *ctx, airlock_str name, airlock_json config, driftlesspacked_driftless_task_result_t *out) {
+    static const char *const keys[] = {"path", "frequency", "rotate", "max_size", "compress", "missing_ok",
+                                       "not_if_empty", "copy_truncate", "current", NULL};
+    static const char *const freqs[] = {"daily", "weekly", "monthly", "yearly", NULL};
+    airlock_str path, freq, max_size, current;
+    int64_t rotate;
+    bool compress, missing_ok, not_if_empty, copy_truncate;
+    g_export = "execute_task";
+    if (!str_is(name, "logrotate_config")) return unknown(ctx, "Unknown task: ", name);
+    if (!only_keys(ctx, config, keys)) return false;
+    if (get_str(ctx, config, "path", true, &path) < 1) return false;
+    int has_current = get_str(ctx, config, "current", false, &current);
+    if (has_current < 0) return false;
+    /* absolute, printable, no spaces, quotes or braces: it goes into the stanza as it is */
+    bool path_ok = path.len > 0 && path.ptr[0] == '/';
+    for (uint32_t i = 0; path_ok && i < path.len; i++) {
+        unsigned char c = (unsigned char)path.ptr[i];
+        path_ok = c > ' ' && c != '"' && c != '\'' && c != '{' && c != '}' && c != 0x7F;
+    }
+    if (!path_ok) return bad_key(ctx, airlock_str_of("path"), "must be an absolute path without spaces, quotes or braces");
+    int r = get_str(ctx, config, "frequency", false, &freq);
+    if (r < 0) return false;
+    int fi = r == 0 ? 1 : word_index(freq, freqs);
+    if (fi < 0) return bad_key(ctx, airlock_str_of("frequency"), "must be daily, weekly, monthly or yearly");
+    if (!get_int(ctx, config, "rotate", 4, 0, 1000, &rotate)) return false;
+    int has_size = get_str(ctx, config, "max_size", false, &max_size);
+    if (has_size < 0) return false;
+    if (has_size) {
+        /* 1 to 9 digits (no leading zero), then an optional k, M or G */
+        uint32_t digits = 0;
+        while (digits < max_size.len && max_size.ptr[digits] >= '0' && max_size.ptr[digits] <= '9') digits++;
+        bool unit = digits < max_size.len && strchr("kMG", max_size.ptr[digits]) && max_size.ptr[digits] != '\0';
+        if (digits == 0 || digits > 9 || max_size.ptr[0] == '0' || digits + unit != max_size.len)
+            return bad_key(ctx, airlock_str_of("max_size"), "must be a size such as 100k, 20M or 1G");
+    }
+    if (!get_bool(ctx, config, "compress", true, &compress) || !get_bool(ctx, config, "missing_ok", true, &missing_ok) ||
+        !get_bool(ctx, config, "not_if_empty", true, &not_if_empty) || !get_bool(ctx, config, "copy_truncate", false, &copy_truncate))
+        return false;
+
+    text s = {ctx, NULL, 0, 0};
+    t_str(&s, path);
+    t_lit(&s, " {\n    ");
+    t_lit(&s, freqs[fi]);
+    t_lit(&s, "\n    rotate ");
+    t_int(&s, rotate);
+    t_lit(&s, "\n");
+    if (has_size) {
+        t_lit(&s, "    maxsize ");
+        t_str(&s, max_size);
+        t_lit(&s, "\n");
+    }
+    if (compress) t_lit(&s, "    compress\n    delaycompress\n");
+    if (missing_ok) t_lit(&s, "    missingok\n");
+    if (not_if_empty) t_lit(&s, "    notifempty\n");
+    if (copy_truncate) t_lit(&s, "    copytruncate\n");
+    t_lit(&s, "}\n");
+    airlock_str stanza = t_done(&s);
+
+    bool changed = !has_current || current.len != stanza.len || memcmp(current.ptr, stanza.ptr, stanza.len) != 0;
+    out->has_changed = true;
+    out->changed = changed;
+    out->message = airlock_str_of(!has_current ? "rendered" : changed ? "stanza differs from the current content" : "stanza is up to date");
+    /* content is not a member the contract names: it goes with the task's other result members */
+    airlock_jb b = {0};
+    airlock_jb_begin_object(&b);
+    airlock_jb_key(&b, "content");
+    airlock_jb_str(&b, stanza);
+    airlock_jb_end_object(&b);
+    if (!airlock_jb_finish(ctx, &b, &out->extension_data)) return airlock_fail(ctx, "invalid_result", "the stanza could not be written");
+
+    text line = {ctx, NULL, 0, 0};
+    t_lit(&line, "logrotate_config: ");
+    t_str(&line, path);
+    t_lit(&line, changed ? " changed" : " unchanged");
+    log_line(changed ? "info" : "debug", &line);
+    return true;
+}
+
+/* ---- the log source: heartbeat ----------------------------------------------------------------------------------- */
 
 /* YYYY-MM-DDThh:mm:ssZ of a Unix time (Howard Hinnant's civil_from_days). */
-static void write_rfc3339(jw *w, uint64_t unix) {
+static void t_rfc3339(text *t, uint64_t unix) {
     int64_t z = (int64_t)(unix / 86400) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -108,732 +374,245 @@ static void write_rfc3339(jw *w, uint64_t unix) {
     uint64_t s = unix % 86400;
     int64_t parts[6] = {y, m, d, (int64_t)(s / 3600), (int64_t)(s / 60 % 60), (int64_t)(s % 60)};
     const char *seps = "--T::Z";
-    for (int i = 0; i < 6; i++) {
-        char two[4];
-        if (i == 0) {
-            jw_i64(w, parts[0]);
-        } else {
-            two[0] = (char)('0' + parts[i] / 10 % 10);
-            two[1] = (char)('0' + parts[i] % 10);
-            jw_raw(w, two, 2);
-        }
-        jw_raw(w, &seps[i], 1);
+    t_int(t, parts[0]);
+    t_add(t, &seps[0], 1);
+    for (int i = 1; i < 6; i++) {
+        char two[2] = {(char)('0' + parts[i] / 10 % 10), (char)('0' + parts[i] % 10)};
+        t_add(t, two, 2);
+        t_add(t, &seps[i], 1);
     }
 }
 
-/* ---- the call: arguments, the message, the log line ------------------------- */
-
-typedef struct {
-    const char *name;
-    size_t name_len;
-    jspan config; /* a validated object */
-    jspan entry;  /* a validated object, or absent */
-} call;
-
-/* An error message ("config.path must be ...") built while handling a call. */
-static char g_msg[1024];
-static jw g_m;
-
-static void msg_begin(void) {
-    g_m.buf = g_msg;
-    g_m.len = 0;
-    g_m.cap = sizeof g_msg;
-    g_m.overflow = 0;
-}
-
-/* Starts "config.<key> " and returns 0, so handlers can `return fail_key(...)`. */
-static int fail_key(const char *key, const char *rest) {
-    msg_begin();
-    sb_lit(&g_m, "config.");
-    sb_lit(&g_m, key);
-    sb_lit(&g_m, " ");
-    sb_lit(&g_m, rest);
-    return 0;
-}
-
-static int fail(const char *text) {
-    msg_begin();
-    sb_lit(&g_m, text);
-    return 0;
-}
-
-/* The line logged once the answer is complete (level word and message). */
-static const char *g_log_level;
-static char g_log[512];
-static jw g_l;
-
-static void log_begin(const char *level) {
-    g_log_level = level;
-    g_l.buf = g_log;
-    g_l.len = 0;
-    g_l.cap = sizeof g_log;
-    g_l.overflow = 0;
-}
-
-/* ---- reading configuration -------------------------------------------------- */
-
-/* Rejects members not in the NULL-terminated list. */
-static int only_keys(jspan obj, const char *const *allowed) {
-    jiter it;
-    jspan key, val;
-    json_iter(obj, &it);
-    while (json_member(&it, &key, &val)) {
-        int known = 0;
-        for (const char *const *a = allowed; *a; a++) {
-            if (json_str_eq(key, *a, strlen(*a))) known = 1;
-        }
-        if (!known) {
-            msg_begin();
-            sb_lit(&g_m, "config.");
-            sb_jstr(&g_m, key);
-            sb_lit(&g_m, " is not a known setting");
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* A member: 1 present (not null), 0 absent or null, -1 an error message is set. */
-static int member(jspan obj, const char *key, jspan *out) {
-    int r = json_get(obj, key, strlen(key), out);
-    if (r < 0) {
-        fail_key(key, "occurs more than once");
-        return -1;
-    }
-    return r == 1 && json_type(*out) != JT_NULL;
-}
-
-static int get_string(jspan obj, const char *key, int required, jspan *out) {
-    int r = member(obj, key, out);
-    if (r < 0) return -1;
-    if (r == 0) {
-        if (required) {
-            fail_key(key, "is required");
-            return -1;
-        }
-        return 0;
-    }
-    if (json_type(*out) != JT_STRING) {
-        fail_key(key, "must be a string");
-        return -1;
-    }
-    return 1;
-}
-
-static int get_bool(jspan obj, const char *key, int dflt, int *out) {
-    jspan v;
-    int r = member(obj, key, &v);
-    if (r < 0) return 0;
-    if (r == 0) {
-        *out = dflt;
-        return 1;
-    }
-    if (json_type(v) != JT_TRUE && json_type(v) != JT_FALSE) return fail_key(key, "must be a boolean");
-    *out = json_type(v) == JT_TRUE;
-    return 1;
-}
-
-static int get_int(jspan obj, const char *key, int64_t dflt, int64_t lo, int64_t hi, int64_t *out) {
-    jspan v;
-    int r = member(obj, key, &v);
-    if (r < 0) return 0;
-    if (r == 0) {
-        *out = dflt;
-        return 1;
-    }
-    if (!json_int64(v, out) || *out < lo || *out > hi) {
-        fail_key(key, "must be an integer from ");
-        jw_i64(&g_m, lo);
-        sb_lit(&g_m, " to ");
-        jw_i64(&g_m, hi);
-        return 0;
-    }
-    return 1;
-}
-
-/* Index of the decoded string s in the NULL-terminated words, or -1. */
-static int word_index(jspan s, const char *const *words) {
-    for (int i = 0; words[i]; i++) {
-        if (json_str_eq(s, words[i], strlen(words[i]))) return i;
-    }
-    return -1;
-}
-
-/* ---- levels ------------------------------------------------------------------ */
-
-static const char *const LEVELS[] = {"debug", "info", "warn", "error", NULL};
-
-/* Rank of a level word: debug 0, info 1, warn 2, error 3 (common spellings
- * included, case-insensitive), or -1. */
-static int level_rank(jspan s) {
-    static const struct {
-        const char *word;
-        int rank;
-    } table[] = {
-        {"debug", 0}, {"trace", 0}, {"verbose", 0}, {"info", 1}, {"information", 1}, {"notice", 1},
-        {"warn", 2},  {"warning", 2}, {"error", 3}, {"err", 3},  {"fatal", 3},       {"crit", 3},
-        {"critical", 3}, {"alert", 3}, {"emerg", 3}, {"panic", 3},
-    };
-    char lower[16];
-    int complete;
-    size_t n = json_str_decode(s, lower, sizeof lower, &complete);
-    if (!complete) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (lower[i] >= 'A' && lower[i] <= 'Z') lower[i] = (char)(lower[i] - 'A' + 'a');
-    }
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (span_is(lower, n, table[i].word)) return table[i].rank;
-    }
-    return -1;
-}
-
-/* ---- registries ------------------------------------------------------------- */
-
-static const char TASKS[] =
-    "[{\"name\":\"logrotate_config\",\"type\":\"apply\","
-    "\"description\":\"Renders the logrotate stanza for one log file; changed compares it with the current content when given.\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{"
-    "\"path\":{\"type\":\"string\",\"pattern\":\"^/[^\\\\s\\\"'{}]*$\",\"description\":\"absolute path of the log file (a glob is allowed)\"},"
-    "\"frequency\":{\"enum\":[\"daily\",\"weekly\",\"monthly\",\"yearly\"],\"default\":\"weekly\"},"
-    "\"rotate\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000,\"default\":4},"
-    "\"max_size\":{\"type\":\"string\",\"pattern\":\"^[1-9][0-9]{0,8}[kMG]?$\"},"
-    "\"compress\":{\"type\":\"boolean\",\"default\":true},"
-    "\"missing_ok\":{\"type\":\"boolean\",\"default\":true},"
-    "\"not_if_empty\":{\"type\":\"boolean\",\"default\":true},"
-    "\"copy_truncate\":{\"type\":\"boolean\",\"default\":false},"
-    "\"current\":{\"type\":\"string\",\"description\":\"the stanza's current content\"}},"
-    "\"required\":[\"path\"],\"additionalProperties\":false}}]";
-
-static const char SOURCES[] =
-    "[{\"name\":\"heartbeat\","
-    "\"description\":\"Synthetic logfmt lines (ts, level, msg, service, seq), one per interval, the last stamped with the host's time; for trying a pipeline out.\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{"
-    "\"service\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_.-]{1,64}$\"},"
-    "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":3},"
-    "\"interval_secs\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":86400,\"default\":60},"
-    "\"levels\":{\"type\":\"array\",\"items\":{\"enum\":[\"debug\",\"info\",\"warn\",\"error\"]},\"minItems\":1,\"maxItems\":16,\"default\":[\"info\"]}},"
-    "\"required\":[\"service\"],\"additionalProperties\":false}}]";
-
-static const char FILTERS[] =
-    "[{\"name\":\"level_at_least\","
-    "\"description\":\"Keeps entries whose level is at least min_level (debug < info < warn < error).\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{"
-    "\"min_level\":{\"enum\":[\"debug\",\"info\",\"warn\",\"error\"]},"
-    "\"keep_unknown\":{\"type\":\"boolean\",\"default\":true,\"description\":\"keep entries without a recognised level\"}},"
-    "\"required\":[\"min_level\"],\"additionalProperties\":false}},"
-    "{\"name\":\"contains\","
-    "\"description\":\"Keeps entries whose field contains the text (message, level, timestamp or a member of fields); negate drops them instead.\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{"
-    "\"field\":{\"type\":\"string\",\"minLength\":1,\"default\":\"message\"},"
-    "\"text\":{\"type\":\"string\",\"minLength\":1},"
-    "\"negate\":{\"type\":\"boolean\",\"default\":false}},"
-    "\"required\":[\"text\"],\"additionalProperties\":false}}]";
-
-static const char OUTPUTS[] =
-    "[{\"name\":\"json_lines\","
-    "\"description\":\"The entry as one line of compact JSON.\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}},"
-    "{\"name\":\"text\","
-    "\"description\":\"timestamp LEVEL message key=value..., the way a terminal shows logs.\","
-    "\"config_schema\":{\"type\":\"object\",\"properties\":{"
-    "\"include_fields\":{\"type\":\"boolean\",\"default\":true}},\"additionalProperties\":false}}]";
-
-static uint64_t copy_out(const char *text, size_t n) {
-    char *p = malloc(n);
-    if (!p) return NO_RESULT;
-    memcpy(p, text, n);
-    return pack(p, n);
-}
-
-EXPORT("get_task_definitions") uint64_t get_task_definitions(void) { return copy_out(TASKS, sizeof TASKS - 1); }
-EXPORT("get_log_sources") uint64_t get_log_sources(void) { return copy_out(SOURCES, sizeof SOURCES - 1); }
-EXPORT("get_log_filters") uint64_t get_log_filters(void) { return copy_out(FILTERS, sizeof FILTERS - 1); }
-EXPORT("get_log_outputs") uint64_t get_log_outputs(void) { return copy_out(OUTPUTS, sizeof OUTPUTS - 1); }
-
-/* ---- the task: logrotate_config ---------------------------------------------- */
-
-/* Writes the stanza; returns 0 with g_msg set on a bad config. */
-static int logrotate_stanza(const call *c, jw *out) {
-    static const char *const keys[] = {"path", "frequency", "rotate", "max_size", "compress", "missing_ok",
-                                       "not_if_empty", "copy_truncate", "current", NULL};
-    static const char *const freqs[] = {"daily", "weekly", "monthly", "yearly", NULL};
-    jspan path, freq, max_size, current;
-    int64_t rotate;
-    int compress, missing_ok, not_if_empty, copy_truncate;
-    if (!only_keys(c->config, keys)) return 0;
-    if (get_string(c->config, "path", 1, &path) < 0) return 0;
-    if (get_string(c->config, "current", 0, &current) < 0) return 0;
-    {
-        jstr cur;
-        int32_t cp;
-        size_t n = 0;
-        int ok = 1;
-        json_str_open(path, &cur);
-        while ((cp = json_str_next(&cur, NULL, NULL)) >= 0) {
-            if ((n == 0 && cp != '/') || cp <= ' ' || cp == '"' || cp == '\'' || cp == '{' || cp == '}' || cp == 0x7F) ok = 0;
-            n++;
-        }
-        if (!ok || n == 0) return fail_key("path", "must be an absolute path without spaces, quotes or braces");
-    }
-    int r = get_string(c->config, "frequency", 0, &freq);
-    if (r < 0) return 0;
-    int fi = r == 0 ? 1 : word_index(freq, freqs);
-    if (fi < 0) return fail_key("frequency", "must be daily, weekly, monthly or yearly");
-    if (!get_int(c->config, "rotate", 4, 0, 1000, &rotate)) return 0;
-    r = get_string(c->config, "max_size", 0, &max_size);
-    if (r < 0) return 0;
-    if (r == 1) {
-        /* 1 to 9 digits (no leading zero), then an optional k, M or G */
-        const char *p = max_size.p + 1, *e = max_size.p + max_size.n - 1;
-        size_t digits = 0;
-        while (p < e && *p >= '0' && *p <= '9') p++, digits++;
-        int unit = p < e && (*p == 'k' || *p == 'M' || *p == 'G');
-        if (digits == 0 || digits > 9 || max_size.p[1] == '0' || p + unit != e)
-            return fail_key("max_size", "must be a size such as 100k, 20M or 1G");
-    }
-    if (!get_bool(c->config, "compress", 1, &compress) || !get_bool(c->config, "missing_ok", 1, &missing_ok) ||
-        !get_bool(c->config, "not_if_empty", 1, &not_if_empty) || !get_bool(c->config, "copy_truncate", 0, &copy_truncate))
-        return 0;
-
-    sb_jstr(out, path); /* checked above: printable, no escapes needed in the stanza */
-    jw_lit(out, " {\n    ");
-    jw_lit(out, freqs[fi]);
-    jw_lit(out, "\n    rotate ");
-    jw_i64(out, rotate);
-    jw_lit(out, "\n");
-    if (r == 1) {
-        jw_lit(out, "    maxsize ");
-        jw_raw(out, max_size.p + 1, max_size.n - 2);
-        jw_lit(out, "\n");
-    }
-    if (compress) jw_lit(out, "    compress\n    delaycompress\n");
-    if (missing_ok) jw_lit(out, "    missingok\n");
-    if (not_if_empty) jw_lit(out, "    notifempty\n");
-    if (copy_truncate) jw_lit(out, "    copytruncate\n");
-    jw_lit(out, "}\n");
-    return 1;
-}
-
-/* ---- the log source: heartbeat ----------------------------------------------- */
-
-static int heartbeat(const call *c, jw *w) {
+bool driftlesspacked_execute_log_source(airlock_ctx *ctx, airlock_str name, airlock_json config, driftlesspacked_driftless_log_source_result_t *out) {
     static const char *const keys[] = {"service", "count", "interval_secs", "levels", NULL};
-    jspan service, levels, lv;
+    airlock_str service;
+    airlock_json levels, item;
     int64_t count, interval;
     const char *level_words[16];
-    size_t nlevels = 0;
-    if (!only_keys(c->config, keys)) return 0;
-    if (get_string(c->config, "service", 1, &service) < 0) return 0;
-    /* the raw bytes between the quotes are the name: only [A-Za-z0-9_.-] pass */
-    if (service.n < 3 || service.n > 66) return fail_key("service", "must be 1 to 64 characters of A-Z, a-z, 0-9, _, . or -");
-    for (size_t i = 1; i + 1 < service.n; i++) {
-        char ch = service.p[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-'))
-            return fail_key("service", "must be 1 to 64 characters of A-Z, a-z, 0-9, _, . or -");
+    uint32_t nlevels = 0;
+    g_export = "execute_log_source";
+    if (!str_is(name, "heartbeat")) return unknown(ctx, "Unknown log source: ", name);
+    if (!only_keys(ctx, config, keys)) return false;
+    if (get_str(ctx, config, "service", true, &service) < 1) return false;
+    bool service_ok = service.len >= 1 && service.len <= 64;
+    for (uint32_t i = 0; service_ok && i < service.len; i++) {
+        char ch = service.ptr[i];
+        service_ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
     }
-    if (!get_int(c->config, "count", 3, 1, 1000, &count)) return 0;
-    if (!get_int(c->config, "interval_secs", 60, 1, 86400, &interval)) return 0;
-    int r = member(c->config, "levels", &levels);
-    if (r < 0) return 0;
-    if (r == 0) {
+    if (!service_ok) return bad_key(ctx, airlock_str_of("service"), "must be 1 to 64 characters of A-Z, a-z, 0-9, _, . or -");
+    if (!get_int(ctx, config, "count", 3, 1, 1000, &count)) return false;
+    if (!get_int(ctx, config, "interval_secs", 60, 1, 86400, &interval)) return false;
+    if (!member(ctx, config, "levels", &levels)) {
         level_words[nlevels++] = "info";
     } else {
-        jiter it;
-        if (json_type(levels) != JT_ARRAY) return fail_key("levels", "must be an array of level words");
-        json_iter(levels, &it);
-        while (json_element(&it, &lv)) {
-            int li = json_type(lv) == JT_STRING ? word_index(lv, LEVELS) : -1;
-            if (li < 0) return fail_key("levels", "may only hold debug, info, warn or error");
-            if (nlevels == 16) return fail_key("levels", "may hold at most 16 words");
+        if (airlock_json_kind_of(levels) != AIRLOCK_JSON_ARRAY) return bad_key(ctx, airlock_str_of("levels"), "must be an array of level words");
+        uint32_t pos = 0;
+        while (airlock_json_next_item(levels, &pos, &item)) {
+            airlock_str word;
+            int li = airlock_json_as_str(ctx, item, &word) ? word_index(word, LEVELS) : -1;
+            if (li < 0) return bad_key(ctx, airlock_str_of("levels"), "may only hold debug, info, warn or error");
+            if (nlevels == 16) return bad_key(ctx, airlock_str_of("levels"), "may hold at most 16 words");
             level_words[nlevels++] = LEVELS[li];
         }
-        if (nlevels == 0) return fail_key("levels", "must not be empty");
+        if (nlevels == 0) return bad_key(ctx, airlock_str_of("levels"), "must not be empty");
     }
 
-    uint64_t now = host_get_timestamp();
+    uint64_t now = (uint64_t)driftlesspacked_host_get_timestamp();
     uint64_t span = (uint64_t)(count - 1) * (uint64_t)interval;
     uint64_t start = now > span ? now - span : 0;
-    jw_lit(w, "{\"status\":\"success\",\"lines\":[");
+    out->lines.items = (airlock_str *)airlock_alloc(ctx, (size_t)count * sizeof(airlock_str));
+    out->lines.count = (uint32_t)count;
     for (int64_t i = 0; i < count; i++) {
-        if (i) jw_lit(w, ",");
-        /* ts=... level=... msg="heartbeat i/n" service=... seq=i (no character needs escaping) */
-        jw_lit(w, "\"ts=");
-        write_rfc3339(w, start + (uint64_t)i * (uint64_t)interval);
-        jw_lit(w, " level=");
-        jw_lit(w, level_words[(size_t)i % nlevels]);
-        jw_lit(w, " msg=\\\"heartbeat ");
-        jw_i64(w, i + 1);
-        jw_lit(w, "/");
-        jw_i64(w, count);
-        jw_lit(w, "\\\" service=");
-        jw_raw(w, service.p + 1, service.n - 2);
-        jw_lit(w, " seq=");
-        jw_i64(w, i + 1);
-        jw_lit(w, "\"");
+        /* ts=... level=... msg="heartbeat i/n" service=... seq=i */
+        text l = {ctx, NULL, 0, 0};
+        t_lit(&l, "ts=");
+        t_rfc3339(&l, start + (uint64_t)i * (uint64_t)interval);
+        t_lit(&l, " level=");
+        t_lit(&l, level_words[(size_t)i % nlevels]);
+        t_lit(&l, " msg=\"heartbeat ");
+        t_int(&l, i + 1);
+        t_lit(&l, "/");
+        t_int(&l, count);
+        t_lit(&l, "\" service=");
+        t_str(&l, service);
+        t_lit(&l, " seq=");
+        t_int(&l, i + 1);
+        out->lines.items[i] = t_done(&l);
     }
-    jw_lit(w, "]}");
-    log_begin("debug");
-    sb_lit(&g_l, "heartbeat: ");
-    jw_i64(&g_l, count);
-    sb_lit(&g_l, " line(s)");
-    return 1;
+    text line = {ctx, NULL, 0, 0};
+    t_lit(&line, "heartbeat: ");
+    t_int(&line, count);
+    t_lit(&line, " line(s)");
+    log_line("debug", &line);
+    return true;
 }
 
-/* ---- the log filters ------------------------------------------------------------ */
+/* ---- the log filters ----------------------------------------------------------------------------------------------- */
 
-/* The entry's field: message, level or timestamp at the top, else fields.<name>. */
-static int entry_field(jspan entry, jspan name, jspan *out) {
-    static const char *const top[] = {"message", "level", "timestamp", NULL};
-    jspan fields;
-    char key[128];
-    int complete;
-    size_t n = json_str_decode(name, key, sizeof key, &complete);
-    if (!complete) return 0;
-    if (word_index(name, top) >= 0) return json_get(entry, key, n, out) == 1;
-    return json_get(entry, "fields", 6, &fields) == 1 && json_type(fields) == JT_OBJECT && json_get(fields, key, n, out) == 1;
+/* The entry's field as text: message, level or timestamp at the top, else a string member of fields. */
+static bool entry_field(airlock_ctx *ctx, const driftlesspacked_driftless_log_entry_t *entry, airlock_str name, airlock_str *out) {
+    airlock_json v;
+    if (str_is(name, "message")) *out = entry->message;
+    else if (str_is(name, "level")) *out = entry->level;
+    else if (str_is(name, "timestamp")) *out = entry->timestamp;
+    else return strlen(name.ptr) == name.len && airlock_json_get(ctx, entry->fields, name.ptr, &v) && airlock_json_as_str(ctx, v, out);
+    return out->ptr != NULL;
 }
 
-/* 1 when the decoded string hay contains the decoded string needle; -1 when
- * there is no memory for the decoded copies. */
-static int str_contains(jspan hay, jspan needle) {
-    int hc, nc, found = 0;
-    char *h = malloc(hay.n), *nd = malloc(needle.n); /* decoded text is never longer */
-    if (!h || !nd) {
-        free(h);
-        free(nd);
-        return -1;
+static bool contains(airlock_str hay, airlock_str needle) {
+    for (size_t i = 0; i + needle.len <= hay.len; i++) {
+        if (memcmp(hay.ptr + i, needle.ptr, needle.len) == 0) return true;
     }
-    size_t hn = json_str_decode(hay, h, hay.n, &hc), nn = json_str_decode(needle, nd, needle.n, &nc);
-    for (size_t i = 0; !found && i + nn <= hn; i++) found = memcmp(h + i, nd, nn) == 0;
-    free(h);
-    free(nd);
-    return found;
+    return false;
 }
 
-static int filter_keep(const call *c, int *keep) {
-    if (span_is(c->name, c->name_len, "level_at_least")) {
+bool driftlesspacked_execute_log_filter(airlock_ctx *ctx, airlock_str name, airlock_json config, const driftlesspacked_driftless_log_entry_t *entry,
+                                        driftlesspacked_driftless_log_filter_result_t *out) {
+    g_export = "execute_log_filter";
+    if (str_is(name, "level_at_least")) {
         static const char *const keys[] = {"min_level", "keep_unknown", NULL};
-        jspan min, level;
-        int keep_unknown;
-        if (!only_keys(c->config, keys)) return 0;
-        if (get_string(c->config, "min_level", 1, &min) < 0) return 0;
+        airlock_str min;
+        bool keep_unknown;
+        if (!only_keys(ctx, config, keys)) return false;
+        if (get_str(ctx, config, "min_level", true, &min) < 1) return false;
         int want = word_index(min, LEVELS);
-        if (want < 0) return fail_key("min_level", "must be debug, info, warn or error");
-        if (!get_bool(c->config, "keep_unknown", 1, &keep_unknown)) return 0;
-        int have = json_get(c->entry, "level", 5, &level) == 1 && json_type(level) == JT_STRING ? level_rank(level) : -1;
-        *keep = have < 0 ? keep_unknown : have >= want;
-        return 1;
+        if (want < 0) return bad_key(ctx, airlock_str_of("min_level"), "must be debug, info, warn or error");
+        if (!get_bool(ctx, config, "keep_unknown", true, &keep_unknown)) return false;
+        int have = level_rank(entry->level);
+        out->keep = have < 0 ? keep_unknown : have >= want;
+        return true;
     }
-    if (span_is(c->name, c->name_len, "contains")) {
+    if (str_is(name, "contains")) {
         static const char *const keys[] = {"field", "text", "negate", NULL};
-        static const char message_json[] = "\"message\"";
-        jspan field = {message_json, sizeof message_json - 1}, text, value;
-        int negate;
-        if (!only_keys(c->config, keys)) return 0;
-        if (get_string(c->config, "field", 0, &field) < 0) return 0;
-        if (get_string(c->config, "text", 1, &text) < 0) return 0;
-        if (!get_bool(c->config, "negate", 0, &negate)) return 0;
-        int found = entry_field(c->entry, field, &value) && json_type(value) == JT_STRING ? str_contains(value, text) : 0;
-        if (found < 0) return fail("out of memory");
-        *keep = negate ? !found : found;
-        return 1;
+        airlock_str field = airlock_str_of("message"), needle, value;
+        bool negate;
+        if (!only_keys(ctx, config, keys)) return false;
+        if (get_str(ctx, config, "field", false, &field) < 0) return false;
+        if (get_str(ctx, config, "text", true, &needle) < 1) return false;
+        if (!get_bool(ctx, config, "negate", false, &negate)) return false;
+        bool found = entry_field(ctx, entry, field, &value) && contains(value, needle);
+        out->keep = negate ? !found : found;
+        return true;
     }
-    msg_begin();
-    sb_lit(&g_m, "Unknown log filter: ");
-    sb_add(&g_m, c->name, c->name_len);
-    return 0;
+    return unknown(ctx, "Unknown log filter: ", name);
 }
 
-/* ---- the log outputs ------------------------------------------------------------ */
+/* ---- the log outputs ----------------------------------------------------------------------------------------------- */
 
-/* JSON text without the whitespace between tokens (the text is validated);
- * when `escaped`, as the contents of a JSON string. */
-static void write_compact(jw *w, jspan v, int escaped) {
-    const char *p = v.p, *e = v.p + v.n;
+/* Valid JSON text without the whitespace between its tokens (strings are copied as they are). */
+static airlock_str compact(airlock_ctx *ctx, airlock_json v) {
+    text t = {ctx, NULL, 0, 0};
+    const char *p = v.ptr, *e = v.ptr + v.len;
     while (p < e) {
         if (*p == '"') {
             const char *s = p++;
             while (*p != '"') p += *p == '\\' ? 2 : 1;
             p++;
-            if (escaped) {
-                jw_esc(w, s, (size_t)(p - s));
-            } else {
-                jw_raw(w, s, (size_t)(p - s));
-            }
+            t_add(&t, s, (size_t)(p - s));
         } else {
-            /* numbers, literals and punctuation need no escaping */
-            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') jw_raw(w, p, 1);
+            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') t_add(&t, p, 1);
             p++;
         }
     }
+    return t_done(&t);
 }
 
-/* Appends the decoded string s to a JSON string being written (escaped). */
-static void write_jstr_escaped(jw *w, jspan s) {
-    jstr c;
-    const char *raw;
-    size_t rawlen;
-    json_str_open(s, &c);
-    while (json_str_next(&c, &raw, &rawlen) >= 0) {
-        if (rawlen > 1 && raw[0] == '\\') {
-            jw_raw(w, raw, rawlen); /* an escape stays an escape */
-        } else {
-            jw_esc(w, raw, rawlen);
-        }
-    }
-}
-
-/* A field value of the text output: as it is, or logfmt-quoted ("x y", with
- * \" and \\ inside) when it is empty or holds a space, '=' or '"'. Written as
- * the contents of a JSON string. */
-static void write_field_value(jw *w, jspan s) {
-    jstr c;
-    int32_t cp;
-    int quote = s.n == 2;
-    json_str_open(s, &c);
-    while ((cp = json_str_next(&c, NULL, NULL)) >= 0) {
-        if (cp == ' ' || cp == '=' || cp == '"' || cp == '\t') quote = 1;
-    }
+/* A field value of the text output: as it is, or logfmt-quoted ("x y", with \" and \\ inside) when it is empty or
+ * holds a space, a tab, '=' or '"'. */
+static void t_field_value(text *t, airlock_str s) {
+    bool quote = s.len == 0;
+    for (uint32_t i = 0; i < s.len; i++) quote = quote || s.ptr[i] == ' ' || s.ptr[i] == '=' || s.ptr[i] == '"' || s.ptr[i] == '\t';
     if (!quote) {
-        write_jstr_escaped(w, s);
+        t_str(t, s);
         return;
     }
-    const char *raw;
-    size_t rawlen;
-    jw_lit(w, "\\\"");
-    json_str_open(s, &c);
-    while ((cp = json_str_next(&c, &raw, &rawlen)) >= 0) {
-        if (cp == '"' || cp == '\\') {
-            jw_lit(w, "\\\\"); /* a logfmt backslash, JSON-escaped */
-            jw_lit(w, cp == '"' ? "\\\"" : "\\\\");
-        } else if (rawlen > 1 && raw[0] == '\\') {
-            jw_raw(w, raw, rawlen); /* an escape stays an escape */
-        } else {
-            jw_esc(w, raw, rawlen);
-        }
+    t_lit(t, "\"");
+    for (uint32_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '"' || s.ptr[i] == '\\') t_lit(t, "\\");
+        t_add(t, &s.ptr[i], 1);
     }
-    jw_lit(w, "\\\"");
+    t_lit(t, "\"");
 }
 
-/* text: `timestamp LEVEL message key=value ...` as the contents of a JSON string. */
-static int text_line(const call *c, jw *w) {
+/* text: `timestamp LEVEL message key=value ...`. */
+static bool text_line(airlock_ctx *ctx, airlock_json config, const driftlesspacked_driftless_log_entry_t *entry, airlock_str *out) {
     static const char *const keys[] = {"include_fields", NULL};
-    int include_fields;
-    jspan ts, level, message, fields, key, val;
-    if (!only_keys(c->config, keys)) return 0;
-    if (!get_bool(c->config, "include_fields", 1, &include_fields)) return 0;
-    if (json_get(c->entry, "timestamp", 9, &ts) == 1 && json_type(ts) == JT_STRING)
-        write_jstr_escaped(w, ts);
-    else
-        jw_lit(w, "-");
-    jw_lit(w, " ");
     static const char *const SHOWN[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    bool include_fields;
+    if (!only_keys(ctx, config, keys)) return false;
+    if (!get_bool(ctx, config, "include_fields", true, &include_fields)) return false;
+    text t = {ctx, NULL, 0, 0};
+    if (entry->timestamp.ptr) t_str(&t, entry->timestamp);
+    else t_lit(&t, "-");
+    t_lit(&t, " ");
     char word[8] = "-";
     size_t wn = 1;
-    if (json_get(c->entry, "level", 5, &level) == 1 && json_type(level) == JT_STRING) {
-        int rank = level_rank(level), complete;
+    if (entry->level.ptr) {
+        int rank = level_rank(entry->level);
         if (rank >= 0) {
             wn = strlen(SHOWN[rank]);
             memcpy(word, SHOWN[rank], wn);
         } else {
             /* an unknown word: its first five bytes (cut at a UTF-8 boundary), upper-cased */
-            wn = json_str_decode(level, word, 5, &complete);
+            wn = entry->level.len < 5 ? entry->level.len : 5;
+            while (wn > 0 && wn < entry->level.len && ((unsigned char)entry->level.ptr[wn] & 0xC0) == 0x80) wn--;
             for (size_t i = 0; i < wn; i++) {
-                if (word[i] >= 'a' && word[i] <= 'z') word[i] = (char)(word[i] - 'a' + 'A');
+                char c = entry->level.ptr[i];
+                word[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
             }
         }
     }
-    jw_esc(w, word, wn);
-    for (size_t i = wn; i < 5; i++) jw_lit(w, " ");
-    if (json_get(c->entry, "message", 7, &message) == 1 && json_type(message) == JT_STRING) {
-        jw_lit(w, " ");
-        write_jstr_escaped(w, message);
-    }
-    if (include_fields && json_get(c->entry, "fields", 6, &fields) == 1 && json_type(fields) == JT_OBJECT) {
-        jiter it;
-        json_iter(fields, &it);
-        while (json_member(&it, &key, &val)) {
-            jw_lit(w, " ");
-            write_jstr_escaped(w, key);
-            jw_lit(w, "=");
-            if (json_type(val) == JT_STRING) {
-                write_field_value(w, val);
-            } else {
-                write_compact(w, val, 1); /* numbers, booleans, null, arrays, objects: their JSON text */
-            }
+    t_add(&t, word, wn);
+    for (size_t i = wn; i < 5; i++) t_lit(&t, " ");
+    t_lit(&t, " ");
+    t_str(&t, entry->message);
+    if (include_fields && airlock_json_kind_of(entry->fields) == AIRLOCK_JSON_OBJECT) {
+        uint32_t pos = 0;
+        airlock_str key, s;
+        airlock_json value;
+        while (airlock_json_next_member(ctx, entry->fields, &pos, &key, &value)) {
+            t_lit(&t, " ");
+            t_str(&t, key);
+            t_lit(&t, "=");
+            if (airlock_json_as_str(ctx, value, &s)) t_field_value(&t, s);
+            else t_str(&t, compact(ctx, value)); /* numbers, booleans, null, arrays, objects: their JSON text */
         }
     }
-    return 1;
+    *out = t_done(&t);
+    return true;
 }
 
-/* ---- dispatch and the answer ------------------------------------------------------ */
-
-typedef enum { K_TASK, K_SOURCE, K_FILTER, K_OUTPUT } kind;
-
-static const char *const EXPORT_NAMES[] = {"execute_task", "execute_log_source", "execute_log_filter", "execute_log_output"};
-
-/* Writes the whole answer for one call into w; returns 0 with g_msg set on a failure. */
-static int answer(kind k, const call *c, jw *w) {
-    switch (k) {
-    case K_TASK: {
-        if (!span_is(c->name, c->name_len, "logrotate_config")) {
-            msg_begin();
-            sb_lit(&g_m, "Unknown task: ");
-            sb_add(&g_m, c->name, c->name_len);
-            return 0;
+bool driftlesspacked_execute_log_output(airlock_ctx *ctx, airlock_str name, airlock_json config, const driftlesspacked_driftless_log_entry_t *entry,
+                                        driftlesspacked_driftless_log_output_result_t *out) {
+    g_export = "execute_log_output";
+    if (str_is(name, "json_lines")) {
+        static const char *const none[] = {NULL};
+        if (!only_keys(ctx, config, none)) return false;
+        airlock_jb b = {0};
+        airlock_jb_begin_object(&b);
+        airlock_jb_key(&b, "message");
+        airlock_jb_str(&b, entry->message);
+        if (entry->timestamp.ptr) {
+            airlock_jb_key(&b, "timestamp");
+            airlock_jb_str(&b, entry->timestamp);
         }
-        /* the stanza is short (a path plus a few lines): built on the side, then quoted */
-        static char stanza[8192];
-        jw s = {stanza, 0, sizeof stanza, 0};
-        if (!logrotate_stanza(c, &s)) return 0;
-        if (s.overflow) return fail_key("path", "is too long");
-        jspan current;
-        int has_current = json_get(c->config, "current", 7, &current) == 1 && json_type(current) == JT_STRING;
-        int changed = !has_current || !json_str_eq(current, stanza, s.len);
-        jw_lit(w, "{\"status\":\"success\",\"changed\":");
-        jw_lit(w, changed ? "true" : "false");
-        jw_lit(w, ",\"content\":");
-        jw_str(w, stanza, s.len);
-        jw_lit(w, ",\"message\":\"");
-        jw_lit(w, !has_current ? "rendered" : changed ? "stanza differs from the current content" : "stanza is up to date");
-        jw_lit(w, "\"}");
-        log_begin(changed ? "info" : "debug");
-        sb_lit(&g_l, "logrotate_config: ");
-        sb_add(&g_l, stanza, (size_t)((const char *)memchr(stanza, ' ', s.len) - stanza)); /* the path */
-        sb_lit(&g_l, changed ? " changed" : " unchanged");
-        return 1;
-    }
-    case K_SOURCE:
-        if (!span_is(c->name, c->name_len, "heartbeat")) {
-            msg_begin();
-            sb_lit(&g_m, "Unknown log source: ");
-            sb_add(&g_m, c->name, c->name_len);
-            return 0;
+        if (entry->level.ptr) {
+            airlock_jb_key(&b, "level");
+            airlock_jb_str(&b, entry->level);
         }
-        return heartbeat(c, w);
-    case K_FILTER: {
-        int keep;
-        if (!filter_keep(c, &keep)) return 0;
-        jw_lit(w, keep ? "{\"status\":\"success\",\"keep\":true}" : "{\"status\":\"success\",\"keep\":false}");
-        return 1;
-    }
-    case K_OUTPUT:
-        if (span_is(c->name, c->name_len, "json_lines")) {
-            static const char *const none[] = {NULL};
-            if (!only_keys(c->config, none)) return 0;
-            jw_lit(w, "{\"status\":\"success\",\"output\":\"");
-            write_compact(w, c->entry, 1);
-            jw_lit(w, "\"}");
-            return 1;
+        if (entry->fields.ptr) {
+            airlock_str fields = compact(ctx, entry->fields);
+            airlock_json j = {fields.ptr, fields.len};
+            airlock_jb_key(&b, "fields");
+            airlock_jb_json(&b, j);
         }
-        if (span_is(c->name, c->name_len, "text")) {
-            jw_lit(w, "{\"status\":\"success\",\"output\":\"");
-            if (!text_line(c, w)) return 0;
-            jw_lit(w, "\"}");
-            return 1;
-        }
-        msg_begin();
-        sb_lit(&g_m, "Unknown log output: ");
-        sb_add(&g_m, c->name, c->name_len);
-        return 0;
+        airlock_jb_end_object(&b);
+        airlock_json line;
+        if (!airlock_jb_finish(ctx, &b, &line)) return airlock_fail(ctx, "invalid_result", "the entry could not be written");
+        out->output.ptr = line.ptr;
+        out->output.len = line.len;
+        return true;
     }
-    return fail("unreachable");
-}
-
-static const char EMPTY_OBJECT[] = "{}";
-
-/* Checks one JSON argument: empty means {} for config; otherwise a JSON object. */
-static int object_arg(const char *p, uint32_t n, const char *what, int empty_ok, jspan *out) {
-    if (n == 0 && empty_ok) {
-        out->p = EMPTY_OBJECT;
-        out->n = 2;
-        return 1;
-    }
-    if (!json_validate(p, n, out)) {
-        msg_begin();
-        sb_lit(&g_m, what);
-        sb_lit(&g_m, " is not valid JSON (or not UTF-8, or nested deeper than 64 levels)");
-        return 0;
-    }
-    if (json_type(*out) != JT_OBJECT) {
-        msg_begin();
-        sb_lit(&g_m, what);
-        sb_lit(&g_m, " must be a JSON object");
-        return 0;
-    }
-    return 1;
-}
-
-/* Runs a call and packs its answer (success, or the error envelope). The buffer
- * starts at a size the inputs suggest and doubles while the answer does not fit. */
-static uint64_t run(kind k, const char *name, uint32_t name_len, const char *cfg, uint32_t cfg_len, const char *entry,
-                    uint32_t entry_len) {
-    call c;
-    int ok;
-    uint64_t hint = 4096 + (uint64_t)cfg_len * 2 + (uint64_t)entry_len * 6;
-    size_t cap = hint > ((uint64_t)16 << 20) ? (size_t)16 << 20 : (size_t)hint;
-    g_log_level = NULL;
-    c.name = name;
-    c.name_len = name_len;
-    c.entry.p = NULL;
-    c.entry.n = 0;
-    ok = (utf8_valid(name, name_len) || fail("name is not valid UTF-8")) && object_arg(cfg, cfg_len, "config", 1, &c.config) &&
-         (k == K_TASK || k == K_SOURCE || object_arg(entry, entry_len, "entry", 0, &c.entry));
-    for (;;) {
-        char *buf = malloc(cap);
-        if (!buf) return NO_RESULT;
-        jw w = {buf, 0, cap, 0};
-        if (ok && answer(k, &c, &w) && !w.overflow) {
-            if (g_log_level) host_log(g_log_level, (uint32_t)strlen(g_log_level), g_log, (uint32_t)g_l.len);
-            return pack(buf, w.len);
-        }
-        if (!w.overflow || !ok) {
-            /* g_msg holds the failure: answer the error envelope, in a buffer
-             * large enough for the message with every byte escaped */
-            free(buf);
-            size_t need = g_m.len * 6 + 64;
-            buf = malloc(need);
-            if (!buf) return NO_RESULT;
-            jw e = {buf, 0, need, 0};
-            jw_lit(&e, "{\"status\":\"error\",\"message\":");
-            jw_str(&e, g_msg, g_m.len);
-            jw_lit(&e, "}");
-            char line[1200];
-            jw l = {line, 0, sizeof line, 0};
-            sb_lit(&l, EXPORT_NAMES[k]);
-            sb_lit(&l, ": ");
-            sb_add(&l, g_msg, g_m.len);
-            host_log("warn", 4, line, (uint32_t)l.len);
-            return pack(buf, e.len);
-        }
-        free(buf);
-        if (cap >= ((size_t)16 << 20)) {
-            ok = fail("the answer is larger than 16 MiB");
-            cap = 4096;
-        } else {
-            cap *= 2;
-        }
-    }
-}
-
-EXPORT("execute_task")
-uint64_t execute_task(const char *name, uint32_t name_len, const char *config, uint32_t config_len) {
-    return run(K_TASK, name, name_len, config, config_len, NULL, 0);
-}
-
-EXPORT("execute_log_source")
-uint64_t execute_log_source(const char *name, uint32_t name_len, const char *config, uint32_t config_len) {
-    return run(K_SOURCE, name, name_len, config, config_len, NULL, 0);
-}
-
-EXPORT("execute_log_filter")
-uint64_t execute_log_filter(const char *name, uint32_t name_len, const char *config, uint32_t config_len,
-                            const char *entry, uint32_t entry_len) {
-    return run(K_FILTER, name, name_len, config, config_len, entry, entry_len);
-}
-
-EXPORT("execute_log_output")
-uint64_t execute_log_output(const char *name, uint32_t name_len, const char *config, uint32_t config_len,
-                            const char *entry, uint32_t entry_len) {
-    return run(K_OUTPUT, name, name_len, config, config_len, entry, entry_len);
+    if (str_is(name, "text")) return text_line(ctx, config, entry, &out->output);
+    return unknown(ctx, "Unknown log output: ", name);
 }

@@ -7,15 +7,14 @@
 #
 # Needs clang, lld, wasi-libc and libclang-rt-14-dev-wasm32; it installs nothing.
 # The shared steps (output path, reproducibility flags, atomic write) are in ../build-lib.sh.
+# bindings/ is generated from contract/ISamuelHello.cs by ../generate-bindings.sh.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
 plugin_init samuel-hello.wasm "$@"
-c_use_shared_json
 
 # -mexec-model=reactor links wasi-libc's crt1-reactor.o: the module exports _initialize (which runs
-# the constructors: the preopened directories, the environment) and no _start. malloc and free are
-# wasi-libc's, re-exported for the host.
+# the constructors: the preopened directories, the environment) and no _start. The bindings export
+# malloc and free (wasi-libc's) for the host.
 c_build --target=wasm32-wasi -O2 -mexec-model=reactor \
-  -std=c11 -Wall -Wextra -Werror \
-  -Wl,--export=malloc -Wl,--export=free \
-  hello.c "${shared_json[@]}"
+  -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter \
+  -Ibindings hello.c bindings/samuelhello.c

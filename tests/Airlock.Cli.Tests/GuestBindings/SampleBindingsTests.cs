@@ -1,4 +1,5 @@
 using Airlock.Contracts.Driftless;
+using Samples.SamuelHello;
 
 namespace Airlock.Cli.Tests.GuestBindings;
 
@@ -15,6 +16,9 @@ public sealed class SampleBindingsTests : IDisposable
     /// <summary>The placeholder the script writes for the path of Airlock.Contracts.dll.</summary>
     private const string ContractsPlaceholder = "\"$contracts\"";
 
+    /// <summary>The placeholder the script writes for the path of samuel-hello-c's contract assembly.</summary>
+    private const string HelloContractPlaceholder = "\"$hello_contract\"";
+
     private readonly CliHarness _cli = new();
 
     public void Dispose() => _cli.Dispose();
@@ -25,6 +29,8 @@ public sealed class SampleBindingsTests : IDisposable
         { "samples/plugins/chirp-c/bindings", "--profile socialscale --lang c" },
         { "samples/plugins/lesstruct-enrich-c/bindings", "--profile lesstruct --lang c" },
         { "samples/plugins/samuel-lint-rust/src", "--profile samuel --lang rust" },
+        { "samples/plugins/driftless-c/bindings", $"--contract Airlock.Contracts.Driftless.IDriftlessPackedPlugin --assembly {ContractsPlaceholder} --lang c" },
+        { "samples/plugins/samuel-hello-c/bindings", $"--contract Samples.SamuelHello.ISamuelHello --assembly {HelloContractPlaceholder} --lang c" },
     };
 
     [Theory]
@@ -35,7 +41,7 @@ public sealed class SampleBindingsTests : IDisposable
         Assert.True(File.ReadAllLines(Path.Combine(CliHarness.RepositoryRoot, Script)).Contains(command), $"{Script} does not run `{command}`.");
 
         string fresh = Path.Combine(_cli.Root, "fresh");
-        string[] args = [.. "bindings".Split(' '), .. arguments.Split(' ').Select(a => a == ContractsPlaceholder ? typeof(IDriftlessPackedPlugin).Assembly.Location : a), "--out", fresh];
+        string[] args = [.. "bindings".Split(' '), .. arguments.Split(' ').Select(Resolve), "--out", fresh];
         CliResult result = await _cli.RunAsync(args);
         Assert.True(result.ExitCode == 0, result.ToString());
 
@@ -49,6 +55,14 @@ public sealed class SampleBindingsTests : IDisposable
             Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(committed)), stale);
         }
     }
+
+    // The script's placeholders for contract assemblies: the ones this test was built with.
+    private static string Resolve(string argument) => argument switch
+    {
+        ContractsPlaceholder => typeof(IDriftlessPackedPlugin).Assembly.Location,
+        HelloContractPlaceholder => typeof(ISamuelHello).Assembly.Location,
+        _ => argument,
+    };
 
     [Fact]
     public void The_script_runs_no_command_the_test_does_not_check()

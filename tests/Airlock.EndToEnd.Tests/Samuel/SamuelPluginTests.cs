@@ -3,6 +3,7 @@ using System.Text.Json;
 using Airlock.Auditing;
 using Airlock.Contracts.Samuel;
 using Airlock.Samuel;
+using Samples.SamuelHello;
 
 namespace Airlock.EndToEnd.Tests.Samuel;
 
@@ -28,6 +29,23 @@ public sealed class SamuelPluginTests(SamuelWorld world) : IClassFixture<SamuelW
 
         Assert.Equal("Hello, Wörld \"quoted\"!", answer.GetProperty("greeting").GetString());
         Assert.Equal(["greet", "probe"], plugin.Exports);
+    }
+
+    [Fact]
+    public async Task The_c_plugin_loads_typed_with_the_contract_its_bindings_were_generated_from()
+    {
+        await using ISamuelHello hello = await world.Loader().LoadAsync<ISamuelHello>(world.HelloFolder("hello-typed-c"));
+
+        GreetReply reply = await hello.GreetAsync(new GreetRequest("Wörld \"quoted\""));
+        JsonElement logged = await hello.ProbeAsync(new ProbeRequest("log") { Count = 2 });
+        PluginErrorException missing = await Assert.ThrowsAsync<PluginErrorException>(() => hello.ProbeAsync(new ProbeRequest("read")).AsTask());
+        PluginErrorException unknown = await Assert.ThrowsAsync<PluginErrorException>(() => hello.ProbeAsync(new ProbeRequest("format")).AsTask());
+
+        Assert.Equal("Hello, Wörld \"quoted\"!", reply.Greeting);
+        Assert.Equal(2, logged.GetProperty("logged").GetInt32());
+        Assert.Equal("bad_input", missing.Code);
+        Assert.Contains("\"path\" must be a string", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("bad_input", unknown.Code);
     }
 
     [Fact]
