@@ -34,6 +34,7 @@ public sealed class RunAndAdminTests : IDisposable
         CliResult fuel = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", """{"name":"Ada"}""", "--fuel", "10");
         CliResult missing = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "nothing");
         CliResult badJson = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", "{nope");
+        CliResult loneSurrogate = await _cli.RunAsync("run", Path.Combine(CliHarness.Samples, "samuel-hello-c"), "greet", """{"name":"\ud800"}""");
         CliResult unknown = await _cli.RunAsync("run", "no.such.plugin", "greet");
 
         Assert.Equal(1, fuel.ExitCode);
@@ -43,6 +44,9 @@ public sealed class RunAndAdminTests : IDisposable
         Assert.Contains("'nothing'", missing.Error);
         Assert.Equal(2, badJson.ExitCode);
         Assert.Contains("not valid JSON", badJson.Error);
+        Assert.Equal(2, loneSurrogate.ExitCode);
+        Assert.Contains("not valid JSON text", loneSurrogate.Error);
+        Assert.DoesNotContain("bug in airlock", loneSurrogate.Error);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("airlock install", unknown.Error);
     }

@@ -59,6 +59,19 @@ public sealed class DynamicPluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Input_that_utf8_cannot_hold_is_the_callers_argument_error_and_the_plugin_still_serves()
+    {
+        await using DynamicPlugin plugin = await LoadAsync(Module());
+        using var input = JsonDocument.Parse("""{"text":"\ud800"}""");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => plugin.InvokeAsync("lint", input.RootElement).AsTask());
+
+        Assert.Contains("'lint' of plugin 'dynamic-probe' cannot be written as JSON", error.Message, StringComparison.Ordinal);
+        using var good = JsonDocument.Parse("""{"text":"ok"}""");
+        Assert.Equal(good.RootElement.GetRawText(), (await plugin.InvokeAsync("lint", good.RootElement)).GetRawText());
+    }
+
+    [Fact]
     public async Task A_typed_call_reads_the_typed_result()
     {
         await using DynamicPlugin plugin = await LoadAsync(Module());

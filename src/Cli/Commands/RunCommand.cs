@@ -129,11 +129,19 @@ internal static class RunCommand
         try
         {
             using JsonDocument document = JsonDocument.Parse(json);
-            return document.RootElement.Clone();
+            JsonElement input = document.RootElement.Clone();
+
+            // JSON allows escapes of lone surrogates ("\ud800"), which no UTF-8 text a plugin reads can hold.
+            using (var check = new Utf8JsonWriter(Stream.Null))
+            {
+                input.WriteTo(check);
+            }
+
+            return input;
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            throw new CliException(ExitCodes.CouldNot, $"The input is not valid JSON ({exception.Message}); pass a JSON value, or @file to read one from a file.");
+            throw new CliException(ExitCodes.CouldNot, $"The input is not valid JSON text ({(exception.InnerException ?? exception).Message}); pass a JSON value of valid Unicode text, or @file to read one from a file.");
         }
     }
 

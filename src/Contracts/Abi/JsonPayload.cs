@@ -299,7 +299,17 @@ public static class JsonPayload
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         Utf8JsonWriter writer = guest.RentJsonWriter(out ArrayBufferWriter<byte> buffer);
-        JsonSerializer.Serialize(writer, value, typeInfo);
+        try
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // The caller's value, not the plugin's answer: text UTF-8 cannot hold (a lone surrogate, also inside a
+            // JsonElement's escapes), or a value its metadata refuses. Nothing was sent to the plugin.
+            throw new ArgumentException($"The {typeInfo.Type.Name} payload for '{guest.Export}' of plugin '{guest.Plugin.Id}' cannot be written as JSON: {(exception.InnerException ?? exception).Message}", nameof(value), exception);
+        }
+
         writer.Flush();
         return buffer.WrittenSpan;
     }
