@@ -28,6 +28,7 @@ internal sealed class CBindings
     private readonly CTypeMap types;
     private readonly List<ExportPlan> exports;
     private readonly List<ImportPlan> imports;
+    private string? wireHash;
 
     private CBindings(LoadedContract contract, string prefix)
     {
@@ -80,6 +81,9 @@ internal sealed class CBindings
 
     private string Guard => prefix.ToUpperInvariant();
 
+    // The header and the source both name the wire hash; it is worked out once per generation.
+    private string WireHash => wireHash ??= ContractWireHash.Of(contract);
+
     private IReadOnlyList<GeneratedFile> Emit()
     {
         string header = EmitHeader();
@@ -118,7 +122,7 @@ internal sealed class CBindings
         w.Append(CultureInfo.InvariantCulture, $"\n#define {Guard}_CONTRACT \"{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_CONTRACT_VERSION \"{contract.AssemblyVersion}\"\n");
         w.Append(CultureInfo.InvariantCulture, $"#define {Guard}_BINDINGS_HASH \"@HASH@\"\n");
-        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{ContractWireHash.Of(contract)}\"\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* The contract's wire hash: also in the module's custom section \"{SectionPrefix}<contract>:<hash>\", which airlock check compares with the contract. */\n#define {Guard}_WIRE_HASH \"{WireHash}\"\n\n");
 
         foreach ((string name, INamedTypeSymbol symbol) in types.Enums.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
@@ -316,7 +320,7 @@ internal sealed class CBindings
             EmitWriter(w, s);
         }
 
-        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{ContractWireHash.Of(contract)}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
+        w.Append(CultureInfo.InvariantCulture, $"/* ---- the contract this module is built against, for airlock check (a custom section; no code, no memory) ---- */\n\n__asm__(\".section \\\".custom_section.{SectionPrefix}{contract.Spec.Type.Namespace}.{contract.Spec.Type.Name}:{WireHash}\\\",\\\"\\\",@\\n.byte 1\\n.text\\n\");\n\n");
         EmitAllocator(w);
         EmitErrorHelpers(w);
         foreach (ExportPlan export in exports)
